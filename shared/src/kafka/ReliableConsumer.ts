@@ -1,0 +1,200 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DomainEvent } from '../contracts/codec.js';
+import { parseEvent } from '../contracts/codec.js';
+import type { EventType } from '../contracts/events.js';
+import { HEADERS, childTraceparent, readHeaders } from '../contracts/headers.js';
+import { runWithContext } from '../context/requestContext.js';
+import { DomainError } from '../errors/DomainError.js';
+import { PermanentError } from '../errors/PermanentError.js';
+import { metrics } from '../metrics/metrics.js';
+import { DeadLetterPublisher } from './DeadLetterPublisher.js';
+import type { ProcessedEventStore } from './ProcessedEventStore.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './retryPolicy.js';
+
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  headers: Record<string, string>;
+}
+
+export type EventHandler<T extends EventType> = (event: DomainEvent<T>, meta: MessageMeta) => Promise<void>;
+
+export interface ReliableConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  logger: Logger;
+  /** Where the dead letters go; usually the service's idempotent producer. */
+  deadLetters: DeadLetterPublisher;
+  /** eventId dedupe; omit only when every handler is naturally idempotent. */
+  processedEvents?: ProcessedEventStore;
+  retry?: Partial<RetryPolicy>;
+  /** Partitions handled in parallel (order is kept within each). */
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+}
+
+type Outcome = { kind: 'done' } | { kind: 'retry'; delayMs: number };
+
+/**
+ * The one Kafka consumer loop of the platform (SPEC §5). Per message: parse and validate the
+ * envelope; skip unknown event types; skip events already processed; run the handler inside the
+ * event's correlation context; record it as processed; only then resolve the offset, so a commit
+ * never runs ahead of durable effects. A failing handler does not block the loop: its partition is
+ * paused and resumed after a backoff (other partitions go on, heartbeats continue, no rebalance),
+ * and the same message is fetched again. Permanent failures and exhausted retries go to the DLT.
+ */
+export class ReliableConsumer {
+  private readonly consumer: Consumer;
+  private readonly handlers = new Map<string, EventHandler<never>>();
+  private readonly attempts = new Map<string, number>();
+  private readonly retry: RetryPolicy;
+  private readonly log: Logger;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private rebalances = 0;
+
+  constructor(private readonly opts: ReliableConsumerOptions) {
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+    this.log = opts.logger.child({ component: 'consumer', group: opts.groupId });
+    this.consumer = opts.kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.rebalances += 1;
+      this.log.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'Joined consumer group');
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'Consumer crashed'));
+  }
+
+  on<T extends EventType>(eventType: T, handler: EventHandler<T>): this {
+    this.handlers.set(eventType, handler as EventHandler<never>);
+    return this;
+  }
+
+  /** How many times this member joined its group (1 after a clean start); tests use it to see rebalances. */
+  get groupJoins(): number {
+    return this.rebalances;
+  }
+
+  get kafkaConsumer(): Consumer {
+    return this.consumer;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.opts.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Finishes the message in hand, commits resolved offsets and leaves the group. */
+  async stop(): Promise<void> {
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    await this.consumer.disconnect();
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      const outcome = await this.handleMessage(batch.topic, batch.partition, message);
+      if (outcome.kind === 'retry') {
+        // Leave the offset unresolved: after the pause the same message is fetched again.
+        const resume = pause();
+        const timer = setTimeout(() => {
+          this.resumeTimers.delete(timer);
+          resume();
+        }, outcome.delayMs);
+        this.resumeTimers.add(timer);
+        return;
+      }
+      resolveOffset(message.offset);
+      metrics.consumerLag.set(
+        { group: this.opts.groupId, topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+      );
+      await heartbeat();
+    }
+  }
+
+  private async handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
+    const headers = readHeaders(message.headers);
+    const meta: MessageMeta = { topic, partition, offset: message.offset, headers };
+    const parsed = parseEvent(message.value);
+    const eventType = parsed.kind === 'ok' ? parsed.event.eventType : (parsed.eventType ?? headers[HEADERS.eventType] ?? 'unknown');
+    const log = this.log.child({ topic, partition, offset: message.offset, eventType, eventId: parsed.kind === 'ok' ? parsed.event.eventId : headers[HEADERS.eventId], orderId: message.key?.toString() });
+
+    if (parsed.kind === 'unknown-type' || (parsed.kind === 'ok' && !this.handlers.has(eventType))) {
+      // Forward compatibility: a type this service does not know (or does not handle) is not an error.
+      metrics.eventsSkipped.inc({ topic, event_type: eventType });
+      log.debug('Skipping event type this consumer does not handle');
+      return { kind: 'done' };
+    }
+    if (parsed.kind === 'invalid') {
+      return this.deadLetter(topic, partition, message, { name: 'InvalidEventError', message: parsed.reason }, 1, eventType, log);
+    }
+
+    const event = parsed.event;
+    const context = { correlationId: event.correlationId, causationId: event.eventId, traceparent: childTraceparent(headers[HEADERS.traceparent]) };
+    return runWithContext(context, async () => {
+      const attemptKey = `${topic}/${partition}/${message.offset}`;
+      try {
+        if (this.opts.processedEvents && (await this.opts.processedEvents.has(this.opts.groupId, event.eventId))) {
+          metrics.eventsDuplicate.inc({ topic, event_type: eventType });
+          log.info('Duplicate event skipped');
+          return { kind: 'done' } as const;
+        }
+        await this.handlers.get(eventType)!(event as never, meta);
+        await this.opts.processedEvents?.record(this.opts.groupId, event.eventId, eventType);
+        this.attempts.delete(attemptKey);
+        metrics.eventsConsumed.inc({ topic, event_type: eventType });
+        log.debug('Event handled');
+        return { kind: 'done' } as const;
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        const attempt = (this.attempts.get(attemptKey) ?? 0) + 1;
+        metrics.eventsFailed.inc({ topic, event_type: eventType, error_class: error.name });
+        // Domain refusals (4xx-like) will not change on retry; a dependency being down (5xx-like) may.
+        const permanent = error instanceof PermanentError || (error instanceof DomainError && error.status < 500);
+        if (permanent || attempt >= this.retry.maxAttempts) {
+          this.attempts.delete(attemptKey);
+          return this.deadLetter(topic, partition, message, { name: error.name, message: error.message }, attempt, eventType, log);
+        }
+        this.attempts.set(attemptKey, attempt);
+        const delayMs = backoffDelay(this.retry, attempt);
+        log.warn({ err: error, attempt, retryInMs: delayMs }, 'Handler failed; retrying after backoff');
+        return { kind: 'retry', delayMs } as const;
+      }
+    });
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: { name: string; message: string },
+    attempts: number,
+    eventType: string,
+    log: Logger,
+  ): Promise<Outcome> {
+    try {
+      await this.opts.deadLetters.publish({ topic, partition, message, error, attempts, group: this.opts.groupId });
+    } catch (err) {
+      // The DLT is unreachable: keep the message (retry later) rather than lose it.
+      log.error({ err }, 'Could not publish to the DLT; will retry');
+      return { kind: 'retry', delayMs: backoffDelay(this.retry, attempts) };
+    }
+    metrics.eventsDeadLettered.inc({ topic, event_type: eventType });
+    log.error({ errorClass: error.name, reason: error.message, attempts }, 'Event sent to the dead-letter topic');
+    return { kind: 'done' };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './outboxSchema.js';
+export * from './Outbox.js';
+export * from './OutboxRelay.js';

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection, Model } from 'mongoose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dbUrlFor, testKafka, uniqueName } from '../../test/support/infra.js';
+import { createEvent, serializeEvent, type DomainEvent } from '../src/contracts/codec.js';
+import { eventHeaders } from '../src/contracts/headers.js';
+import { dltTopicOf } from '../src/contracts/topics.js';
+import { PermanentError } from '../src/errors/PermanentError.js';
+import { createIdempotentProducer } from '../src/kafka/createKafka.js';
+import { DeadLetterPublisher, DLT_HEADERS } from '../src/kafka/DeadLetterPublisher.js';
+import { readDeadLetters, replayDeadLetters } from '../src/kafka/dltReplay.js';
+import { MongoProcessedEventStore } from '../src/kafka/ProcessedEventStore.js';
+import { ReliableConsumer } from '../src/kafka/ReliableConsumer.js';
+import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
+import { buildOrderPlaced, connect, eventually, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+
+describe('reliable consumer against the real broker and database', () => {
+  const kafka = testKafka();
+  const producer = createIdempotentProducer(kafka);
+  let connection: Connection;
+  let Orders: Model<TestOrder>;
+  let consumer: ReliableConsumer | undefined;
+
+  beforeAll(async () => {
+    connection = await connect(dbUrlFor(uniqueName('consumer')));
+    Orders = testOrderModel(connection);
+    await producer.connect();
+  });
+  afterEach(async () => {
+    await consumer?.stop();
+    consumer = undefined;
+  });
+  afterAll(async () => {
+    await producer.disconnect();
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  /** A fresh topic (+DLT) and a consumer whose OrderPlaced handler counts applications on the order document. */
+  async function startConsumer(handler?: (event: DomainEvent<'OrderPlaced'>) => Promise<void>) {
+    const topic = uniqueName('consumer-orders');
+    await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silentLogger());
+    consumer = new ReliableConsumer({
+      kafka,
+      groupId: uniqueName('group'),
+      topics: [topic],
+      logger: silentLogger(),
+      deadLetters: new DeadLetterPublisher(producer),
+      processedEvents: new MongoProcessedEventStore(connection),
+      retry: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 5 },
+    }).on('OrderPlaced', async (event) => {
+      await handler?.(event);
+      await Orders.updateOne({ _id: event.data.orderId }, { $inc: { applied: 1 }, $setOnInsert: { status: 'PENDING' } }, { upsert: true });
+    });
+    await consumer.start();
+    return topic;
+  }
+
+  const publish = (topic: string, event: DomainEvent | { key: string; value: string; headers?: Record<string, string> }) =>
+    'eventId' in event
+      ? producer.send({ topic, acks: -1, messages: [{ key: (event.data as { orderId: string }).orderId, value: serializeEvent(event), headers: eventHeaders(event, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01') }] })
+      : producer.send({ topic, acks: -1, messages: [event] });
+  const applied = async (orderId: string) => (await Orders.findById(orderId).lean())?.applied ?? 0;
+
+  it('when the same event is delivered three times, changes state once', async () => {
+    const topic = await startConsumer();
+    const event = buildOrderPlaced();
+    const marker = buildOrderPlaced({ orderId: event.data.orderId });
+
+    for (let i = 0; i < 3; i++) await publish(topic, event);
+    await publish(topic, marker); // same key, so it is handled after the three copies
+
+    await eventually(async () => (await applied(event.data.orderId)) >= 2, 20_000, 'marker handled');
+    expect(await applied(event.data.orderId)).toBe(2); // the event once + the marker once
+  });
+
+  it('when a payload is invalid, parks it in the DLT with the failure headers and goes on with the partition', async () => {
+    const topic = await startConsumer();
+    const orderId = randomUUID();
+    const poison = buildOrderPlaced({ orderId });
+    const invalid = { ...poison, data: { ...poison.data, items: [{ productId: 'p-1', quantity: -3, price: 1 }] } };
+    const next = buildOrderPlaced({ orderId });
+
+    await publish(topic, { key: orderId, value: JSON.stringify(invalid), headers: { eventType: 'OrderPlaced', eventId: poison.eventId } });
+    await publish(topic, { key: orderId, value: '{not json' });
+    await publish(topic, next);
+
+    await eventually(async () => (await applied(orderId)) === 1, 20_000, 'valid follower handled');
+    const dead = await readDeadLetters(kafka, dltTopicOf(topic));
+    expect(dead).toHaveLength(2);
+    const [first, second] = dead.sort((a, b) => Number(a.offset) - Number(b.offset));
+    expect(first).toMatchObject({ key: orderId, eventType: 'OrderPlaced', eventId: poison.eventId, errorClass: 'InvalidEventError', attempts: 1, originalTopic: topic });
+    expect(first!.errorMessage).toContain('items.0.quantity');
+    expect(first!.headers[DLT_HEADERS.originalPartition]).toMatch(/^\d+$/);
+    expect(first!.headers[DLT_HEADERS.originalOffset]).toMatch(/^\d+$/);
+    expect(Date.parse(first!.headers[DLT_HEADERS.failedAt]!)).not.toBeNaN();
+    expect(second).toMatchObject({ key: orderId, errorClass: 'InvalidEventError' });
+    expect(second!.value!.toString()).toBe('{not json');
+  });
+
+  it('when a handler fails permanently, the event goes to the DLT; once fixed, a replay re-publishes it and it is processed', async () => {
+    let fixed = false;
+    const topic = await startConsumer(async () => {
+      if (!fixed) throw new PermanentError('product catalogue not loaded');
+    });
+    const event = buildOrderPlaced();
+    await publish(topic, event);
+    await eventually(async () => (await readDeadLetters(kafka, dltTopicOf(topic))).length === 1, 20_000, 'dead letter');
+    expect(await applied(event.data.orderId)).toBe(0);
+
+    fixed = true;
+    const records = await readDeadLetters(kafka, dltTopicOf(topic));
+    const dryRun = await replayDeadLetters(producer, records, { eventType: 'OrderPlaced' }, true);
+    expect(dryRun.map((r) => r.eventId)).toEqual([event.eventId]);
+    expect(await applied(event.data.orderId)).toBe(0); // a dry run publishes nothing
+    const replayed = await replayDeadLetters(producer, records, { eventId: event.eventId }, false);
+
+    expect(replayed).toHaveLength(1);
+    await eventually(async () => (await applied(event.data.orderId)) === 1, 20_000, 'replayed event handled');
+  });
+
+  it('when a handler fails transiently three times then succeeds, handles the event once with no rebalance', async () => {
+    const failuresByEvent = new Map<string, number>();
+    const topic = await startConsumer(async (event) => {
+      const failures = failuresByEvent.get(event.eventId) ?? 0;
+      if (failures < 3) {
+        failuresByEvent.set(event.eventId, failures + 1);
+        throw new Error('database briefly unavailable');
+      }
+    });
+    const joinsBefore = consumer!.groupJoins;
+    const event = buildOrderPlaced();
+
+    await publish(topic, event);
+
+    await eventually(async () => (await applied(event.data.orderId)) === 1, 20_000, 'handled after retries');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await applied(event.data.orderId)).toBe(1);
+    expect(failuresByEvent.get(event.eventId)).toBe(3);
+    expect(consumer!.groupJoins).toBe(joinsBefore);
+    expect(await readDeadLetters(kafka, dltTopicOf(topic))).toEqual([]);
+  });
+
+  it('skips an unknown event type (forward compatibility) and handles the next one', async () => {
+    const topic = await startConsumer();
+    const orderId = randomUUID();
+    const future = { ...createEvent('OrderDelivered', { orderId, customerId: 'c' }, { source: 'test' }), eventType: 'OrderGiftWrapped' };
+
+    await publish(topic, { key: orderId, value: JSON.stringify(future) });
+    await publish(topic, buildOrderPlaced({ orderId }));
+
+    await eventually(async () => (await applied(orderId)) === 1, 20_000, 'next event handled');
+    expect(await readDeadLetters(kafka, dltTopicOf(topic))).toEqual([]);
+  });
+});

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import pino, { type Logger } from 'pino';
+import { createEvent, type DomainEvent } from '../../src/contracts/codec.js';
+import { outboxPlugin, type OutboxFields } from '../../src/outbox/outboxSchema.js';
+
+/** A minimal aggregate for testing the kit: an order document with an outbox and a counter of applied events. */
+export interface TestOrder extends OutboxFields {
+  _id: string;
+  status: string;
+  applied: number;
+}
+
+export function testOrderModel(connection: Connection): Model<TestOrder> {
+  const schema = new Schema<TestOrder>({ _id: String, status: String, applied: { type: Number, default: 0 } }, { versionKey: false });
+  schema.plugin(outboxPlugin);
+  return (connection.models.TestOrder as Model<TestOrder> | undefined) ?? connection.model<TestOrder>('TestOrder', schema, 'orders');
+}
+
+export async function connect(url: string): Promise<Connection> {
+  return mongoose.createConnection(url).asPromise();
+}
+
+export function buildOrderPlaced(overrides: { orderId?: string; correlationId?: string } = {}): DomainEvent<'OrderPlaced'> {
+  const orderId = overrides.orderId ?? randomUUID();
+  return createEvent(
+    'OrderPlaced',
+    { orderId, customerId: 'c-1', items: [{ productId: 'p-1', quantity: 2, price: 29.99 }], totalAmount: 59.98, currency: 'USD' },
+    { source: 'test', correlationId: overrides.correlationId ?? randomUUID() },
+  );
+}
+
+export const silentLogger = (): Logger => pino({ level: 'silent' });
+
+/** A logger whose JSON lines are collected in `lines`. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (chunk: string) => lines.push(JSON.parse(chunk) as Record<string, unknown>) });
+  return { logger, lines };
+}
+
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
