@@ -5,23 +5,9 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultStackOptions } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
 import { isPortTaken } from '../../infra/local/lib/processes.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A second, private stack on free ports and a temporary state folder; jars come from the shared cache. */
-async function privateStack(stateDir: string, ports: { mongoPort?: number } = {}): Promise<LocalStack> {
-  const opts = { ...defaultStackOptions(), stateDir, kafkaPort: await freePort(), kafkaControllerPort: await freePort(), mongoPort: ports.mongoPort ?? (await freePort()) };
-  return new LocalStack(opts, {}, () => undefined);
-}
+import { privateStack } from '../support/privateStack.js';
 
 describe('local stack lifecycle', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'stack-test-'));

@@ -1,0 +1,6 @@
+export {
+  registerGracefulShutdown,
+  type GracefulShutdownOptions,
+  type ShutdownStep,
+  type TriggerShutdown,
+} from './registerGracefulShutdown.js';

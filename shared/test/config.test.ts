@@ -1,0 +1,129 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigError, DEV_ADMIN_API_KEY, defineServiceConfig, loadConfig, loadConfigOrExit } from '../src/config/index.js';
+import { z } from 'zod';
+
+const orderConfigSchema = () =>
+  defineServiceConfig(
+    { PENDING_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000) },
+    { port: 3001, dbName: 'orderdb', serviceName: 'orderservice' },
+  );
+
+function configErrorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('service configuration', () => {
+  it('when the environment is empty, uses the local stack defaults and the service defaults', () => {
+    // Arrange
+    const schema = orderConfigSchema();
+
+    // Act
+    const config = loadConfig(schema, {});
+
+    // Assert
+    expect(config).toEqual({
+      NODE_ENV: 'development',
+      PORT: 3001,
+      DB_URL: 'mongodb://127.0.0.1:27017/orderdb',
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      KAFKA_CLIENT_ID: 'orderservice',
+      ADMIN_API_KEY: DEV_ADMIN_API_KEY,
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_WINDOW_MS: 60_000,
+      RATE_LIMIT_MAX: 1000,
+      BODY_LIMIT: '64kb',
+      PENDING_TIMEOUT_MS: 300_000,
+    });
+  });
+
+  it('when each service passes its own database name, the default DB_URL points at that database', () => {
+    const inventory = loadConfig(defineServiceConfig({}, { port: 3003, dbName: 'inventorydb', serviceName: 'inventoryservice' }), {});
+    const notification = loadConfig(defineServiceConfig({}, { port: 3002, dbName: 'notificationdb', serviceName: 'notificationservice' }), {});
+
+    expect([inventory.DB_URL, inventory.PORT]).toEqual(['mongodb://127.0.0.1:27017/inventorydb', 3003]);
+    expect([notification.DB_URL, notification.PORT]).toEqual(['mongodb://127.0.0.1:27017/notificationdb', 3002]);
+  });
+
+  it('when values are given as strings, coerces numbers and splits the broker list', () => {
+    const config = loadConfig(orderConfigSchema(), {
+      PORT: '4001',
+      KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9093',
+      RATE_LIMIT_MAX: '5',
+      PENDING_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'debug',
+    });
+
+    expect(config.PORT).toBe(4001);
+    expect(config.KAFKA_BROKERS).toEqual(['kafka-1:9092', 'kafka-2:9093']);
+    expect(config.RATE_LIMIT_MAX).toBe(5);
+    expect(config.PENDING_TIMEOUT_MS).toBe(1000);
+    expect(config.LOG_LEVEL).toBe('debug');
+  });
+
+  it('when a variable is set to the empty string, treats it as unset', () => {
+    const config = loadConfig(orderConfigSchema(), { PORT: '', LOG_LEVEL: '' });
+
+    expect([config.PORT, config.LOG_LEVEL]).toEqual([3001, 'info']);
+  });
+
+  it('when several variables are bad, throws one line that names each of them', () => {
+    const error = configErrorOf(() =>
+      loadConfig(orderConfigSchema(), { PORT: 'abc', LOG_LEVEL: 'loud', KAFKA_BROKERS: 'nohost', DB_URL: 'postgres://x' }),
+    );
+
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toMatch(/^Invalid configuration: /);
+    expect(error.message).toContain('PORT: must be an integer between 1 and 65535');
+    expect(error.message).toContain('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
+    expect(error.message).toContain('KAFKA_BROKERS: must be a comma-separated list of host:port');
+    expect(error.message).toContain('DB_URL: must be a mongodb:// or mongodb+srv:// URL');
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(['DB_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'PORT']);
+  });
+
+  it('when NODE_ENV=production and ADMIN_API_KEY is missing, fails naming ADMIN_API_KEY', () => {
+    const error = configErrorOf(() => loadConfig(orderConfigSchema(), { NODE_ENV: 'production' }));
+
+    expect(error.message).toBe('Invalid configuration: ADMIN_API_KEY: is required when NODE_ENV=production');
+  });
+
+  it('when NODE_ENV=production and ADMIN_API_KEY is shorter than 16 characters, fails even alongside other bad variables', () => {
+    const error = configErrorOf(() =>
+      loadConfig(orderConfigSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: 'short-key', PORT: 'x' }),
+    );
+
+    expect(error.message).toContain('ADMIN_API_KEY: must be at least 16 characters when NODE_ENV=production');
+    expect(error.message).toContain('PORT: must be an integer between 1 and 65535');
+    expect(error.message).not.toContain('short-key');
+  });
+
+  it('when NODE_ENV=production and ADMIN_API_KEY is long enough, uses it', () => {
+    const config = loadConfig(orderConfigSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: 'a-proper-production-key' });
+
+    expect(config.ADMIN_API_KEY).toBe('a-proper-production-key');
+  });
+
+  it('when loadConfigOrExit meets bad config, prints the one line to stderr and exits 1', () => {
+    const exit = vi.fn();
+    const writeError = vi.fn();
+
+    expect(() => loadConfigOrExit(orderConfigSchema(), { PORT: '70000' }, { exit, writeError })).toThrow(ConfigError);
+
+    expect(exit).toHaveBeenCalledWith(1);
+    expect(writeError).toHaveBeenCalledWith('Invalid configuration: PORT: must be an integer between 1 and 65535');
+  });
+
+  it('when loadConfigOrExit meets good config, returns it without exiting', () => {
+    const exit = vi.fn();
+
+    const config = loadConfigOrExit(orderConfigSchema(), { PORT: '3100' }, { exit, writeError: vi.fn() });
+
+    expect(config.PORT).toBe(3100);
+    expect(exit).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,26 @@
+import net from 'node:net';
+import { defaultStackOptions } from '../../infra/local/lib/config.js';
+import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A second local stack on free ports with its own state folder (jars come from the shared cache),
+ * for tests that stop and start a broker without disturbing the one other tests use.
+ */
+export async function privateStack(stateDir: string, opts: { mongoPort?: number; dbUrl?: string } = {}): Promise<LocalStack> {
+  const options = {
+    ...defaultStackOptions(),
+    stateDir,
+    kafkaPort: await freePort(),
+    kafkaControllerPort: await freePort(),
+    mongoPort: opts.mongoPort ?? (await freePort()),
+  };
+  return new LocalStack(options, { dbUrl: opts.dbUrl }, () => undefined);
+}
