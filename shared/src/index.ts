@@ -11,3 +11,4 @@ export * from './config/index.js';
 export * from './logging/index.js';
 export * from './http/index.js';
 export * from './lifecycle/index.js';
+export * from './runtime/index.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOPICS } from '../contracts/topics.js';
 
 /** What differs between services in the shared part of their configuration. */
 export interface ServiceConfigDefaults {
@@ -34,6 +35,8 @@ export function baseConfigShape(defaults: ServiceConfigDefaults) {
   return {
     NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'must be one of development, test, production' }).default('development'),
     PORT: integer(defaults.port, 1, 65535, 'must be an integer between 1 and 65535'),
+    // Loopback by default; containers set 0.0.0.0.
+    HOST: z.string().min(1).default('127.0.0.1'),
     DB_URL: z
       .string()
       .regex(/^mongodb(\+srv)?:\/\/\S+$/, { error: 'must be a mongodb:// or mongodb+srv:// URL' })
@@ -48,6 +51,10 @@ export function baseConfigShape(defaults: ServiceConfigDefaults) {
           .min(1, { error: 'must list at least one host:port' }),
       ),
     KAFKA_CLIENT_ID: z.string().min(1).default(defaults.serviceName),
+    ORDER_EVENTS_TOPIC: z.string().min(1).default(TOPICS.orderEvents),
+    INVENTORY_EVENTS_TOPIC: z.string().min(1).default(TOPICS.inventoryEvents),
+    KAFKA_TOPIC_PARTITIONS: integer(3, 1, 1000, 'must be an integer between 1 and 1000'),
+    KAFKA_REPLICATION_FACTOR: integer(1, 1, 10, 'must be an integer between 1 and 10'),
     // Presence and length are checked in defineServiceConfig, where NODE_ENV is known.
     ADMIN_API_KEY: z.string({ error: 'is required when NODE_ENV=production' }),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),

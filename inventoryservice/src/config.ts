@@ -1,0 +1,21 @@
+import { defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
+import { z } from 'zod';
+
+export const SERVICE_NAME = 'inventoryservice';
+
+/** inventoryservice's environment (SPEC §8); the shared variables come from defineServiceConfig. */
+export const ConfigSchema = defineServiceConfig(
+  {
+    /** Seed the demo catalog (products "1"…"10", 100 units each) into an empty database (SPEC §3). */
+    SEED_CATALOG: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    CONSUMER_GROUP_ID: z.string().min(1).default('inventoryservice'),
+  },
+  { port: 3003, dbName: 'inventorydb', serviceName: SERVICE_NAME },
+);
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfigOrExit(ConfigSchema, env);

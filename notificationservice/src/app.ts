@@ -1,0 +1,16 @@
+import { applyErrorHandling, applyStandardMiddleware, type Infrastructure, type Logger } from '@orderplatform/shared';
+import express, { type Express } from 'express';
+import type { DependencyContainer } from 'tsyringe';
+import type { Config } from './config.js';
+import { TOKENS } from './tokens.js';
+
+/** The express app, without listen(): routes, middleware, error handling. */
+export function createApp(container: DependencyContainer): Express {
+  const config = container.resolve<Config>(TOKENS.Config);
+  const logger = container.resolve<Logger>(TOKENS.Logger);
+  const infra = container.resolve<Infrastructure>(TOKENS.Infrastructure);
+  const app = express();
+  applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks });
+  applyErrorHandling(app, logger);
+  return app;
+}

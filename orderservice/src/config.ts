@@ -1,0 +1,18 @@
+import { defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
+import { z } from 'zod';
+
+export const SERVICE_NAME = 'orderservice';
+
+/** orderservice's environment (SPEC §8); the shared variables come from defineServiceConfig. */
+export const ConfigSchema = defineServiceConfig(
+  {
+    /** Orders still PENDING after this long are cancelled with reason TIMEOUT (SPEC §5). */
+    ORDER_PENDING_TIMEOUT_MS: z.coerce.number().int().positive().default(5 * 60_000),
+    CONSUMER_GROUP_ID: z.string().min(1).default('orderservice'),
+  },
+  { port: 3001, dbName: 'orderdb', serviceName: SERVICE_NAME },
+);
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfigOrExit(ConfigSchema, env);

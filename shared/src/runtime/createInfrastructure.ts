@@ -1,0 +1,59 @@
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { BaseConfig } from '../config/defineServiceConfig.js';
+import { TOPICS } from '../contracts/topics.js';
+import type { HealthCheck } from '../http/createHealthRouter.js';
+import { createKafka } from '../kafka/createKafka.js';
+import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
+import type { TopicSpec } from '../kafka/TopicProvisioner.js';
+import { Outbox } from '../outbox/Outbox.js';
+import { OutboxRelay } from '../outbox/OutboxRelay.js';
+import { connectDatabase, isDatabaseUp } from './connectDatabase.js';
+import { KafkaRuntime } from './KafkaRuntime.js';
+
+/** The infrastructure every service has: its database, Kafka, the outbox and the processed-events store. */
+export interface Infrastructure {
+  connection: Connection;
+  kafka: KafkaRuntime;
+  relay: OutboxRelay;
+  outbox: Outbox;
+  processedEvents: MongoProcessedEventStore;
+  healthChecks: HealthCheck[];
+  /** Topic names after config overrides. */
+  topics: { orderEvents: string; inventoryEvents: string };
+}
+
+/**
+ * Builds (without waiting for) the connections a service needs. `consumes` topics get a DLT.
+ * Nothing here blocks on Kafka or MongoDB being up.
+ */
+export function createInfrastructure(
+  config: BaseConfig,
+  logger: Logger,
+  topicUse: { produces: Array<keyof Infrastructure['topics']>; consumes: Array<keyof Infrastructure['topics']> },
+): Infrastructure {
+  const topics = { orderEvents: config.ORDER_EVENTS_TOPIC, inventoryEvents: config.INVENTORY_EVENTS_TOPIC };
+  const specs: TopicSpec[] = [...new Set([...topicUse.produces, ...topicUse.consumes])].map((name) => ({
+    topic: topics[name],
+    numPartitions: config.KAFKA_TOPIC_PARTITIONS,
+    withDlt: topicUse.consumes.includes(name),
+  }));
+  const connection = connectDatabase(config.DB_URL, logger);
+  const kafkaClient = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
+  const kafka = new KafkaRuntime(kafkaClient, specs, logger.child({ component: 'kafka' }), config.KAFKA_REPLICATION_FACTOR);
+  const relay = new OutboxRelay(kafka.producer, logger.child({ component: 'outbox-relay' }));
+  kafka.withRelay(relay);
+  const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topics.orderEvents, [TOPICS.inventoryEvents]: topics.inventoryEvents });
+  return {
+    connection,
+    kafka,
+    relay,
+    outbox,
+    processedEvents: new MongoProcessedEventStore(connection),
+    healthChecks: [
+      { name: 'mongodb', check: () => isDatabaseUp(connection) },
+      { name: 'kafka', check: () => kafka.isUp() },
+    ],
+    topics,
+  };
+}

@@ -1,0 +1,41 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { uniqueName } from '../support/infra.js';
+import { isolatedTopicsEnv, startService, type RunningService, type ServiceName } from '../support/services.js';
+
+describe('each service as a process', () => {
+  const running: RunningService[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((s) => s.kill()));
+  });
+
+  it.each<ServiceName>(['orderservice', 'inventoryservice', 'notificationservice'])(
+    '%s starts, reports live and ready with its dependencies, and exits 0 on SIGTERM',
+    async (name) => {
+      const service = await startService(name, { dbName: uniqueName(name), env: isolatedTopicsEnv(uniqueName('health')) });
+      running.push(service);
+
+      const live = await fetch(`${service.url}/health/live`);
+      const ready = await fetch(`${service.url}/health/ready`);
+
+      expect(live.status).toBe(200);
+      expect(live.headers.get('x-correlation-id')).toBeTruthy();
+      expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'up', kafka: 'up' } });
+      expect(await service.stop()).toBe(0);
+    },
+  );
+
+  it('stays live but answers 503 on /health/ready while its database is unreachable', async () => {
+    const service = await startService('orderservice', {
+      dbName: 'unused',
+      env: { DB_URL: 'mongodb://127.0.0.1:1/orderdb', ...isolatedTopicsEnv(uniqueName('health')) },
+      waitFor: 'live',
+    });
+    running.push(service);
+
+    const ready = await fetch(`${service.url}/health/ready`);
+
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'not_ready', checks: { mongodb: 'down' } });
+    expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+  });
+});
