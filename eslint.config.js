@@ -17,7 +17,7 @@ export default tseslint.config(
   {
     // Services read configuration through their zod config loader only.
     files: ['*/src/**/*.ts'],
-    ignores: ['*/src/config.ts', 'shared/src/config/**'],
+    ignores: ['*/src/config.ts', 'shared/src/config/**', 'shared/src/cli/**'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through loadConfig() in config.ts.' }],
     },

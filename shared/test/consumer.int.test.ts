@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dbUrlFor, testKafka, uniqueName } from '../../test/support/infra.js';
+import { dbUrlFor, kafkaBrokers, testKafka, uniqueName } from '../../test/support/infra.js';
 import { createEvent, serializeEvent, type DomainEvent } from '../src/contracts/codec.js';
 import { eventHeaders } from '../src/contracts/headers.js';
 import { dltTopicOf } from '../src/contracts/topics.js';
@@ -152,4 +152,46 @@ describe('reliable consumer against the real broker and database', () => {
     await eventually(async () => (await applied(orderId)) === 1, 20_000, 'next event handled');
     expect(await readDeadLetters(kafka, dltTopicOf(topic))).toEqual([]);
   });
+
+  it('hands a v1 OrderPlaced from an old producer to the handler in the latest shape', async () => {
+    const seen: DomainEvent<'OrderPlaced'>[] = [];
+    const topic = await startConsumer(async (event) => {
+      seen.push(event);
+    });
+    const orderId = randomUUID();
+    const v1 = createEvent('OrderPlaced', { orderId, customerId: 'c-1', items: [{ productId: 'p', quantity: 1, price: 1.5 }], totalAmount: 1.5 } as never, { source: 'old', version: 1 });
+
+    await publish(topic, v1);
+
+    await eventually(async () => (await applied(orderId)) === 1, 20_000, 'v1 event handled');
+    expect(seen[0]).toMatchObject({ version: 1, data: { orderId, currency: 'USD', totalAmount: 1.5 } });
+  });
+
+  it('the DLT command lists what is parked and replays it by filter', async () => {
+    let fixed = false;
+    const topic = await startConsumer(async () => {
+      if (!fixed) throw new PermanentError('tax service says no');
+    });
+    const event = buildOrderPlaced();
+    await publish(topic, event);
+    await eventually(async () => (await readDeadLetters(kafka, dltTopicOf(topic))).length === 1, 20_000, 'dead letter');
+
+    const listed = await dltCommand(['list', '--topic', topic]);
+    expect(listed).toContain(`${topic}.DLT: 1 message(s) (PermanentError: 1)`);
+    expect(listed).toContain(event.eventId);
+    expect(await dltCommand(['replay', '--topic', topic, '--event-id', event.eventId, '--dry-run'])).toContain('Would replay 1 of 1');
+    fixed = true;
+    expect(await dltCommand(['replay', '--topic', topic, '--event-type', 'OrderPlaced'])).toContain('Replayed 1 of 1');
+    await eventually(async () => (await applied(event.data.orderId)) === 1, 20_000, 'replayed event handled');
+  });
 });
+
+async function dltCommand(args: string[]): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const cli = new URL('../src/cli/dlt.ts', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', cli, ...args, '--brokers', kafkaBrokers().join(',')], (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
