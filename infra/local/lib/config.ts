@@ -18,15 +18,23 @@ export interface StackOptions {
   readyTimeoutMs: number;
 }
 
+function port(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`invalid port ${JSON.stringify(value)}`);
+  return n;
+}
+
 export function defaultStackOptions(env: NodeJS.ProcessEnv = process.env): StackOptions {
   const cacheDir = path.resolve(env.LOCAL_STACK_DIR ?? path.join(REPO_ROOT, '.cache', 'local-stack'));
   return {
     cacheDir,
     stateDir: path.join(cacheDir, 'default'),
     host: '127.0.0.1',
-    kafkaPort: 9092,
-    kafkaControllerPort: 9093,
-    mongoPort: 27017,
+    // Overridable so a second checkout (or CI beside a developer's stack) can run its own stack.
+    kafkaPort: port(env.STACK_KAFKA_PORT, 9092),
+    kafkaControllerPort: port(env.STACK_KAFKA_CONTROLLER_PORT, 9093),
+    mongoPort: port(env.STACK_MONGO_PORT, 27017),
     readyTimeoutMs: 120_000,
   };
 }
