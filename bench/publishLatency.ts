@@ -27,7 +27,7 @@ const url = new URL(dbUrl);
 url.pathname = `/bench_publish_${randomUUID().slice(0, 8)}`;
 const connection = await mongoose.createConnection(url.toString()).asPromise();
 const Orders = testOrderModel(connection);
-await Orders.syncIndexes();
+await Orders.init();
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
 const relay = new OutboxRelay(producer, pino({ level: 'warn' })).register(Orders as never);

@@ -12,6 +12,7 @@ import { readDeadLetters, replayDeadLetters } from '../src/kafka/dltReplay.js';
 import { MongoProcessedEventStore } from '../src/kafka/ProcessedEventStore.js';
 import { ReliableConsumer } from '../src/kafka/ReliableConsumer.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
+import { initModels } from '../src/runtime/connectDatabase.js';
 import { buildOrderPlaced, connect, eventually, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
 
 describe('reliable consumer against the real broker and database', () => {
@@ -40,13 +41,15 @@ describe('reliable consumer against the real broker and database', () => {
   async function startConsumer(handler?: (event: DomainEvent<'OrderPlaced'>) => Promise<void>) {
     const topic = uniqueName('consumer-orders');
     await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silentLogger());
+    const processedEvents = new MongoProcessedEventStore(connection);
+    await initModels(connection);
     consumer = new ReliableConsumer({
       kafka,
       groupId: uniqueName('group'),
       topics: [topic],
       logger: silentLogger(),
       deadLetters: new DeadLetterPublisher(producer),
-      processedEvents: new MongoProcessedEventStore(connection),
+      processedEvents,
       retry: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 5 },
     }).on('OrderPlaced', async (event) => {
       await handler?.(event);

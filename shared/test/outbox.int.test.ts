@@ -46,7 +46,7 @@ describe('transactional outbox against the real broker and database', () => {
   beforeAll(async () => {
     connection = await connect(dbUrlFor(uniqueName('outbox')));
     Orders = testOrderModel(connection);
-    await Orders.syncIndexes();
+    await Orders.init();
     await provisionTopics(kafka, [{ topic, numPartitions: 3 }], silentLogger());
     await producer.connect();
   });

@@ -13,7 +13,9 @@ describe('real MongoDB-compatible server through mongoose', () => {
 
   beforeAll(async () => {
     await conn.asPromise();
-    await StockModel.syncIndexes();
+    // init() is the one creation of collection + indexes; a second concurrent creation (e.g. syncIndexes
+    // racing the implicit init) trips mongo-java-server.
+    await StockModel.init();
   });
   afterAll(async () => {
     await conn.dropDatabase();

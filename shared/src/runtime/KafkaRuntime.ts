@@ -27,6 +27,8 @@ export class KafkaRuntime {
     private readonly topics: TopicSpec[],
     private readonly log: Logger,
     private readonly replicationFactor = 1,
+    /** Must succeed before anything is consumed or published (e.g. creating the database's collections). */
+    private readonly before: () => Promise<void> = async () => undefined,
   ) {
     this.producer = createIdempotentProducer(kafka);
     this.deadLetters = new DeadLetterPublisher(this.producer);
@@ -75,6 +77,7 @@ export class KafkaRuntime {
   private async startWithRetry(): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
+        await this.before();
         await this.admin.connect();
         await provisionTopics(this.kafka, this.topics, this.log, this.replicationFactor);
         await this.producer.connect();
@@ -85,7 +88,7 @@ export class KafkaRuntime {
         return;
       } catch (err) {
         const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
-        this.log.warn({ err, attempt, retryInMs: delay }, 'Kafka not reachable yet; retrying');
+        this.log.warn({ err, attempt, retryInMs: delay }, 'Kafka or the database not reachable yet; retrying');
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -24,3 +24,13 @@ export async function isDatabaseUp(connection: Connection): Promise<boolean> {
   const reply = await connection.db.admin().command({ ping: 1 });
   return reply.ok === 1;
 }
+
+/**
+ * Creates the collections and indexes of every model on the connection, once. Run before consumers
+ * start and before the service reports ready: mongo-java-server trips over two concurrent creations
+ * of one collection (e.g. two first inserts), and a unique index must exist before it is relied on.
+ */
+export async function initModels(connection: Connection): Promise<void> {
+  await connection.asPromise();
+  await Promise.all(Object.values(connection.models).map((model) => model.init()));
+}

@@ -8,7 +8,7 @@ import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
 import type { TopicSpec } from '../kafka/TopicProvisioner.js';
 import { Outbox } from '../outbox/Outbox.js';
 import { OutboxRelay } from '../outbox/OutboxRelay.js';
-import { connectDatabase, isDatabaseUp } from './connectDatabase.js';
+import { connectDatabase, initModels, isDatabaseUp } from './connectDatabase.js';
 import { KafkaRuntime } from './KafkaRuntime.js';
 
 /** The infrastructure every service has: its database, Kafka, the outbox and the processed-events store. */
@@ -40,7 +40,13 @@ export function createInfrastructure(
   }));
   const connection = connectDatabase(config.DB_URL, logger);
   const kafkaClient = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
-  const kafka = new KafkaRuntime(kafkaClient, specs, logger.child({ component: 'kafka' }), config.KAFKA_REPLICATION_FACTOR);
+  // Collections and indexes exist before the first event is consumed and before /health/ready says so.
+  let modelsReady = false;
+  const prepareDatabase = async (): Promise<void> => {
+    await initModels(connection);
+    modelsReady = true;
+  };
+  const kafka = new KafkaRuntime(kafkaClient, specs, logger.child({ component: 'kafka' }), config.KAFKA_REPLICATION_FACTOR, prepareDatabase);
   const relay = new OutboxRelay(kafka.producer, logger.child({ component: 'outbox-relay' }));
   kafka.withRelay(relay);
   const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topics.orderEvents, [TOPICS.inventoryEvents]: topics.inventoryEvents });
@@ -51,7 +57,7 @@ export function createInfrastructure(
     outbox,
     processedEvents: new MongoProcessedEventStore(connection),
     healthChecks: [
-      { name: 'mongodb', check: () => isDatabaseUp(connection) },
+      { name: 'mongodb', check: async () => modelsReady && (await isDatabaseUp(connection)) },
       { name: 'kafka', check: () => kafka.isUp() },
     ],
     topics,
