@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
-import type { Model } from 'mongoose';
+import mongoose, { type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { metrics } from '../metrics/metrics.js';
 import type { OutboxEntry } from './outboxSchema.js';
@@ -24,6 +24,12 @@ interface PendingDoc {
 }
 
 type AnyModel = Model<unknown>;
+
+/**
+ * The relay's filters are built here, never from client input; services turn on mongoose's
+ * `sanitizeFilter` (SPEC §6), which would otherwise wrap these operators in `$eq` and match nothing.
+ */
+const op = <T>(filter: T): T => mongoose.trusted(filter);
 
 /** Called after each successful publish, with the entries Kafka acknowledged (used by tests and benchmarks). */
 export type PublishedListener = (entries: OutboxEntry[], ackedAt: number) => void;
@@ -166,7 +172,7 @@ export class OutboxRelay {
     const docs: Array<{ model: AnyModel; doc: PendingDoc }> = [];
     for (const [name, ids] of round) {
       const model = this.models.get(name)!;
-      const found = await model.find({ _id: { $in: ids }, 'outbox.createdAt': { $lte: new Date() } }, { outbox: 1 }).lean<PendingDoc[]>();
+      const found = await model.find({ _id: op({ $in: ids }), 'outbox.createdAt': op({ $lte: new Date() }) }, { outbox: 1 }).lean<PendingDoc[]>();
       for (const doc of found) docs.push({ model, doc });
     }
     const entries = docs.flatMap(({ doc }) => doc.outbox ?? []);
@@ -200,7 +206,7 @@ export class OutboxRelay {
             updateOne: {
               filter: { _id: doc._id },
               update: {
-                $pull: { outbox: { eventId: { $in: (doc.outbox ?? []).map((e) => e.eventId) } } },
+                $pull: { outbox: { eventId: op({ $in: (doc.outbox ?? []).map((e) => e.eventId) }) } },
                 $set: { outboxLeaseUntil: null, outboxLeaseOwner: null },
               },
             },
@@ -221,15 +227,15 @@ export class OutboxRelay {
     try {
       for (const [name, model] of this.models) {
         const now = new Date();
-        const free = { 'outbox.createdAt': { $lte: now }, $or: [{ outboxLeaseUntil: null }, { outboxLeaseUntil: { $lt: now } }] };
+        const free = { 'outbox.createdAt': op({ $lte: now }), $or: [{ outboxLeaseUntil: null }, { outboxLeaseUntil: op({ $lt: now }) }] };
         const candidates = await model.find(free, { _id: 1 }).limit(this.batchSize).lean<Array<{ _id: unknown }>>();
-        metrics.outboxBacklog.set({ collection: name }, await model.countDocuments({ 'outbox.createdAt': { $lte: now } }));
+        metrics.outboxBacklog.set({ collection: name }, await model.countDocuments({ 'outbox.createdAt': op({ $lte: now }) }));
         if (candidates.length === 0) continue;
         await model.updateMany(
-          { ...free, _id: { $in: candidates.map((c) => c._id) } },
+          { ...free, _id: op({ $in: candidates.map((c) => c._id) }) },
           { $set: { outboxLeaseUntil: new Date(Date.now() + this.leaseMs), outboxLeaseOwner: this.owner } },
         );
-        const won = await model.find({ _id: { $in: candidates.map((c) => c._id) }, outboxLeaseOwner: this.owner }, { _id: 1 }).lean<Array<{ _id: unknown }>>();
+        const won = await model.find({ _id: op({ $in: candidates.map((c) => c._id) }), outboxLeaseOwner: this.owner }, { _id: 1 }).lean<Array<{ _id: unknown }>>();
         if (won.length > 0) this.log.info({ collection: name, documents: won.length }, 'Outbox relay recovering unpublished events');
         for (const doc of won) this.wakeQuietly(name, doc._id);
       }

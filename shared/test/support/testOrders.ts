@@ -17,7 +17,10 @@ export function testOrderModel(connection: Connection): Model<TestOrder> {
   return (connection.models.TestOrder as Model<TestOrder> | undefined) ?? connection.model<TestOrder>('TestOrder', schema, 'orders');
 }
 
+/** Connects the way services do (connectDatabase): with sanitizeFilter on, so the kit's own queries are tested under it. */
 export async function connect(url: string): Promise<Connection> {
+  mongoose.set('sanitizeFilter', true);
+  mongoose.set('strictQuery', true);
   return mongoose.createConnection(url).asPromise();
 }
 
@@ -45,4 +48,9 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Documents whose outbox still holds events (the operator is trusted: sanitizeFilter is on, as in services). */
+export function pendingCount(model: Model<TestOrder>): Promise<number> {
+  return model.countDocuments({ 'outbox.0': mongoose.trusted({ $exists: true }) });
 }
