@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests read loosely typed JSON bodies.
+    files: ['**/test/**/*.ts', '**/*.test.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     // Services read configuration through their zod config loader only.
     files: ['*/src/**/*.ts'],
     ignores: ['*/src/config.ts', 'shared/src/config/**', 'shared/src/cli/**'],

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dbUrlFor, kafkaBrokers } from './infra.js';
+import { ADMIN_KEY } from './http.js';
 import { freePort } from './privateStack.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,7 +46,7 @@ export async function startService(name: ServiceName, opts: ServiceOptions): Pro
     DB_URL: dbUrlFor(opts.dbName),
     KAFKA_BROKERS: kafkaBrokers().join(','),
     LOG_LEVEL: 'info',
-    ADMIN_API_KEY: 'test-admin-key-0123456789',
+    ADMIN_API_KEY: ADMIN_KEY,
     ...opts.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: path.join(REPO_ROOT, name), env, stdio: ['ignore', 'pipe', 'pipe'] });
