@@ -1,22 +1,41 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
+import { closeHttpServer, createInfrastructure, createLogger, ReliableConsumer, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
+import type { OrderEventsHandler } from './events/OrderEventsHandler.js';
+import { seedWhenReady } from './seedWhenReady.js';
+import type { InventoryService } from './services/InventoryService.js';
+import { TOKENS } from './tokens.js';
 
 const config = loadConfig();
 const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
 const infra = createInfrastructure(config, logger, { produces: ['inventoryEvents'], consumes: ['orderEvents'] });
 const container = buildContainer(config, logger, infra);
 
+const consumer = new ReliableConsumer({
+  kafka: infra.kafka.kafka,
+  groupId: config.CONSUMER_GROUP_ID,
+  topics: [infra.topics.orderEvents],
+  logger,
+  deadLetters: infra.kafka.deadLetters,
+  processedEvents: infra.processedEvents,
+});
+container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
+infra.kafka.addConsumer(consumer);
+
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
-void infra.kafka.start();
+// Consume only once the demo catalog is in: on a first start, an early OrderPlaced must not find it missing.
+const shutdown = new AbortController();
+const seeded = config.SEED_CATALOG ? seedWhenReady(container.resolve<InventoryService>(TOKENS.InventoryService), infra.connection, logger, shutdown.signal) : Promise.resolve();
+void seeded.then(() => infra.kafka.start());
 logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'inventoryservice started');
 
 registerGracefulShutdown({
   logger,
   steps: [
     { name: 'http', run: () => closeHttpServer(server) },
+    { name: 'seed', run: async () => shutdown.abort() },
     { name: 'kafka', run: () => infra.kafka.stop() },
     { name: 'mongodb', run: () => infra.connection.close() },
   ],

@@ -1,5 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { uniqueName } from '../support/infra.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { kafkaBrokers, uniqueName } from '../support/infra.js';
+import { privateStack } from '../support/privateStack.js';
 import { isolatedTopicsEnv, startService, type RunningService, type ServiceName } from '../support/services.js';
 
 describe('each service as a process', () => {
@@ -37,5 +41,32 @@ describe('each service as a process', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'not_ready', checks: { mongodb: 'down' } });
     expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+  });
+
+  it('becomes ready by itself once its database comes up later', { timeout: 180_000 }, async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'late-db-'));
+    const lateDb = await privateStack(stateDir, { kafkaBrokers: kafkaBrokers().join(',') });
+    try {
+      const service = await startService('orderservice', {
+        dbName: 'unused',
+        env: { DB_URL: `${lateDb.dbUrl}/orderdb`, ...isolatedTopicsEnv(uniqueName('health')) },
+        waitFor: 'live',
+      });
+      running.push(service);
+      expect((await fetch(`${service.url}/health/ready`)).status).toBe(503);
+
+      await lateDb.up();
+
+      const deadline = Date.now() + 60_000;
+      while ((await fetch(`${service.url}/health/ready`)).status !== 200) {
+        if (Date.now() > deadline) throw new Error(`not ready after the database came up:\n${service.logs.slice(-10).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const res = await fetch(`${service.url}/health/ready`);
+      expect(await res.json()).toEqual({ status: 'ready', checks: { mongodb: 'up', kafka: 'up' } });
+    } finally {
+      await lateDb.down();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

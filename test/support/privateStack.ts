@@ -14,7 +14,7 @@ export async function freePort(): Promise<number> {
  * A second local stack on free ports with its own state folder (jars come from the shared cache),
  * for tests that stop and start a broker without disturbing the one other tests use.
  */
-export async function privateStack(stateDir: string, opts: { mongoPort?: number; dbUrl?: string } = {}): Promise<LocalStack> {
+export async function privateStack(stateDir: string, opts: { mongoPort?: number; dbUrl?: string; kafkaBrokers?: string } = {}): Promise<LocalStack> {
   const options = {
     ...defaultStackOptions(),
     stateDir,
@@ -22,5 +22,5 @@ export async function privateStack(stateDir: string, opts: { mongoPort?: number;
     kafkaControllerPort: await freePort(),
     mongoPort: opts.mongoPort ?? (await freePort()),
   };
-  return new LocalStack(options, { dbUrl: opts.dbUrl }, () => undefined);
+  return new LocalStack(options, { dbUrl: opts.dbUrl, kafkaBrokers: opts.kafkaBrokers }, () => undefined);
 }

@@ -1,23 +1,50 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 
+const OPTIONS = {
+  serverSelectionTimeoutMS: 5_000,
+  maxPoolSize: 50,
+  // Collections and indexes are created by initModels() once the database answers, never by a
+  // model compile racing the first writes (mongo-java-server trips over concurrent creation).
+  autoCreate: false,
+  autoIndex: false,
+} as const;
+
 /**
- * The service's own database connection. It is returned at once even when the database is down
- * (the driver keeps trying; /health/ready reports 503 meanwhile), so a service starts and answers
- * /health/live without its dependencies (SPEC §5).
+ * The service's own database connection. It is returned at once even when the database is down:
+ * the first connection is retried in the background (the driver itself only reconnects after a first
+ * success), /health/ready reports 503 meanwhile, and the service answers /health/live (SPEC §5).
  */
 export function connectDatabase(url: string, logger: Logger): Connection {
   const log = logger.child({ component: 'mongodb' });
-  // Client-supplied `$`-operators never reach a query as operators (SPEC §6).
+  // Client-supplied `$`-operators never reach a query as operators (SPEC §6); code that builds its
+  // own operators marks them with mongoose.trusted().
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
-  const connection = mongoose.createConnection(url, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 50, autoIndex: true });
+  const connection = mongoose.createConnection();
   connection.on('connected', () => log.info({ db: connection.name }, 'Connected to MongoDB'));
   connection.on('disconnected', () => log.warn('Disconnected from MongoDB'));
-  connection.on('error', (err) => log.error({ err }, 'MongoDB connection error'));
-  connection.asPromise().catch((err: unknown) => log.warn({ err }, 'MongoDB not reachable yet; retrying in the background'));
+  connection.on('reconnected', () => log.info('Reconnected to MongoDB'));
+  // connection.close() at shutdown also ends the connect loop below.
+  connection.once('close', () => closedOnPurpose.add(connection));
+  void (async () => {
+    for (let attempt = 1; connection.readyState !== 1; attempt++) {
+      try {
+        await connection.openUri(url, OPTIONS);
+      } catch (err) {
+        if (isClosedOnPurpose(connection)) return;
+        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+        log.warn({ err, attempt, retryInMs: delay }, 'MongoDB not reachable yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        if (isClosedOnPurpose(connection)) return;
+      }
+    }
+  })();
   return connection;
 }
+
+const closedOnPurpose = new WeakSet<Connection>();
+const isClosedOnPurpose = (connection: Connection): boolean => closedOnPurpose.has(connection);
 
 export async function isDatabaseUp(connection: Connection): Promise<boolean> {
   if (connection.readyState !== 1 || !connection.db) return false;
@@ -25,12 +52,23 @@ export async function isDatabaseUp(connection: Connection): Promise<boolean> {
   return reply.ok === 1;
 }
 
+function whenConnected(connection: Connection): Promise<void> {
+  if (connection.readyState === 1) return Promise.resolve();
+  return new Promise((resolve) => connection.once('connected', () => resolve()));
+}
+
 /**
- * Creates the collections and indexes of every model on the connection, once. Run before consumers
- * start and before the service reports ready: mongo-java-server trips over two concurrent creations
- * of one collection (e.g. two first inserts), and a unique index must exist before it is relied on.
+ * Creates the collections and indexes of every model on the connection once the database answers.
+ * Run before consumers start and before the service reports ready: a unique index must exist before
+ * it is relied on. Safe to call again (existing collections and indexes are left as they are).
  */
 export async function initModels(connection: Connection): Promise<void> {
-  await connection.asPromise();
-  await Promise.all(Object.values(connection.models).map((model) => model.init()));
+  await whenConnected(connection);
+  for (const model of Object.values(connection.models)) {
+    await model.createCollection().catch((err: { code?: number; codeName?: string; message?: string }) => {
+      if (err.code === 48 || err.codeName === 'NamespaceExists' || /already exist/i.test(err.message ?? '')) return;
+      throw err;
+    });
+    await model.createIndexes();
+  }
 }

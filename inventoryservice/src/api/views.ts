@@ -1,0 +1,16 @@
+import type { Product } from '../services/ports/ProductRepository.js';
+import type { Reservation } from '../services/ports/ReservationRepository.js';
+
+/** What clients see of a product (SPEC §3); holds and the invariant's bookkeeping stay inside. */
+export const productView = ({ productId, name, available, reserved, sold }: Product) => ({ productId, name, available, reserved, sold });
+
+export const reservationView = (r: Reservation) => ({
+  orderId: r.orderId,
+  reservationId: r.reservationId,
+  status: r.status,
+  items: r.lines,
+  ...(r.failure ? { failure: r.failure } : {}),
+  ...(r.releaseReason ? { releaseReason: r.releaseReason } : {}),
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});

@@ -1,0 +1,34 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Product } from '../../services/ports/ProductRepository.js';
+
+/** One order's claim on a product's reserved units; at most one per order (the hold step's filter). */
+export interface Hold {
+  orderId: string;
+  quantity: number;
+}
+
+export interface ProductDocument extends Product {
+  holds: Hold[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const holdSchema = new Schema<Hold>({ orderId: { type: String, required: true }, quantity: { type: Number, required: true } }, { _id: false });
+
+const productSchema = new Schema<ProductDocument>(
+  {
+    productId: { type: String, required: true, unique: true },
+    name: { type: String, required: true },
+    available: { type: Number, required: true },
+    reserved: { type: Number, required: true, default: 0 },
+    sold: { type: Number, required: true, default: 0 },
+    initial: { type: Number, required: true },
+    restocked: { type: Number, required: true, default: 0 },
+    holds: { type: [holdSchema], default: [] },
+  },
+  { timestamps: true, versionKey: false, collection: 'products' },
+);
+
+export function productModel(connection: Connection): Model<ProductDocument> {
+  return (connection.models.Product as Model<ProductDocument> | undefined) ?? connection.model<ProductDocument>('Product', productSchema);
+}

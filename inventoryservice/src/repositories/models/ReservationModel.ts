@@ -1,0 +1,34 @@
+import { outboxPlugin, type OutboxFields } from '@orderplatform/shared';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { RESERVATION_STATUSES, type ReservationFailure, type ReservationStatus, type StockLine } from '../../services/ports/ReservationRepository.js';
+
+/** One per order (`_id` = orderId); its outbox carries the events its status changes cause. */
+export interface ReservationDocument extends OutboxFields {
+  _id: string;
+  reservationId: string;
+  status: ReservationStatus;
+  lines: StockLine[];
+  failure?: ReservationFailure;
+  releaseReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const lineSchema = new Schema<StockLine>({ productId: { type: String, required: true }, quantity: { type: Number, required: true } }, { _id: false });
+
+const reservationSchema = new Schema<ReservationDocument>(
+  {
+    _id: { type: String, required: true },
+    reservationId: { type: String, required: true },
+    status: { type: String, required: true, enum: RESERVATION_STATUSES },
+    lines: { type: [lineSchema], default: [] },
+    failure: { type: Schema.Types.Mixed, default: undefined },
+    releaseReason: { type: String, default: undefined },
+  },
+  { timestamps: true, versionKey: false, collection: 'reservations' },
+);
+reservationSchema.plugin(outboxPlugin);
+
+export function reservationModel(connection: Connection): Model<ReservationDocument> {
+  return (connection.models.Reservation as Model<ReservationDocument> | undefined) ?? connection.model<ReservationDocument>('Reservation', reservationSchema);
+}

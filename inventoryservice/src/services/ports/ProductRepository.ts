@@ -1,0 +1,49 @@
+/**
+ * A product's stock. Invariant (SPEC §2): `initial + restocked = available + reserved + sold`,
+ * `available ≥ 0`. `restocked` is the net sum of admin adjustments (negative after a write-off).
+ */
+export interface Product {
+  productId: string;
+  name: string;
+  available: number;
+  reserved: number;
+  sold: number;
+  initial: number;
+  restocked: number;
+}
+
+/** A product as seen by one order: its stock and how much of it that order holds (0 = none). */
+export interface ProductForOrder extends Product {
+  heldQuantity: number;
+}
+
+export interface NewProduct {
+  productId: string;
+  name: string;
+  initial: number;
+}
+
+/**
+ * Stock storage. Every write is ONE single-document conditional update, so each is atomic on its
+ * own and idempotent per (product, order): the product's `holds` say which orders hold how much.
+ */
+export interface ProductRepository {
+  list(): Promise<Product[]>;
+  findById(productId: string): Promise<Product | null>;
+  /** The products that exist among `productIds`, each with the quantity `orderId` holds of it. */
+  findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]>;
+  /** available → reserved for the order, if enough is available and the order holds none yet. True when this call took it. */
+  hold(productId: string, orderId: string, quantity: number): Promise<boolean>;
+  /** The order's hold back to available, if it still has one. True when this call released it. */
+  release(productId: string, orderId: string, quantity: number): Promise<boolean>;
+  /** The order's hold to sold, if it still has one. True when this call sold it. */
+  sell(productId: string, orderId: string, quantity: number): Promise<boolean>;
+  /** Inserts the product unless one with that id exists. True when this call created it. */
+  createIfAbsent(product: NewProduct): Promise<boolean>;
+  /**
+   * Sets available to `newAvailable` (the difference goes into restocked, name optionally changed),
+   * only if available is still `expectedAvailable`. The updated product, or null when something changed it meanwhile.
+   */
+  setAvailable(productId: string, expectedAvailable: number, newAvailable: number, name?: string): Promise<Product | null>;
+  isEmpty(): Promise<boolean>;
+}

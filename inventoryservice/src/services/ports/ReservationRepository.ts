@@ -1,0 +1,49 @@
+import type { DomainEvent, Shortfall } from '@orderplatform/shared';
+
+/**
+ * A reservation is the saga log of one order in this service:
+ * RESERVING → RESERVED | FAILED; RESERVED → RELEASED | SOLD; RESERVING → CANCELLED_BEFORE_RESERVE;
+ * CANCELLED_BEFORE_RESERVE is also the tombstone of a cancel that came before any OrderPlaced.
+ */
+export const RESERVATION_STATUSES = ['RESERVING', 'RESERVED', 'FAILED', 'RELEASED', 'SOLD', 'CANCELLED_BEFORE_RESERVE'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+/** Statuses in which the order must hold no stock at all. */
+export const HOLDS_NOTHING: readonly ReservationStatus[] = ['FAILED', 'RELEASED', 'CANCELLED_BEFORE_RESERVE'];
+
+export interface StockLine {
+  productId: string;
+  quantity: number;
+}
+
+export type ReservationFailure = { reason: 'INSUFFICIENT_STOCK'; shortfalls: Shortfall[] } | { reason: 'UNKNOWN_PRODUCT'; unknownProductIds: string[] };
+
+export interface Reservation {
+  orderId: string;
+  reservationId: string;
+  status: ReservationStatus;
+  /** The order's lines, merged per product and sorted; fixed when the reservation is opened. */
+  lines: StockLine[];
+  failure?: ReservationFailure;
+  releaseReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TransitionChanges {
+  failure?: ReservationFailure;
+  releaseReason?: string;
+}
+
+export interface ReservationRepository {
+  findByOrderId(orderId: string): Promise<Reservation | null>;
+  /** Opens the order's reservation in RESERVING with these lines, or returns the existing one untouched. */
+  openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation>;
+  /** Records a cancel that came before any reservation (CANCELLED_BEFORE_RESERVE), or returns the existing one untouched. */
+  tombstoneOrGet(orderId: string, reservationId: string): Promise<Reservation>;
+  /**
+   * Moves the reservation from one of `from` to `to`, with `changes` and `events` (into its outbox)
+   * in ONE write. Null when it was not in `from` (someone else moved it first).
+   */
+  transition(orderId: string, from: ReservationStatus[], to: ReservationStatus, changes: TransitionChanges, events: DomainEvent[]): Promise<Reservation | null>;
+}

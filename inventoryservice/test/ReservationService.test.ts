@@ -1,0 +1,222 @@
+import { PermanentError, runWithContext } from '@orderplatform/shared';
+import { describe, expect, it } from 'vitest';
+import type { ReservationService } from '../src/services/ReservationService.js';
+import { TOKENS } from '../src/tokens.js';
+import { balances, buildOrder, buildProduct } from './support/builders.js';
+import { unitContainer } from './support/unitContainer.js';
+
+function arrange(stock: Record<string, number>) {
+  const ctx = unitContainer(Object.entries(stock).map(([productId, available]) => buildProduct({ productId, available })));
+  return { ...ctx, service: ctx.container.resolve<ReservationService>(TOKENS.ReservationService) };
+}
+
+describe('ReservationService.reserve (OrderPlaced)', () => {
+  it('when every line is in stock, holds each line and writes one InventoryReserved with the lines', async () => {
+    const { service, products, reservations } = arrange({ A: 5, B: 3 });
+    const order = buildOrder([['A', 2], ['B', 3]]);
+
+    const result = await service.reserve(order);
+
+    expect(result.status).toBe('RESERVED');
+    expect(products.snapshot('A')).toMatchObject({ available: 3, reserved: 2, holds: { [order.orderId]: 2 } });
+    expect(products.snapshot('B')).toMatchObject({ available: 0, reserved: 3, holds: { [order.orderId]: 3 } });
+    const events = reservations.eventsOf(order.orderId);
+    expect(events.map((e) => e.eventType)).toEqual(['InventoryReserved']);
+    expect(events[0]!.data).toEqual({
+      orderId: order.orderId,
+      reservationId: result.reservationId,
+      items: [
+        { productId: 'A', quantity: 2 },
+        { productId: 'B', quantity: 3 },
+      ],
+    });
+  });
+
+  it('when one line is short, holds nothing and reports every short line with what was available', async () => {
+    const { service, products, reservations } = arrange({ A: 5, B: 1, C: 0 });
+    const order = buildOrder([['A', 2], ['B', 2], ['C', 1]]);
+
+    const result = await service.reserve(order);
+
+    expect(result.status).toBe('FAILED');
+    for (const id of ['A', 'B', 'C']) expect(products.snapshot(id)).toMatchObject({ reserved: 0, holds: {} });
+    expect(products.snapshot('A')!.available).toBe(5);
+    const [event] = reservations.eventsOf(order.orderId);
+    expect(event).toMatchObject({
+      eventType: 'InventoryFailed',
+      data: {
+        orderId: order.orderId,
+        reason: 'INSUFFICIENT_STOCK',
+        shortfalls: [
+          { productId: 'B', requested: 2, available: 1 },
+          { productId: 'C', requested: 1, available: 0 },
+        ],
+      },
+    });
+    expect(reservations.eventsOf(order.orderId)).toHaveLength(1);
+  });
+
+  it('when a product is unknown, fails with UNKNOWN_PRODUCT (even if another line is short) and holds nothing', async () => {
+    const { service, products, reservations } = arrange({ A: 5, B: 0 });
+    const order = buildOrder([['A', 1], ['B', 4], ['ghost', 1]]);
+
+    const result = await service.reserve(order);
+
+    expect(result.failure).toEqual({ reason: 'UNKNOWN_PRODUCT', unknownProductIds: ['ghost'] });
+    expect(reservations.eventsOf(order.orderId)[0]!.data).toEqual({ orderId: order.orderId, reason: 'UNKNOWN_PRODUCT', unknownProductIds: ['ghost'] });
+    expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, holds: {} });
+  });
+
+  it('merges lines naming the same product: holds the total once', async () => {
+    const { service, products, reservations } = arrange({ A: 5 });
+    const order = buildOrder([['A', 2], ['A', 3]]);
+
+    await service.reserve(order);
+
+    expect(products.snapshot('A')).toMatchObject({ available: 0, reserved: 5, holds: { [order.orderId]: 5 } });
+    expect(reservations.eventsOf(order.orderId)[0]!.data).toMatchObject({ items: [{ productId: 'A', quantity: 5 }] });
+  });
+
+  it('when repeated lines fit one by one but not in total, fails with the merged quantity', async () => {
+    const { service, products, reservations } = arrange({ A: 4 });
+    const order = buildOrder([['A', 2], ['A', 3]]);
+
+    await service.reserve(order);
+
+    expect(reservations.eventsOf(order.orderId)[0]!.data).toMatchObject({ reason: 'INSUFFICIENT_STOCK', shortfalls: [{ productId: 'A', requested: 5, available: 4 }] });
+    expect(products.snapshot('A')).toMatchObject({ available: 4, reserved: 0 });
+  });
+
+  it('when the same OrderPlaced is handled again, reserves nothing more and writes no second event', async () => {
+    const { service, products, reservations } = arrange({ A: 10 });
+    const order = buildOrder([['A', 4]]);
+    const first = await service.reserve(order);
+
+    const again = await service.reserve(order);
+
+    expect(again).toMatchObject({ status: 'RESERVED', reservationId: first.reservationId });
+    expect(products.snapshot('A')).toMatchObject({ available: 6, reserved: 4 });
+    expect(reservations.eventsOf(order.orderId)).toHaveLength(1);
+  });
+
+  it('when a previous run stopped after holding some lines, a re-run completes without holding them twice', async () => {
+    const { service, products, reservations } = arrange({ A: 10, B: 10 });
+    const order = buildOrder([['A', 4], ['B', 1]]);
+    await reservations.openOrGet(order.orderId, 'res-1', [
+      { productId: 'A', quantity: 4 },
+      { productId: 'B', quantity: 1 },
+    ]);
+    await products.hold('A', order.orderId, 4);
+
+    const result = await service.reserve(order);
+
+    expect(result).toMatchObject({ status: 'RESERVED', reservationId: 'res-1' });
+    expect(products.snapshot('A')).toMatchObject({ available: 6, reserved: 4 });
+    expect(products.snapshot('B')).toMatchObject({ available: 9, reserved: 1 });
+    expect(reservations.eventsOf(order.orderId)).toHaveLength(1);
+  });
+
+  it('when a previous run held a line and then found another short, the re-run fails and gives the held line back', async () => {
+    const { service, products, reservations } = arrange({ A: 10, B: 0 });
+    const order = buildOrder([['A', 4], ['B', 1]]);
+    await products.hold('A', order.orderId, 4);
+    await reservations.openOrGet(order.orderId, 'res-1', [
+      { productId: 'A', quantity: 4 },
+      { productId: 'B', quantity: 1 },
+    ]);
+
+    const result = await service.reserve(order);
+
+    expect(result.status).toBe('FAILED');
+    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, holds: {} });
+    expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryFailed']);
+  });
+
+  it('carries the correlation id of the handled event into the outcome event', async () => {
+    const { service, reservations } = arrange({ A: 1 });
+    const order = buildOrder([['A', 1]]);
+
+    await runWithContext({ correlationId: 'corr-42', causationId: 'evt-1' }, () => service.reserve(order));
+
+    expect(reservations.eventsOf(order.orderId)[0]).toMatchObject({ correlationId: 'corr-42', causationId: 'evt-1', source: 'inventoryservice' });
+  });
+});
+
+describe('ReservationService.release (OrderCancelled)', () => {
+  it('gives the stock back and writes one InventoryReleased; a redelivered cancel changes nothing', async () => {
+    const { service, products, reservations } = arrange({ A: 10, B: 10 });
+    const order = buildOrder([['A', 4], ['B', 2]]);
+    const reserved = await service.reserve(order);
+
+    await service.release(order.orderId, 'CUSTOMER_REQUEST');
+    const again = await service.release(order.orderId, 'CUSTOMER_REQUEST');
+
+    expect(again.status).toBe('RELEASED');
+    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, holds: {} });
+    expect(products.snapshot('B')).toMatchObject({ available: 10, reserved: 0, holds: {} });
+    const events = reservations.eventsOf(order.orderId);
+    expect(events.map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
+    expect(events[1]!.data).toEqual({ orderId: order.orderId, reservationId: reserved.reservationId, items: reserved.lines, reason: 'CUSTOMER_REQUEST' });
+  });
+
+  it('when the reservation had failed, releases nothing and writes no event', async () => {
+    const { service, products, reservations } = arrange({ A: 1 });
+    const order = buildOrder([['A', 5]]);
+    await service.reserve(order);
+
+    const result = await service.release(order.orderId, 'INSUFFICIENT_STOCK');
+
+    expect(result.status).toBe('FAILED');
+    expect(products.snapshot('A')).toMatchObject({ available: 1, reserved: 0 });
+    expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryFailed']);
+  });
+
+  it('when the cancel comes before the order was placed, a later OrderPlaced reserves nothing', async () => {
+    const { service, products, reservations } = arrange({ A: 10 });
+    const order = buildOrder([['A', 3]]);
+
+    const tombstone = await service.release(order.orderId, 'TIMEOUT');
+    const late = await service.reserve(order);
+
+    expect(tombstone.status).toBe('CANCELLED_BEFORE_RESERVE');
+    expect(late.status).toBe('CANCELLED_BEFORE_RESERVE');
+    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0 });
+    expect(reservations.eventsOf(order.orderId)).toEqual([]);
+  });
+});
+
+describe('ReservationService.ship (OrderShipped)', () => {
+  it('turns the reserved stock into sold stock once, however often the event comes', async () => {
+    const { service, products } = arrange({ A: 10 });
+    const order = buildOrder([['A', 4]]);
+    await service.reserve(order);
+
+    await service.ship(order.orderId);
+    const again = await service.ship(order.orderId);
+
+    expect(again.status).toBe('SOLD');
+    expect(products.snapshot('A')).toMatchObject({ available: 6, reserved: 0, sold: 4, holds: {} });
+    expect(balances(products.snapshot('A')!)).toBe(true);
+  });
+
+  it('refuses (permanently) to ship an order that has no reservation or a failed one', async () => {
+    const { service } = arrange({ A: 1 });
+    const failed = buildOrder([['A', 2]]);
+    await service.reserve(failed);
+
+    await expect(service.ship('never-placed')).rejects.toBeInstanceOf(PermanentError);
+    await expect(service.ship(failed.orderId)).rejects.toBeInstanceOf(PermanentError);
+  });
+
+  it('a cancel after shipping leaves sold stock sold', async () => {
+    const { service, products, reservations } = arrange({ A: 10 });
+    const order = buildOrder([['A', 4]]);
+    await service.reserve(order);
+    await service.ship(order.orderId);
+
+    await service.release(order.orderId, 'ADMIN_REQUEST');
+
+    expect(products.snapshot('A')).toMatchObject({ available: 6, sold: 4 });
+    expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryReserved']);
+  });
+});

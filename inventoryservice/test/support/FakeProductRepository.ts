@@ -1,0 +1,82 @@
+import type { NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+
+interface Stored {
+  product: Product;
+  holds: Map<string, number>;
+}
+
+/** In-memory products with the same conditional semantics as the MongoDB repository. */
+export class FakeProductRepository implements ProductRepository {
+  private readonly products = new Map<string, Stored>();
+
+  constructor(initial: Product[] = []) {
+    for (const product of initial) this.products.set(product.productId, { product: { ...product }, holds: new Map() });
+  }
+
+  /** Test view: a product's stock and the orders holding it. */
+  snapshot(productId: string): (Product & { holds: Record<string, number> }) | undefined {
+    const stored = this.products.get(productId);
+    return stored && { ...stored.product, holds: Object.fromEntries(stored.holds) };
+  }
+
+  async list(): Promise<Product[]> {
+    return [...this.products.values()].map((s) => ({ ...s.product })).sort((a, b) => a.productId.localeCompare(b.productId));
+  }
+
+  async findById(productId: string): Promise<Product | null> {
+    const stored = this.products.get(productId);
+    return stored ? { ...stored.product } : null;
+  }
+
+  async findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]> {
+    return productIds.flatMap((id) => {
+      const stored = this.products.get(id);
+      return stored ? [{ ...stored.product, heldQuantity: stored.holds.get(orderId) ?? 0 }] : [];
+    });
+  }
+
+  async hold(productId: string, orderId: string, quantity: number): Promise<boolean> {
+    const stored = this.products.get(productId);
+    if (!stored || stored.product.available < quantity || stored.holds.has(orderId)) return false;
+    stored.product.available -= quantity;
+    stored.product.reserved += quantity;
+    stored.holds.set(orderId, quantity);
+    return true;
+  }
+
+  async release(productId: string, orderId: string, quantity: number): Promise<boolean> {
+    return this.unhold(productId, orderId, quantity, (p) => (p.available += quantity));
+  }
+
+  async sell(productId: string, orderId: string, quantity: number): Promise<boolean> {
+    return this.unhold(productId, orderId, quantity, (p) => (p.sold += quantity));
+  }
+
+  async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {
+    if (this.products.has(productId)) return false;
+    this.products.set(productId, { product: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0 }, holds: new Map() });
+    return true;
+  }
+
+  async setAvailable(productId: string, expectedAvailable: number, newAvailable: number, name?: string): Promise<Product | null> {
+    const stored = this.products.get(productId);
+    if (!stored || stored.product.available !== expectedAvailable) return null;
+    stored.product.restocked += newAvailable - expectedAvailable;
+    stored.product.available = newAvailable;
+    if (name !== undefined) stored.product.name = name;
+    return { ...stored.product };
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return this.products.size === 0;
+  }
+
+  private unhold(productId: string, orderId: string, quantity: number, apply: (p: Product) => void): boolean {
+    const stored = this.products.get(productId);
+    if (!stored || stored.holds.get(orderId) !== quantity) return false;
+    stored.holds.delete(orderId);
+    stored.product.reserved -= quantity;
+    apply(stored.product);
+    return true;
+  }
+}

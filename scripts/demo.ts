@@ -1,0 +1,177 @@
+/**
+ * npm run demo — the whole platform on this machine, no Docker: local stack, three services,
+ * a few sample orders with their saga printed as it happens. Ctrl-C stops everything it started.
+ * Options: --no-orders (just run the platform), --exit (stop after the demo, for CI and scripts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { defaultStackOptions } from '../infra/local/lib/config.js';
+import { LocalStack } from '../infra/local/lib/LocalStack.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const LOG_DIR = path.join(ROOT, '.cache', 'logs');
+const args = new Set(process.argv.slice(2));
+const ADMIN_API_KEY = process.env.ADMIN_API_KEY ?? 'dev-admin-key-change-me';
+
+const SERVICES = [
+  { name: 'orderservice', port: 3001 },
+  { name: 'notificationservice', port: 3002 },
+  { name: 'inventoryservice', port: 3003 },
+] as const;
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const say = (s: string) => console.log(s);
+
+const children: Array<{ name: string; child: ChildProcess }> = [];
+let stack: LocalStack | undefined;
+let startedComponents: string[] = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  say(bold('1/4 Local stack (Kafka + MongoDB-compatible server)'));
+  stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, (line) => say(`    ${line}`));
+  const up = await stack.up();
+  startedComponents = up.started;
+
+  say(bold('2/4 Services'));
+  mkdirSync(LOG_DIR, { recursive: true });
+  await Promise.all(SERVICES.map((s) => startService(s.name, s.port, up.kafkaBrokers, up.dbUrl)));
+
+  if (!args.has('--no-orders')) {
+    say(bold('3/4 Sample orders — the saga as it happens'));
+    await runSampleOrders(up.kafkaBrokers);
+  }
+
+  say(bold('4/4 Running'));
+  for (const s of SERVICES) say(`    ${s.name.padEnd(20)} http://127.0.0.1:${s.port}   (/health/ready, /metrics, /docs)  log: ${path.relative(ROOT, logFile(s.name))}`);
+  say(`    admin key (X-Api-Key): ${ADMIN_API_KEY}`);
+  say(`    try: curl -s -X POST localhost:3001/api/orders -H 'Content-Type: application/json' -d '{"customerId":"123","items":[{"productId":"1","quantity":2,"price":29.99}]}'`);
+  if (args.has('--exit')) return shutdown(0);
+  say(dim('    Ctrl-C stops the services and the stack this command started.'));
+}
+
+const logFile = (name: string) => path.join(LOG_DIR, `${name}.log`);
+
+async function startService(name: string, port: number, kafkaBrokers: string, dbUrl: string): Promise<void> {
+  const db = { orderservice: 'orderdb', inventoryservice: 'inventorydb', notificationservice: 'notificationdb' }[name]!;
+  const url = new URL(dbUrl);
+  url.pathname = `/${db}`;
+  const out = createWriteStream(logFile(name), { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.join(ROOT, name),
+    env: { ...process.env, PORT: String(port), KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  children.push({ name, child });
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`    ${name} exited (${signal ?? code}); see ${logFile(name)}`);
+      void shutdown(1);
+    }
+  });
+  const started = Date.now();
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > 60_000) throw new Error(`${name} not ready after 60 s; see ${logFile(name)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  say(`    ${name} ready on :${port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+interface SampleOrder {
+  label: string;
+  body: unknown;
+  expect: string;
+  cancelAfterConfirm?: boolean;
+}
+
+async function runSampleOrders(kafkaBrokers: string): Promise<void> {
+  const kafka = new Kafka({ clientId: 'demo-watch', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  const watcher = kafka.consumer({ groupId: `demo-watch-${Date.now()}`, maxWaitTimeInMs: 100 });
+  const placedAt = new Map<string, { t0: number; label: string }>();
+  await watcher.connect();
+  await watcher.subscribe({ topics: ['order-service.order-events', 'inventory-service.inventory-events'], fromBeginning: false });
+  let assigned!: () => void;
+  const ready = new Promise<void>((r) => (assigned = r));
+  watcher.on(watcher.events.GROUP_JOIN, () => assigned());
+  await watcher.run({
+    eachMessage: async ({ message }) => {
+      const event = JSON.parse(message.value!.toString()) as { eventType: string; source: string; data: { orderId: string; reason?: string } };
+      const order = placedAt.get(event.data.orderId);
+      if (!order) return;
+      const ms = Date.now() - order.t0;
+      say(`    ${dim(`+${String(ms).padStart(4)} ms`)}  ${order.label.padEnd(10)} ${event.source.padEnd(17)} ${event.eventType}${event.data.reason ? ` (${event.data.reason})` : ''}`);
+    },
+  });
+  await ready;
+
+  const stock2 = (await (await fetch('http://127.0.0.1:3003/api/inventory/2')).json()) as { data: { available: number } };
+  const samples: SampleOrder[] = [
+    { label: 'order A', body: { customerId: '123', items: [{ productId: '1', quantity: 2, price: 29.99 }], customer: { email: 'ada@example.com', phone: '+15550100' } }, expect: 'CONFIRMED' },
+    { label: 'order B', body: { customerId: '456', items: [{ productId: '2', quantity: Math.min(1000, stock2.data.available + 1), price: 5 }], customer: { email: 'bob@example.com' } }, expect: 'CANCELLED' },
+    { label: 'order C', body: { customerId: '789', items: [{ productId: '3', quantity: 1, price: 12.5 }], customer: { phone: '+15550199' } }, expect: 'CANCELLED', cancelAfterConfirm: true },
+  ];
+  for (const sample of samples) {
+    const t0 = Date.now();
+    const res = await fetch('http://127.0.0.1:3001/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample.body) });
+    const { data } = (await res.json()) as { data: { id: string } };
+    placedAt.set(data.id, { t0, label: sample.label });
+    say(`    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'shop → POST'.padEnd(17)} /api/orders → ${res.status} ${data.id}`);
+    let order = await waitFor(data.id, 'CONFIRMED,CANCELLED');
+    if (sample.cancelAfterConfirm && order.status === 'CONFIRMED') {
+      await new Promise((r) => setTimeout(r, 300));
+      say(`    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'customer → POST'.padEnd(17)} /api/orders/${data.id}/cancel`);
+      await fetch(`http://127.0.0.1:3001/api/orders/${data.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      order = await waitFor(data.id, 'CANCELLED');
+    }
+    await new Promise((r) => setTimeout(r, 700)); // let the remaining events of this order print
+    const verdict = order.status === sample.expect ? 'as expected' : `EXPECTED ${sample.expect}`;
+    say(`    ${sample.label}: ${bold(order.status)}${order.cancellation ? ` (${order.cancellation.reason})` : ''} — ${verdict}`);
+    const notes = (await (await fetch(`http://127.0.0.1:3002/api/notifications?orderId=${data.id}`)).json()) as { data?: Array<{ eventType: string; channel: string; status: string }> };
+    for (const n of notes.data ?? []) say(`               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(6)} for ${n.eventType}`);
+  }
+  await watcher.disconnect();
+}
+
+async function waitFor(id: string, states: string): Promise<{ status: string; cancellation?: { reason: string } }> {
+  const res = await fetch(`http://127.0.0.1:3001/api/orders/${id}?waitFor=${states}&timeoutMs=15000`);
+  return ((await res.json()) as { data: { status: string; cancellation?: { reason: string } } }).data;
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say(bold('Stopping'));
+  await Promise.all(
+    children.map(
+      ({ name, child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => {
+            say(`    ${name} stopped`);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (stack && startedComponents.length > 0) await stack.down(startedComponents);
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch((err: unknown) => {
+  console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+  void shutdown(1);
+});
