@@ -12,3 +12,4 @@ export * from './logging/index.js';
 export * from './http/index.js';
 export * from './lifecycle/index.js';
 export * from './runtime/index.js';
+export * from './docs/index.js';

@@ -1,10 +1,11 @@
 import type { Product } from '../services/ports/ProductRepository.js';
 import type { Reservation } from '../services/ports/ReservationRepository.js';
+import type { ProductView, ReservationView } from './responseSchemas.js';
 
 /** What clients see of a product (SPEC §3); holds and the invariant's bookkeeping stay inside. */
-export const productView = ({ productId, name, available, reserved, sold }: Product) => ({ productId, name, available, reserved, sold });
+export const productView = ({ productId, name, available, reserved, sold }: Product): ProductView => ({ productId, name, available, reserved, sold });
 
-export const reservationView = (r: Reservation) => ({
+export const reservationView = (r: Reservation): ReservationView => ({
   orderId: r.orderId,
   reservationId: r.reservationId,
   status: r.status,

@@ -1,0 +1,12 @@
+import { buildAsyncApiDocument } from '@orderplatform/shared';
+import { inventoryOpenApi } from '../inventoryservice/src/api/openapi.js';
+
+/** Every generated API document and where its checked-in copy lives (relative to the repo root). */
+export function apiDocuments(): Array<{ file: string; kind: 'openapi' | 'asyncapi'; document: Record<string, unknown> }> {
+  return [
+    { file: 'docs/api/inventoryservice.openapi.json', kind: 'openapi', document: inventoryOpenApi() },
+    { file: 'docs/api/events.asyncapi.json', kind: 'asyncapi', document: buildAsyncApiDocument() },
+  ];
+}
+
+export const serialize = (document: Record<string, unknown>): string => `${JSON.stringify(document, null, 2)}\n`;

@@ -1,0 +1,2 @@
+export * from './openApi.js';
+export * from './asyncApiDocument.js';

@@ -1,0 +1,88 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { z } from 'zod';
+
+export { OpenAPIRegistry };
+
+export const ADMIN_SECURITY = 'AdminApiKey';
+
+/** The SPEC §3 error body. */
+export const errorBodySchema = z.object({
+  success: z.literal(false),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+/** The SPEC §3 success body around `data`. */
+export const successBodySchema = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), data, message: z.string().optional() });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid request (validation, malformed JSON, forbidden keys)',
+  401: 'Missing X-Api-Key',
+  403: 'Wrong X-Api-Key',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Body larger than the limit',
+  415: 'Not application/json',
+  429: 'Rate limited',
+  503: 'A dependency is unavailable',
+};
+
+type Responses = NonNullable<RouteConfig['responses']>;
+
+export function jsonResponse(description: string, schema: z.ZodType): Responses[string] {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** Error responses every route shares, plus the ones named. */
+export function errorResponses(...statuses: number[]): Responses {
+  const all = [...new Set([400, 429, ...statuses])].sort();
+  return Object.fromEntries(all.map((s) => [String(s), jsonResponse(ERROR_TEXT[s] ?? 'Error', errorBodySchema)]));
+}
+
+/** A registry with what every service has: the admin key scheme, health and metrics routes. */
+export function createApiRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', ADMIN_SECURITY, { type: 'apiKey', in: 'header', name: 'X-Api-Key' });
+  registry.registerPath({
+    method: 'get',
+    path: '/health/live',
+    tags: ['operations'],
+    summary: 'The process is up',
+    responses: { 200: jsonResponse('Live', z.object({ status: z.literal('ok') })) },
+  });
+  const readiness = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.enum(['up', 'down'])) });
+  registry.registerPath({
+    method: 'get',
+    path: '/health/ready',
+    tags: ['operations'],
+    summary: 'MongoDB and Kafka are reachable',
+    responses: { 200: jsonResponse('Ready', readiness), 503: jsonResponse('Not ready', readiness) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    tags: ['operations'],
+    summary: 'Prometheus metrics',
+    responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+  });
+  return registry;
+}
+
+export function buildOpenApiDocument(registry: OpenAPIRegistry, info: { title: string; description: string; port: number }): Record<string, unknown> {
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: { title: info.title, version: '1.0.0', description: info.description },
+    servers: [{ url: `http://127.0.0.1:${info.port}` }],
+  }) as unknown as Record<string, unknown>;
+}
+
+/** GET /docs (Swagger UI) and GET /docs/openapi.json. */
+export function docsRouter(document: Record<string, unknown>): Router {
+  const router = Router();
+  router.get('/docs/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: String((document.info as { title?: string })?.title ?? 'API') }));
+  return router;
+}
