@@ -15,8 +15,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests read loosely typed JSON bodies.
-    files: ['**/test/**/*.ts', '**/*.test.ts'],
+    // Tests and benchmarks read loosely typed JSON bodies and reports.
+    files: ['**/test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -10,6 +10,13 @@ export const ConfigSchema = defineServiceConfig(
     MOCK_EMAIL_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
     MOCK_SMS_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
     CONSUMER_GROUP_ID: z.string().min(1).default('notificationservice'),
+    /** Handler attempts per event (the first included) before it goes to the DLT; tests lower it. */
+    NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    /**
+     * How long one handler may hold a (event, channel) send before another may take it over. Longer
+     * than a provider call; short enough that a crashed holder is taken over well within the retries.
+     */
+    NOTIFICATION_SEND_LEASE_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   },
   { port: 3002, dbName: 'notificationdb', serviceName: SERVICE_NAME },
 );

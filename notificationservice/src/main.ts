@@ -1,13 +1,28 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
+import { closeHttpServer, createInfrastructure, createLogger, ReliableConsumer, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
+import type { OrderEventsHandler } from './events/OrderEventsHandler.js';
+import { TOKENS } from './tokens.js';
 
 const config = loadConfig();
 const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
+// Publishes nothing: no relay registration, no produced topics (the producer only writes dead letters).
 const infra = createInfrastructure(config, logger, { produces: [], consumes: ['orderEvents'] });
 const container = buildContainer(config, logger, infra);
+
+const consumer = new ReliableConsumer({
+  kafka: infra.kafka.kafka,
+  groupId: config.CONSUMER_GROUP_ID,
+  topics: [infra.topics.orderEvents],
+  logger,
+  deadLetters: infra.kafka.deadLetters,
+  processedEvents: infra.processedEvents,
+  retry: { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS },
+});
+container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
+infra.kafka.addConsumer(consumer);
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
 void infra.kafka.start();

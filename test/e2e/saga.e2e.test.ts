@@ -101,7 +101,7 @@ describe('order saga end to end', () => {
 
   it('returns the same order for a replayed Idempotency-Key, and 409 for the key with another body', async () => {
     const key = randomUUID();
-    const body = { customerId: 'c-idem', items: [{ productId: '6', quantity: 1, price: 0.1 }, { productId: '6', quantity: 2, price: 0.1 }] };
+    const body = { customerId: 'c-idem', items: [{ productId: '6', quantity: 1, price: 0.1 }, { productId: '7', quantity: 1, price: 0.2 }] };
 
     const first = await place(body, { 'idempotency-key': key });
     const replay = await place(body, { 'idempotency-key': key });

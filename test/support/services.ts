@@ -47,6 +47,9 @@ export async function startService(name: ServiceName, opts: ServiceOptions): Pro
     KAFKA_BROKERS: kafkaBrokers().join(','),
     LOG_LEVEL: 'info',
     ADMIN_API_KEY: ADMIN_KEY,
+    // Isolated topics get an isolated consumer group too: a process killed by another test file
+    // would otherwise linger in the shared default group until its session times out.
+    ...(opts.env?.ORDER_EVENTS_TOPIC ? { CONSUMER_GROUP_ID: `${name}.${opts.env.ORDER_EVENTS_TOPIC}` } : {}),
     ...opts.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: path.join(REPO_ROOT, name), env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -60,7 +60,9 @@ export class ReliableConsumer {
     this.log = opts.logger.child({ component: 'consumer', group: opts.groupId });
     this.consumer = opts.kafka.consumer({
       groupId: opts.groupId,
-      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      // Short enough that a crashed member's partitions move on quickly; handlers never block the
+      // heartbeat (retries pause the partition instead), so a long timeout buys nothing.
+      sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,

@@ -43,7 +43,10 @@ export async function readTopicToEnd(kafka: Kafka, topic: string): Promise<Array
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+      // A crash kafkajs recovers from by itself (e.g. the coordinator still loading after a broker restart) is not fatal here.
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (!e.payload.restart) reject(e.payload.error);
+      });
       void consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {

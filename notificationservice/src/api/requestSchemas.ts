@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { CHANNELS } from '../domain/Channel.js';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const id = () => z.string().regex(ID, { error: 'must be 1-64 letters, digits, _ or -' });
+
+export const customerParams = z.strictObject({ customerId: id() });
+
+/** E.164: a plus, the country code and up to 15 digits in all, no spaces. */
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export const preferencesBody = z.strictObject({
+  email: z.email({ error: 'must be an email address' }).max(254).optional(),
+  phone: z.string().regex(E164, { error: 'must be a phone number in E.164 form, e.g. +14155550123' }).optional(),
+  channels: z
+    .array(z.enum(CHANNELS))
+    .min(1, { error: 'must name at least one channel' })
+    .refine((channels) => new Set(channels).size === channels.length, { error: 'must not repeat a channel' }),
+});
+
+export const notificationsQuery = z
+  .strictObject({
+    orderId: id().optional(),
+    customerId: id().optional(),
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .refine((q) => q.orderId !== undefined || q.customerId !== undefined, { error: 'give orderId or customerId (or both)' });

@@ -1,0 +1,20 @@
+import type { ReliableConsumer } from '@orderplatform/shared';
+import { inject, injectable } from 'tsyringe';
+import { NOTIFIED_EVENT_TYPES } from '../domain/Notification.js';
+import type { NotificationService } from '../services/NotificationService.js';
+import { TOKENS } from '../tokens.js';
+
+/**
+ * The order lifecycle events a customer hears about. The consumer has validated each payload (an
+ * invalid one goes to the DLT at once) and dedupes by eventId; NotificationService is idempotent on
+ * its own as well, since a crash before the dedupe record redelivers the event.
+ */
+@injectable()
+export class OrderEventsHandler {
+  constructor(@inject(TOKENS.NotificationService) private readonly notifications: NotificationService) {}
+
+  register(consumer: ReliableConsumer): ReliableConsumer {
+    for (const eventType of NOTIFIED_EVENT_TYPES) consumer.on(eventType, (event) => this.notifications.notify(event));
+    return consumer;
+  }
+}

@@ -1,0 +1,39 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { CHANNELS } from '../../domain/Channel.js';
+import { NOTIFIED_EVENT_TYPES, type Notification } from '../../domain/Notification.js';
+
+export interface NotificationDocument extends Omit<Notification, 'id'> {
+  _id: string;
+  /** Who may call the provider right now, and until when (see NotificationRepository.acquireLease). */
+  leaseId: string | null;
+  leaseUntil: Date | null;
+}
+
+const notificationSchema = new Schema<NotificationDocument>(
+  {
+    _id: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true, enum: NOTIFIED_EVENT_TYPES },
+    orderId: { type: String, required: true },
+    customerId: { type: String, required: true },
+    channel: { type: String, required: true, enum: CHANNELS },
+    recipient: { type: String, required: true },
+    subject: { type: String },
+    body: { type: String, required: true },
+    status: { type: String, required: true, enum: ['PENDING', 'SENT', 'FAILED'] },
+    attempts: { type: Number, required: true, default: 0 },
+    sentAt: { type: Date },
+    error: { type: String },
+    leaseId: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false, collection: 'notifications' },
+);
+// Exactly one notification per event and channel, whatever the redelivery or concurrency.
+notificationSchema.index({ eventId: 1, channel: 1 }, { unique: true });
+notificationSchema.index({ orderId: 1, createdAt: -1 });
+notificationSchema.index({ customerId: 1, createdAt: -1 });
+
+export function notificationModel(connection: Connection): Model<NotificationDocument> {
+  return (connection.models.Notification as Model<NotificationDocument> | undefined) ?? connection.model<NotificationDocument>('Notification', notificationSchema);
+}

@@ -1,0 +1,7 @@
+import type { ContactPreferences } from '../../domain/ContactPreferences.js';
+
+export interface PreferencesRepository {
+  find(customerId: string): Promise<ContactPreferences | null>;
+  /** Replaces the customer's preferences (fields left out are removed); true when they were created. */
+  replace(preferences: ContactPreferences): Promise<{ preferences: ContactPreferences; created: boolean }>;
+}

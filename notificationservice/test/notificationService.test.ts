@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { DeliveryIncompleteError } from '../src/services/errors/DeliveryIncompleteError.js';
+import type { NotificationService } from '../src/services/NotificationService.js';
+import { TOKENS } from '../src/tokens.js';
+import { ADA, buildOrderEvent, buildPreferences } from './support/builders.js';
+import { unitContainer } from './support/unitContainer.js';
+
+function arrange() {
+  const world = unitContainer();
+  return { ...world, service: world.container.resolve<NotificationService>(TOKENS.NotificationService) };
+}
+
+describe('notifying a customer of an order event', () => {
+  it('sends one message per channel and records each as SENT with the message that went out', async () => {
+    const { service, email, sms, notifications } = arrange();
+    const event = buildOrderEvent('OrderConfirmed', { orderId: 'ord-1' });
+
+    await service.notify(event);
+
+    expect(email.calls).toHaveLength(1);
+    expect(sms.calls).toHaveLength(1);
+    expect(email.calls[0]).toMatchObject({ to: ADA.email, subject: 'Your order ord-1 is confirmed' });
+    expect(sms.calls[0]).toMatchObject({ to: ADA.phone, body: 'Your order ord-1 is confirmed (total $60.28).' });
+    const records = notifications.all();
+    expect(records.map((r) => [r.channel, r.status, r.attempts])).toEqual([
+      ['email', 'SENT', 1],
+      ['sms', 'SENT', 1],
+    ]);
+    // The provider's idempotency key is the record id.
+    expect(email.calls[0]!.notificationId).toBe(records.find((r) => r.channel === 'email')!.id);
+    expect(records[0]).toMatchObject({ eventId: event.eventId, eventType: 'OrderConfirmed', orderId: 'ord-1', customerId: 'cust-1' });
+  });
+
+  it('when the same event comes again, sends nothing more', async () => {
+    const { service, email, sms, notifications } = arrange();
+    const event = buildOrderEvent('OrderPlaced');
+    await service.notify(event);
+
+    await service.notify(event);
+    await service.notify(event);
+
+    expect([email.calls.length, sms.calls.length]).toEqual([1, 1]);
+    expect(notifications.all()).toHaveLength(2);
+  });
+
+  it('when the same event is handled several times at once, each channel is sent once', async () => {
+    const { service, email, sms, notifications } = arrange();
+    email.delayMs = 50;
+    sms.delayMs = 50;
+    const event = buildOrderEvent('OrderShipped');
+
+    await Promise.all(Array.from({ length: 5 }, () => service.notify(event)));
+
+    expect([email.calls.length, sms.calls.length]).toEqual([1, 1]);
+    expect(notifications.all().map((r) => [r.channel, r.status])).toEqual([
+      ['email', 'SENT'],
+      ['sms', 'SENT'],
+    ]);
+  });
+
+  it('when one channel fails, the other is still sent, the failure is recorded and the event fails to be retried', async () => {
+    const { service, email, sms, notifications } = arrange();
+    sms.failing = true;
+    const event = buildOrderEvent('OrderCancelled', { reason: 'TIMEOUT' });
+
+    const outcome = service.notify(event);
+
+    await expect(outcome).rejects.toBeInstanceOf(DeliveryIncompleteError);
+    await expect(outcome).rejects.toThrow('sms: ProviderUnavailableError: sms gateway down');
+    const byChannel = Object.fromEntries(notifications.all().map((r) => [r.channel, r]));
+    expect(byChannel.email).toMatchObject({ status: 'SENT', attempts: 1 });
+    expect(byChannel.sms).toMatchObject({ status: 'FAILED', attempts: 1, error: 'ProviderUnavailableError: sms gateway down' });
+    expect(email.calls).toHaveLength(1);
+  });
+
+  it('when a failed event is retried, only the channels not yet sent are tried again, with the same message and key', async () => {
+    const { service, email, sms, notifications } = arrange();
+    sms.failing = true;
+    const event = buildOrderEvent('OrderPlaced');
+    await expect(service.notify(event)).rejects.toThrow(DeliveryIncompleteError);
+    await expect(service.notify(event)).rejects.toThrow(DeliveryIncompleteError);
+
+    sms.failing = false;
+    await service.notify(event);
+
+    expect(email.calls).toHaveLength(1);
+    expect(sms.calls).toHaveLength(3);
+    expect(new Set(sms.calls.map((c) => c.notificationId)).size).toBe(1);
+    expect(new Set(sms.calls.map((c) => c.body)).size).toBe(1);
+    const smsRecord = notifications.all().find((r) => r.channel === 'sms')!;
+    expect(smsRecord).toMatchObject({ status: 'SENT', attempts: 3 });
+    expect(smsRecord.error).toBeUndefined();
+    expect(smsRecord.sentAt).toBeInstanceOf(Date);
+  });
+
+  it('when the customer chose channels and addresses, sends only there', async () => {
+    const { service, email, sms, preferences } = arrange();
+    preferences.stored.set('cust-1', buildPreferences({ channels: ['sms'], phone: '+447700900123' }));
+
+    await service.notify(buildOrderEvent('OrderDelivered', { customerId: 'cust-1' }));
+
+    expect(email.calls).toHaveLength(0);
+    expect(sms.calls.map((c) => c.to)).toEqual(['+447700900123']);
+  });
+
+  it('when a channel has no address, skips it without a record and without failing the event', async () => {
+    const { service, email, sms, notifications } = arrange();
+
+    await service.notify(buildOrderEvent('OrderPlaced', { customer: { email: 'only-email@example.com' } }));
+    await service.notify(buildOrderEvent('OrderPlaced', { customer: undefined }));
+
+    expect(email.calls.map((c) => c.to)).toEqual(['only-email@example.com']);
+    expect(sms.calls).toHaveLength(0);
+    expect(notifications.all().map((r) => r.channel)).toEqual(['email']);
+  });
+
+  it('when another handler crashed holding the send, takes it over once its lease runs out', async () => {
+    const { service, email, notifications } = arrange(); // lease 300 ms in unit tests
+    const event = buildOrderEvent('OrderConfirmed', { customer: { email: ADA.email } });
+    const crashed = await notifications.createIfAbsent({ eventId: event.eventId, eventType: 'OrderConfirmed', orderId: event.data.orderId, customerId: 'cust-1', channel: 'email', recipient: ADA.email, subject: 'old', body: 'as first rendered' });
+    const now = new Date();
+    await notifications.acquireLease(crashed.id, 'dead-handler', now, new Date(now.getTime() + 300));
+
+    await service.notify(event);
+
+    expect(email.calls).toHaveLength(1);
+    expect(email.calls[0]).toMatchObject({ notificationId: crashed.id, subject: 'old', body: 'as first rendered' });
+    expect(notifications.all()[0]).toMatchObject({ status: 'SENT', attempts: 2 });
+  });
+});

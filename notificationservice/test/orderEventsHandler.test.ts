@@ -1,0 +1,32 @@
+import type { ReliableConsumer } from '@orderplatform/shared';
+import { describe, expect, it } from 'vitest';
+import type { OrderEventsHandler } from '../src/events/OrderEventsHandler.js';
+import { TOKENS } from '../src/tokens.js';
+import { buildOrderEvent } from './support/builders.js';
+import { unitContainer } from './support/unitContainer.js';
+
+/** Stands in for the ReliableConsumer: keeps the handlers registered on it. */
+function fakeConsumer() {
+  const handlers = new Map<string, (event: unknown) => Promise<void>>();
+  const consumer = {
+    on(eventType: string, handler: (event: unknown) => Promise<void>) {
+      handlers.set(eventType, handler);
+      return consumer;
+    },
+  };
+  return { consumer: consumer as unknown as ReliableConsumer, handlers };
+}
+
+describe('order events handler', () => {
+  it('subscribes to every order lifecycle event and turns each into notifications', async () => {
+    const { container, email } = unitContainer();
+    const { consumer, handlers } = fakeConsumer();
+    container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
+    const cancelled = buildOrderEvent('OrderCancelled', { orderId: 'ord-9', reason: 'ADMIN_REQUEST' });
+
+    await handlers.get('OrderCancelled')!(cancelled);
+
+    expect([...handlers.keys()]).toEqual(['OrderPlaced', 'OrderConfirmed', 'OrderCancelled', 'OrderShipped', 'OrderDelivered']);
+    expect(email.calls.map((c) => c.subject)).toEqual(['Your order ord-9 was cancelled']);
+  });
+});

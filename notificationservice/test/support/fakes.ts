@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Channel } from '../../src/domain/Channel.js';
+import type { ContactPreferences } from '../../src/domain/ContactPreferences.js';
+import type { Notification, NotificationDraft } from '../../src/domain/Notification.js';
+import type { MockDelivery, MockMailbox } from '../../src/providers/MockMailbox.js';
+import type { NotificationProvider, OutgoingMessage } from '../../src/services/ports/NotificationProvider.js';
+import type { NotificationQuery, NotificationRepository } from '../../src/services/ports/NotificationRepository.js';
+import type { PreferencesRepository } from '../../src/services/ports/PreferencesRepository.js';
+import { ProviderUnavailableError } from '../../src/services/ports/ProviderUnavailableError.js';
+
+type Stored = Notification & { leaseId: string | null; leaseUntil: Date | null };
+
+const copy = ({ leaseId: _leaseId, leaseUntil: _leaseUntil, ...n }: Stored): Notification => structuredClone(n);
+
+/** The repository contract in memory, lease rules included; records are copied in and out like a database would. */
+export class InMemoryNotificationRepository implements NotificationRepository {
+  readonly stored = new Map<string, Stored>();
+
+  async createIfAbsent(draft: NotificationDraft): Promise<Notification> {
+    const existing = [...this.stored.values()].find((n) => n.eventId === draft.eventId && n.channel === draft.channel);
+    if (existing) return copy(existing);
+    const now = new Date();
+    const record: Stored = { ...structuredClone(draft), id: randomUUID(), status: 'PENDING', attempts: 0, createdAt: now, updatedAt: now, leaseId: null, leaseUntil: null };
+    this.stored.set(record.id, record);
+    return copy(record);
+  }
+
+  async acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null> {
+    const record = this.stored.get(id);
+    if (!record || record.status === 'SENT' || (record.leaseUntil && record.leaseUntil > now)) return null;
+    Object.assign(record, { leaseId, leaseUntil: until, attempts: record.attempts + 1 });
+    return copy(record);
+  }
+
+  async findById(id: string): Promise<Notification | null> {
+    const record = this.stored.get(id);
+    return record ? copy(record) : null;
+  }
+
+  async markSent(id: string, sentAt: Date): Promise<void> {
+    const record = this.stored.get(id);
+    if (!record || record.status === 'SENT') return;
+    Object.assign(record, { status: 'SENT', sentAt, leaseId: null, leaseUntil: null, error: undefined });
+  }
+
+  async markFailed(id: string, leaseId: string, error: string): Promise<void> {
+    const record = this.stored.get(id);
+    if (!record || record.status === 'SENT' || record.leaseId !== leaseId) return;
+    Object.assign(record, { status: 'FAILED', error, leaseId: null, leaseUntil: null });
+  }
+
+  async find(query: NotificationQuery): Promise<Notification[]> {
+    return [...this.stored.values()]
+      .filter((n) => (query.orderId === undefined || n.orderId === query.orderId) && (query.customerId === undefined || n.customerId === query.customerId))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, query.limit)
+      .map(copy);
+  }
+
+  all(): Notification[] {
+    return [...this.stored.values()].map(copy);
+  }
+}
+
+export class InMemoryPreferencesRepository implements PreferencesRepository {
+  readonly stored = new Map<string, ContactPreferences>();
+
+  async find(customerId: string): Promise<ContactPreferences | null> {
+    return this.stored.get(customerId) ?? null;
+  }
+
+  async replace(preferences: ContactPreferences): Promise<{ preferences: ContactPreferences; created: boolean }> {
+    const created = !this.stored.has(preferences.customerId);
+    this.stored.set(preferences.customerId, preferences);
+    return { preferences, created };
+  }
+}
+
+/** A provider that records every call and fails while told to. */
+export class FakeProvider implements NotificationProvider {
+  readonly calls: OutgoingMessage[] = [];
+  failing = false;
+  /** Optional pause inside send, to make concurrent handlers overlap. */
+  delayMs = 0;
+
+  constructor(readonly channel: Channel) {}
+
+  async send(message: OutgoingMessage): Promise<void> {
+    this.calls.push(message);
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failing) throw new ProviderUnavailableError(`${this.channel} gateway down`);
+  }
+}
+
+export class InMemoryMockMailbox implements MockMailbox {
+  readonly deliveries = new Map<string, MockDelivery>();
+
+  async deliverOnce(delivery: MockDelivery): Promise<boolean> {
+    const key = `${delivery.channel}:${delivery.notificationId}`;
+    if (this.deliveries.has(key)) return false;
+    this.deliveries.set(key, delivery);
+    return true;
+  }
+}
+
+/** A random source that returns the given values in turn (then repeats the last). */
+export const sequence = (...values: number[]): (() => number) => {
+  let i = 0;
+  return () => values[Math.min(i++, values.length - 1)]!;
+};

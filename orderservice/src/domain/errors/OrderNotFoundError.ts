@@ -1,0 +1,7 @@
+import { NotFoundError } from '@orderplatform/shared';
+
+export class OrderNotFoundError extends NotFoundError {
+  constructor(orderId: string) {
+    super('ORDER.NOT_FOUND', 'Order not found', { orderId });
+  }
+}

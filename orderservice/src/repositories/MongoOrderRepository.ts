@@ -1,0 +1,91 @@
+import type { DomainEvent, Outbox } from '@orderplatform/shared';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { inject, injectable } from 'tsyringe';
+import type { Order, TimelineEntry } from '../domain/Order.js';
+import type { InsertResult, OrderRepository, PageCursor, StatusChange } from '../services/ports/OrderRepository.js';
+import { TOKENS } from '../tokens.js';
+import { orderModel, type OrderDocument } from './models/OrderModel.js';
+import { toOrder } from './toOrder.js';
+
+/**
+ * Operators built here from trusted values. The connection sanitizes filters (SPEC §6), which would
+ * otherwise turn these into `$eq` matches; client input never reaches a filter as an object.
+ */
+const op = <T>(filter: T): T => mongoose.trusted(filter);
+
+/** Reads never carry the pending outbox events back out. */
+const WITHOUT_OUTBOX = { outbox: 0, outboxLeaseUntil: 0, outboxLeaseOwner: 0 } as const;
+
+const isDuplicateKey = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+
+@injectable()
+export class MongoOrderRepository implements OrderRepository {
+  private readonly model: Model<OrderDocument>;
+
+  constructor(
+    @inject(TOKENS.Connection) connection: Connection,
+    @inject(TOKENS.Outbox) private readonly outbox: Outbox,
+  ) {
+    this.model = orderModel(connection);
+  }
+
+  async insert(order: Order, events: DomainEvent[]): Promise<InsertResult> {
+    const { id, ...fields } = order;
+    try {
+      // The order and its OrderPlaced are one document, one write.
+      await this.model.create({ _id: id, ...fields, ...this.outbox.forCreate(events) });
+    } catch (err) {
+      if (order.idempotencyKey !== undefined && isDuplicateKey(err)) return { kind: 'duplicate-idempotency-key' };
+      throw err;
+    }
+    this.outbox.committed(this.model as unknown as Model<unknown>, id);
+    return { kind: 'created', order };
+  }
+
+  async findById(id: string): Promise<Order | null> {
+    const doc = await this.model.findById(id, WITHOUT_OUTBOX).lean<OrderDocument>();
+    return doc ? toOrder(doc) : null;
+  }
+
+  async findByIdempotencyKey(key: string): Promise<Order | null> {
+    const doc = await this.model.findOne({ idempotencyKey: key }, WITHOUT_OUTBOX).lean<OrderDocument>();
+    return doc ? toOrder(doc) : null;
+  }
+
+  async changeStatus(id: string, change: StatusChange, events: DomainEvent[]): Promise<Order | null> {
+    const set: Record<string, unknown> = { status: change.to, updatedAt: change.entry.at };
+    if (change.cancellation) set.cancellation = change.cancellation;
+    if (change.reservationId) set.reservationId = change.reservationId;
+    // Conditional on the status we decided from: a concurrent change makes this match nothing.
+    const doc = await this.model
+      .findOneAndUpdate({ _id: id, status: change.from }, this.outbox.withEvents({ $set: set, $push: { timeline: change.entry } }, events), {
+        new: true,
+        projection: WITHOUT_OUTBOX,
+      })
+      .lean<OrderDocument>();
+    if (!doc) return null;
+    this.outbox.committed(this.model as unknown as Model<unknown>, id);
+    return toOrder(doc);
+  }
+
+  async appendTimeline(id: string, entry: TimelineEntry): Promise<void> {
+    await this.model.updateOne({ _id: id, 'timeline.eventId': op({ $ne: entry.eventId }) }, { $push: { timeline: entry } });
+  }
+
+  async listByCustomer(customerId: string, limit: number, after?: PageCursor): Promise<Order[]> {
+    const filter = after
+      ? { customerId, $or: [{ createdAt: op({ $lt: after.createdAt }) }, { createdAt: after.createdAt, _id: op({ $lt: after.id }) }] }
+      : { customerId };
+    const docs = await this.model.find(filter, WITHOUT_OUTBOX).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OrderDocument[]>();
+    return docs.map(toOrder);
+  }
+
+  async findPendingCreatedBefore(cutoff: Date, limit: number): Promise<Order[]> {
+    const docs = await this.model
+      .find({ status: 'PENDING', createdAt: op({ $lt: cutoff }) }, WITHOUT_OUTBOX)
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<OrderDocument[]>();
+    return docs.map(toOrder);
+  }
+}

@@ -1,0 +1,43 @@
+import { injectable } from 'tsyringe';
+import { ChangeSubscription } from './ChangeSubscription.js';
+
+/**
+ * In-process "this order changed" signals for long-polls. It only sees writes made by this process;
+ * waiters also re-read periodically to notice other instances' writes.
+ */
+@injectable()
+export class OrderChangeNotifier {
+  private readonly subscriptions = new Map<string, Set<ChangeSubscription>>();
+  private readonly shutdown = new AbortController();
+
+  subscribe(orderId: string): ChangeSubscription {
+    let set = this.subscriptions.get(orderId);
+    if (!set) this.subscriptions.set(orderId, (set = new Set()));
+    const subscription = new ChangeSubscription(() => {
+      set.delete(subscription);
+      if (set.size === 0 && this.subscriptions.get(orderId) === set) this.subscriptions.delete(orderId);
+    });
+    set.add(subscription);
+    return subscription;
+  }
+
+  notify(orderId: string): void {
+    for (const subscription of this.subscriptions.get(orderId) ?? []) subscription.signal();
+  }
+
+  /** Aborted on shutdown: every long-poll answers with the order's current state at once. */
+  get closing(): AbortSignal {
+    return this.shutdown.signal;
+  }
+
+  close(): void {
+    this.shutdown.abort();
+  }
+
+  /** How many long-polls are waiting (for tests and diagnostics). */
+  get waiting(): number {
+    let n = 0;
+    for (const set of this.subscriptions.values()) n += set.size;
+    return n;
+  }
+}
