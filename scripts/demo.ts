@@ -1,7 +1,8 @@
 /**
  * npm run demo — the whole platform on this machine, no Docker: local stack, three services,
  * a few sample orders with their saga printed as it happens. Ctrl-C stops everything it started.
- * Options: --no-orders (just run the platform), --exit (stop after the demo, for CI and scripts).
+ * Options: --no-orders (just run the platform), --exit (stop after the demo; exit 1 if a sample order
+ * did not end as expected), --port-offset N (ports 3001+N…), --isolated (fresh databases and topics).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -13,14 +14,23 @@ import { LocalStack } from '../infra/local/lib/LocalStack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOG_DIR = path.join(ROOT, '.cache', 'logs');
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const offsetArg = argv.indexOf('--port-offset');
+const PORT_OFFSET = offsetArg >= 0 ? Number(argv[offsetArg + 1]) : 0;
+const RUN_SUFFIX = args.has('--isolated') ? `_${Date.now().toString(36)}` : '';
+let unexpected = 0;
 const ADMIN_API_KEY = process.env.ADMIN_API_KEY ?? 'dev-admin-key-change-me';
 
 const SERVICES = [
-  { name: 'orderservice', port: 3001 },
-  { name: 'notificationservice', port: 3002 },
-  { name: 'inventoryservice', port: 3003 },
+  { name: 'orderservice', port: 3001 + PORT_OFFSET },
+  { name: 'notificationservice', port: 3002 + PORT_OFFSET },
+  { name: 'inventoryservice', port: 3003 + PORT_OFFSET },
 ] as const;
+const urlOf = (name: (typeof SERVICES)[number]['name']) => `http://127.0.0.1:${SERVICES.find((s) => s.name === name)!.port}`;
+const TOPICS_ENV = RUN_SUFFIX ? { ORDER_EVENTS_TOPIC: `demo${RUN_SUFFIX}.order-events`, INVENTORY_EVENTS_TOPIC: `demo${RUN_SUFFIX}.inventory-events` } : {};
+const ORDER_TOPIC = TOPICS_ENV.ORDER_EVENTS_TOPIC ?? 'order-service.order-events';
+const INVENTORY_TOPIC = TOPICS_ENV.INVENTORY_EVENTS_TOPIC ?? 'inventory-service.inventory-events';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -49,8 +59,8 @@ async function main(): Promise<void> {
   say(bold('4/4 Running'));
   for (const s of SERVICES) say(`    ${s.name.padEnd(20)} http://127.0.0.1:${s.port}   (/health/ready, /metrics, /docs)  log: ${path.relative(ROOT, logFile(s.name))}`);
   say(`    admin key (X-Api-Key): ${ADMIN_API_KEY}`);
-  say(`    try: curl -s -X POST localhost:3001/api/orders -H 'Content-Type: application/json' -d '{"customerId":"123","items":[{"productId":"1","quantity":2,"price":29.99}]}'`);
-  if (args.has('--exit')) return shutdown(0);
+  say(`    try: curl -s -X POST localhost:${3001 + PORT_OFFSET}/api/orders -H 'Content-Type: application/json' -d '{"customerId":"123","items":[{"productId":"1","quantity":2,"price":29.99}]}'`);
+  if (args.has('--exit')) return shutdown(unexpected === 0 ? 0 : 1);
   say(dim('    Ctrl-C stops the services and the stack this command started.'));
 }
 
@@ -59,11 +69,11 @@ const logFile = (name: string) => path.join(LOG_DIR, `${name}.log`);
 async function startService(name: string, port: number, kafkaBrokers: string, dbUrl: string): Promise<void> {
   const db = { orderservice: 'orderdb', inventoryservice: 'inventorydb', notificationservice: 'notificationdb' }[name]!;
   const url = new URL(dbUrl);
-  url.pathname = `/${db}`;
+  url.pathname = `/${db}${RUN_SUFFIX}`;
   const out = createWriteStream(logFile(name), { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: path.join(ROOT, name),
-    env: { ...process.env, PORT: String(port), KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY },
+    env: { ...process.env, ...TOPICS_ENV, PORT: String(port), KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(out);
@@ -100,7 +110,7 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
   const watcher = kafka.consumer({ groupId: `demo-watch-${Date.now()}`, maxWaitTimeInMs: 100 });
   const placedAt = new Map<string, { t0: number; label: string }>();
   await watcher.connect();
-  await watcher.subscribe({ topics: ['order-service.order-events', 'inventory-service.inventory-events'], fromBeginning: false });
+  await watcher.subscribe({ topics: [ORDER_TOPIC, INVENTORY_TOPIC], fromBeginning: false });
   let assigned!: () => void;
   const ready = new Promise<void>((r) => (assigned = r));
   watcher.on(watcher.events.GROUP_JOIN, () => assigned());
@@ -115,7 +125,7 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
   });
   await ready;
 
-  const stock2 = (await (await fetch('http://127.0.0.1:3003/api/inventory/2')).json()) as { data: { available: number } };
+  const stock2 = (await (await fetch(`${urlOf('inventoryservice')}/api/inventory/2`)).json()) as { data: { available: number } };
   const samples: SampleOrder[] = [
     { label: 'order A', body: { customerId: '123', items: [{ productId: '1', quantity: 2, price: 29.99 }], customer: { email: 'ada@example.com', phone: '+15550100' } }, expect: 'CONFIRMED' },
     { label: 'order B', body: { customerId: '456', items: [{ productId: '2', quantity: Math.min(1000, stock2.data.available + 1), price: 5 }], customer: { email: 'bob@example.com' } }, expect: 'CANCELLED' },
@@ -123,7 +133,7 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
   ];
   for (const sample of samples) {
     const t0 = Date.now();
-    const res = await fetch('http://127.0.0.1:3001/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample.body) });
+    const res = await fetch(`${urlOf('orderservice')}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample.body) });
     const { data } = (await res.json()) as { data: { id: string } };
     placedAt.set(data.id, { t0, label: sample.label });
     say(`    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'shop → POST'.padEnd(17)} /api/orders → ${res.status} ${data.id}`);
@@ -131,20 +141,22 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
     if (sample.cancelAfterConfirm && order.status === 'CONFIRMED') {
       await new Promise((r) => setTimeout(r, 300));
       say(`    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'customer → POST'.padEnd(17)} /api/orders/${data.id}/cancel`);
-      await fetch(`http://127.0.0.1:3001/api/orders/${data.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${urlOf('orderservice')}/api/orders/${data.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       order = await waitFor(data.id, 'CANCELLED');
     }
     await new Promise((r) => setTimeout(r, 700)); // let the remaining events of this order print
-    const verdict = order.status === sample.expect ? 'as expected' : `EXPECTED ${sample.expect}`;
+    const asExpected = order.status === sample.expect;
+    if (!asExpected) unexpected += 1;
+    const verdict = asExpected ? 'as expected' : `EXPECTED ${sample.expect}`;
     say(`    ${sample.label}: ${bold(order.status)}${order.cancellation ? ` (${order.cancellation.reason})` : ''} — ${verdict}`);
-    const notes = (await (await fetch(`http://127.0.0.1:3002/api/notifications?orderId=${data.id}`)).json()) as { data?: Array<{ eventType: string; channel: string; status: string }> };
-    for (const n of notes.data ?? []) say(`               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(6)} for ${n.eventType}`);
+    const notes = (await (await fetch(`${urlOf('notificationservice')}/api/notifications?orderId=${data.id}`)).json()) as { data?: Array<{ eventType: string; channel: string; status: string }> };
+    for (const n of (notes.data ?? []).reverse()) say(`               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(6)} for ${n.eventType}`);
   }
   await watcher.disconnect();
 }
 
 async function waitFor(id: string, states: string): Promise<{ status: string; cancellation?: { reason: string } }> {
-  const res = await fetch(`http://127.0.0.1:3001/api/orders/${id}?waitFor=${states}&timeoutMs=15000`);
+  const res = await fetch(`${urlOf('orderservice')}/api/orders/${id}?waitFor=${states}&timeoutMs=15000`);
   return ((await res.json()) as { data: { status: string; cancellation?: { reason: string } } }).data;
 }
 

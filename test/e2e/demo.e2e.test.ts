@@ -1,0 +1,53 @@
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { dbUrl, kafkaBrokers } from '../support/infra.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The README's run-everything command (scripts/demo.ts behind `npm run demo`): it brings the three
+ * services up, the sample orders end as described, smoke.sh passes against the running platform,
+ * and Ctrl-C stops everything it started.
+ */
+describe('npm run demo', () => {
+  it('runs the sample orders as described, passes the smoke test, and stops cleanly on Ctrl-C', { timeout: 240_000 }, async () => {
+    const offset = 20_000 + Math.floor(Math.random() * 20_000);
+    const demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--isolated', '--port-offset', String(offset)], {
+      cwd: ROOT,
+      // The test stack stands in for the local stack the demo would otherwise start.
+      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers().join(','), DB_URL: dbUrl() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    demo.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    demo.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+
+    const deadline = Date.now() + 180_000;
+    while (!output.includes('4/4 Running')) {
+      if (demo.exitCode !== null || Date.now() > deadline) throw new Error(`demo did not get to 'Running':\n${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(output).toMatch(/order A: CONFIRMED — as expected/);
+    expect(output).toMatch(/order B: CANCELLED \(INSUFFICIENT_STOCK\) — as expected/);
+    expect(output).toMatch(/order C: CANCELLED \(CUSTOMER_REQUEST\) — as expected/);
+    expect(output).toMatch(/inventoryservice\s+InventoryReleased/);
+    expect(output).toMatch(/notificationservice email SENT\s+for OrderConfirmed/);
+
+    const smoke = spawnSync('bash', ['scripts/smoke.sh'], {
+      cwd: ROOT,
+      env: { ...process.env, ORDER_URL: `http://127.0.0.1:${3001 + offset}`, INVENTORY_URL: `http://127.0.0.1:${3003 + offset}` },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(smoke.stdout + smoke.stderr).toContain('Smoke test passed.');
+    expect(smoke.status).toBe(0);
+
+    demo.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/orderservice stopped/);
+    await expect(fetch(`http://127.0.0.1:${3001 + offset}/health/live`)).rejects.toThrow();
+  });
+});
