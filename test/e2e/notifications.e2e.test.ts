@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDeadLetters, readTopicToEnd } from '../../shared/src/kafka/dltReplay.js';
+import { admin, http } from '../support/http.js';
+import { kafkaBrokers, testKafka, uniqueName } from '../support/infra.js';
+import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+
+interface NotificationView {
+  eventId: string;
+  eventType: string;
+  channel: 'email' | 'sms';
+  recipient: string;
+  subject?: string;
+  body: string;
+  status: string;
+  attempts: number;
+}
+
+/** The three services as processes: lifecycle events become notifications, once each, and failures are replayable. */
+describe('notifications end to end', () => {
+  const prefix = uniqueName('notify');
+  const env = isolatedTopicsEnv(prefix);
+  const notificationDb = uniqueName('notificationdb');
+  const kafka = testKafka();
+  let orders: RunningService;
+  let inventory: RunningService;
+  let notifications: RunningService;
+
+  const startNotifications = (extra: Record<string, string> = {}) =>
+    startService('notificationservice', { dbName: notificationDb, env: { ...env, NOTIFICATION_MAX_ATTEMPTS: '2', ...extra } });
+
+  beforeAll(async () => {
+    [orders, inventory, notifications] = await Promise.all([
+      startService('orderservice', { dbName: uniqueName('orderdb'), env }),
+      startService('inventoryservice', { dbName: uniqueName('inventorydb'), env: { ...env, SEED_CATALOG: 'true' } }),
+      startNotifications(),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([orders?.stop(), inventory?.stop(), notifications?.stop()]);
+  });
+
+  const place = async (body: unknown) => {
+    const res = await http('POST', `${orders.url}/api/orders`, body);
+    expect(res.status).toBe(201);
+    return res.body.data.id as string;
+  };
+  const settle = async (id: string, states: string) => (await http('GET', `${orders.url}/api/orders/${id}?waitFor=${states}&timeoutMs=20000`)).body.data;
+  const notificationsOf = async (orderId: string): Promise<NotificationView[]> => (await http('GET', `${notifications.url}/api/notifications?orderId=${orderId}`)).body.data;
+  const eventuallyNotified = async (orderId: string, predicate: (n: NotificationView[]) => boolean): Promise<NotificationView[]> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const list = await notificationsOf(orderId);
+      if (predicate(list)) return list;
+      if (Date.now() > deadline) throw new Error(`notifications of ${orderId} never matched: ${JSON.stringify(list.map((n) => [n.eventType, n.channel, n.status]))}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const sentFor = (list: NotificationView[], eventType: string) => list.filter((n) => n.eventType === eventType && n.status === 'SENT').map((n) => n.channel).sort();
+  const customer = { email: 'ada@example.com', phone: '+14155550123', name: 'Ada' };
+
+  it('notifies every lifecycle step on email and SMS, with the cancel reason, once each', async () => {
+    const id = await place({ customerId: 'cust-life', customer, items: [{ productId: '1', quantity: 1, price: 10 }] });
+    await settle(id, 'CONFIRMED');
+    expect((await http('PUT', `${orders.url}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin)).status).toBe(200);
+    expect((await http('PUT', `${orders.url}/api/orders/${id}/status`, { status: 'DELIVERED' }, admin)).status).toBe(200);
+    const cancelled = await place({ customerId: 'cust-life', customer, items: [{ productId: '2', quantity: 999, price: 1 }] });
+    await settle(cancelled, 'CANCELLED');
+
+    const lifecycle = await eventuallyNotified(id, (l) => ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered'].every((t) => sentFor(l, t).length === 2));
+    const cancel = await eventuallyNotified(cancelled, (l) => sentFor(l, 'OrderCancelled').length === 2);
+
+    for (const type of ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered']) expect(sentFor(lifecycle, type)).toEqual(['email', 'sms']);
+    expect(lifecycle).toHaveLength(8);
+    expect(lifecycle.find((n) => n.channel === 'email' && n.eventType === 'OrderConfirmed')!.recipient).toBe(customer.email);
+    expect(lifecycle.find((n) => n.channel === 'sms' && n.eventType === 'OrderShipped')!.recipient).toBe(customer.phone);
+    const cancelEmail = cancel.find((n) => n.eventType === 'OrderCancelled' && n.channel === 'email')!;
+    expect(`${cancelEmail.subject} ${cancelEmail.body}`.toLowerCase()).toMatch(/stock/);
+    expect(cancel.find((n) => n.eventType === 'OrderCancelled' && n.channel === 'sms')!.body.length).toBeLessThanOrEqual(160);
+  });
+
+  it('honours contact preferences over the contact data in the order', async () => {
+    const put = await http('PUT', `${notifications.url}/api/notifications/preferences/cust-prefs`, { email: 'prefers@example.com', channels: ['email'] });
+    expect(put.status).toBeLessThan(300);
+
+    const id = await place({ customerId: 'cust-prefs', customer, items: [{ productId: '3', quantity: 1, price: 10 }] });
+    await settle(id, 'CONFIRMED');
+    const list = await eventuallyNotified(id, (l) => sentFor(l, 'OrderConfirmed').length === 1);
+
+    expect(list.every((n) => n.channel === 'email' && n.recipient === 'prefers@example.com')).toBe(true);
+  });
+
+  it('sends nothing twice when the order events are delivered again', async () => {
+    const id = await place({ customerId: 'cust-dup', customer, items: [{ productId: '4', quantity: 1, price: 10 }] });
+    await settle(id, 'CONFIRMED');
+    await eventuallyNotified(id, (l) => sentFor(l, 'OrderConfirmed').length === 2);
+
+    // Redeliver every event of this order as it is on the topic (same eventIds).
+    const copies = (await readTopicToEnd(kafka, env.ORDER_EVENTS_TOPIC!)).filter(({ message }) => message.key?.toString() === id);
+    expect(copies.length).toBeGreaterThanOrEqual(2);
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 2; i++) {
+      await producer.send({ topic: env.ORDER_EVENTS_TOPIC!, acks: -1, messages: copies.map(({ message }) => ({ key: message.key, value: message.value, headers: message.headers })) });
+    }
+    // A marker after the copies on the same key: once it is notified, the copies were handled.
+    expect((await http('PUT', `${orders.url}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin)).status).toBe(200);
+    await producer.disconnect();
+
+    const list = await eventuallyNotified(id, (l) => sentFor(l, 'OrderShipped').length === 2);
+    expect(list.map((n) => `${n.eventType}/${n.channel}`).sort()).toEqual(
+      ['OrderConfirmed/email', 'OrderConfirmed/sms', 'OrderPlaced/email', 'OrderPlaced/sms', 'OrderShipped/email', 'OrderShipped/sms'],
+    );
+  });
+
+  it('when the SMS provider keeps failing, parks the event in the DLT; after a replay the SMS is sent and the email not again', { timeout: 180_000 }, async () => {
+    await notifications.stop();
+    notifications = await startNotifications({ MOCK_SMS_FAILURE_RATE: '1' });
+    const id = await place({ customerId: 'cust-fail', customer, items: [{ productId: '5', quantity: 1, price: 10 }] });
+    await settle(id, 'CONFIRMED');
+    await eventuallyNotified(id, (l) => l.some((n) => n.channel === 'sms' && n.status === 'FAILED') && sentFor(l, 'OrderPlaced').includes('email'));
+    const dltTopic = `${env.ORDER_EVENTS_TOPIC}.DLT`;
+    const deadline = Date.now() + 30_000;
+    while (!(await readDeadLetters(kafka, dltTopic)).some((r) => r.key === id)) {
+      if (Date.now() > deadline) throw new Error('no dead letter for the order');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const failed = await notificationsOf(id);
+    expect(failed.find((n) => n.channel === 'sms' && n.eventType === 'OrderPlaced')).toMatchObject({ status: 'FAILED', attempts: 2 }); // NOTIFICATION_MAX_ATTEMPTS
+
+    await notifications.stop();
+    notifications = await startNotifications({ MOCK_SMS_FAILURE_RATE: '0' });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'shared/src/cli/dlt.ts', 'replay', '--topic', env.ORDER_EVENTS_TOPIC!, '--key', id, '--brokers', kafkaBrokers().join(',')], { cwd: ROOT });
+    expect(stdout).toMatch(/Replayed [1-9]\d* of/);
+
+    const after = await eventuallyNotified(id, (l) => sentFor(l, 'OrderPlaced').length === 2 && sentFor(l, 'OrderConfirmed').length === 2);
+    expect(after.filter((n) => n.eventType === 'OrderPlaced' && n.channel === 'email')).toHaveLength(1);
+    expect(after.every((n) => n.status === 'SENT')).toBe(true);
+  });
+});
