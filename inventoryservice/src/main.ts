@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, ReliableConsumer, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
+import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
@@ -13,16 +13,7 @@ const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
 const infra = createInfrastructure(config, logger, { produces: ['inventoryEvents'], consumes: ['orderEvents'] });
 const container = buildContainer(config, logger, infra);
 
-const consumer = new ReliableConsumer({
-  kafka: infra.kafka.kafka,
-  groupId: config.CONSUMER_GROUP_ID,
-  topics: [infra.topics.orderEvents],
-  logger,
-  deadLetters: infra.kafka.deadLetters,
-  processedEvents: infra.processedEvents,
-});
-container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
-infra.kafka.addConsumer(consumer);
+container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.orderEvents));
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
 // Consume only once the demo catalog is in: on a first start, an early OrderPlaced must not find it missing.
@@ -36,7 +27,6 @@ registerGracefulShutdown({
   steps: [
     { name: 'http', run: () => closeHttpServer(server) },
     { name: 'seed', run: async () => shutdown.abort() },
-    { name: 'kafka', run: () => infra.kafka.stop() },
-    { name: 'mongodb', run: () => infra.connection.close() },
+    ...infra.shutdownSteps(),
   ],
 });

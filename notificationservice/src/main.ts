@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, ReliableConsumer, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
+import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
@@ -12,17 +12,8 @@ const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
 const infra = createInfrastructure(config, logger, { produces: [], consumes: ['orderEvents'] });
 const container = buildContainer(config, logger, infra);
 
-const consumer = new ReliableConsumer({
-  kafka: infra.kafka.kafka,
-  groupId: config.CONSUMER_GROUP_ID,
-  topics: [infra.topics.orderEvents],
-  logger,
-  deadLetters: infra.kafka.deadLetters,
-  processedEvents: infra.processedEvents,
-  retry: { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS },
-});
+const consumer = infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.orderEvents, { retry: { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS } });
 container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
-infra.kafka.addConsumer(consumer);
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
 void infra.kafka.start();
@@ -32,7 +23,6 @@ registerGracefulShutdown({
   logger,
   steps: [
     { name: 'http', run: () => closeHttpServer(server) },
-    { name: 'kafka', run: () => infra.kafka.stop() },
-    { name: 'mongodb', run: () => infra.connection.close() },
+    ...infra.shutdownSteps(),
   ],
 });

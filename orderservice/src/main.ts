@@ -3,7 +3,6 @@ import { closeHttpServer, createInfrastructure, createLogger, registerGracefulSh
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
-import { createInventoryConsumer } from './events/createInventoryConsumer.js';
 import type { InventoryEventsHandler } from './events/InventoryEventsHandler.js';
 import type { Model } from 'mongoose';
 import { orderModel } from './repositories/models/OrderModel.js';
@@ -18,7 +17,7 @@ const container = buildContainer(config, logger, infra);
 
 // The relay's recovery poll publishes events a crashed instance wrote but never sent.
 infra.relay.register(orderModel(infra.connection) as unknown as Model<unknown>);
-infra.kafka.addConsumer(createInventoryConsumer(config, infra, logger, container.resolve<InventoryEventsHandler>(TOKENS.InventoryEventsHandler)));
+container.resolve<InventoryEventsHandler>(TOKENS.InventoryEventsHandler).register(infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.inventoryEvents));
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
 void infra.kafka.start();
@@ -33,7 +32,6 @@ registerGracefulShutdown({
     { name: 'long-polls', run: async () => container.resolve<OrderChangeNotifier>(TOKENS.OrderChangeNotifier).close() },
     { name: 'timeout-sweeper', run: () => sweeper.stop() },
     { name: 'http', run: () => closeHttpServer(server) },
-    { name: 'kafka', run: () => infra.kafka.stop() },
-    { name: 'mongodb', run: () => infra.connection.close() },
+    ...infra.shutdownSteps(),
   ],
 });

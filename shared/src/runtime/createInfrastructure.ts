@@ -5,6 +5,8 @@ import { TOPICS } from '../contracts/topics.js';
 import type { HealthCheck } from '../http/createHealthRouter.js';
 import { createKafka } from '../kafka/createKafka.js';
 import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
+import { ReliableConsumer, type ReliableConsumerOptions } from '../kafka/ReliableConsumer.js';
+import type { ShutdownStep } from '../lifecycle/index.js';
 import type { TopicSpec } from '../kafka/TopicProvisioner.js';
 import { Outbox } from '../outbox/Outbox.js';
 import { OutboxRelay } from '../outbox/OutboxRelay.js';
@@ -21,6 +23,10 @@ export interface Infrastructure {
   healthChecks: HealthCheck[];
   /** Topic names after config overrides. */
   topics: { orderEvents: string; inventoryEvents: string };
+  /** A reliable consumer wired to this service's DLT producer and processed-events store, started with Kafka. */
+  createConsumer(groupId: string, topic: string, options?: Pick<ReliableConsumerOptions, 'retry' | 'partitionsConsumedConcurrently'>): ReliableConsumer;
+  /** Shutdown steps after the HTTP server: consumers finish and commit, the outbox flushes, connections close. */
+  shutdownSteps(): ShutdownStep[];
 }
 
 /**
@@ -50,12 +56,22 @@ export function createInfrastructure(
   const relay = new OutboxRelay(kafka.producer, logger.child({ component: 'outbox-relay' }));
   kafka.withRelay(relay);
   const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topics.orderEvents, [TOPICS.inventoryEvents]: topics.inventoryEvents });
+  const processedEvents = new MongoProcessedEventStore(connection);
   return {
     connection,
     kafka,
     relay,
     outbox,
-    processedEvents: new MongoProcessedEventStore(connection),
+    processedEvents,
+    createConsumer(groupId, topic, options = {}) {
+      const consumer = new ReliableConsumer({ kafka: kafkaClient, groupId, topics: [topic], logger, deadLetters: kafka.deadLetters, processedEvents, ...options });
+      kafka.addConsumer(consumer);
+      return consumer;
+    },
+    shutdownSteps: () => [
+      { name: 'kafka', run: () => kafka.stop() },
+      { name: 'mongodb', run: () => connection.close() },
+    ],
     healthChecks: [
       { name: 'mongodb', check: async () => modelsReady && (await isDatabaseUp(connection)) },
       { name: 'kafka', check: () => kafka.isUp() },
