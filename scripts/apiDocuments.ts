@@ -1,10 +1,14 @@
 import { buildAsyncApiDocument } from '@orderplatform/shared';
 import { inventoryOpenApi } from '../inventoryservice/src/api/openapi.js';
+import { notificationOpenApi } from '../notificationservice/src/api/openapi.js';
+import { orderOpenApi } from '../orderservice/src/api/openapi.js';
 
 /** Every generated API document and where its checked-in copy lives (relative to the repo root). */
 export function apiDocuments(): Array<{ file: string; kind: 'openapi' | 'asyncapi'; document: Record<string, unknown> }> {
   return [
+    { file: 'docs/api/orderservice.openapi.json', kind: 'openapi', document: orderOpenApi() },
     { file: 'docs/api/inventoryservice.openapi.json', kind: 'openapi', document: inventoryOpenApi() },
+    { file: 'docs/api/notificationservice.openapi.json', kind: 'openapi', document: notificationOpenApi() },
     { file: 'docs/api/events.asyncapi.json', kind: 'asyncapi', document: buildAsyncApiDocument() },
   ];
 }

@@ -1,8 +1,9 @@
-import { applyErrorHandling, applyStandardMiddleware, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { applyErrorHandling, applyStandardMiddleware, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { NotificationController } from './api/NotificationController.js';
 import { notificationRoutes } from './api/notificationRoutes.js';
+import { notificationOpenApi } from './api/openapi.js';
 import type { Config } from './config.js';
 import { TOKENS } from './tokens.js';
 
@@ -13,6 +14,7 @@ export function createApp(container: DependencyContainer): Express {
   const infra = container.resolve<Infrastructure>(TOKENS.Infrastructure);
   const app = express();
   applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks });
+  app.use(docsRouter(notificationOpenApi(config.PORT)));
   app.use('/api/notifications', notificationRoutes(container.resolve<NotificationController>(TOKENS.NotificationController)));
   applyErrorHandling(app, logger);
   return app;

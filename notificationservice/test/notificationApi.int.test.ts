@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationOpenApi } from '../src/api/openapi.js';
 import type { Notification } from '../src/domain/Notification.js';
 import type { NotificationRepository } from '../src/services/ports/NotificationRepository.js';
 import { TOKENS } from '../src/tokens.js';
@@ -152,6 +153,18 @@ describe('notification HTTP API against the real database', () => {
 
       expect(res.status).toBe(200);
       expect(res.body.data).toEqual([]);
+    });
+  });
+
+  describe('API documentation', () => {
+    it('serves the OpenAPI document at /docs/openapi.json and Swagger UI at /docs', async () => {
+      const document = await request(world.app).get('/docs/openapi.json').expect(200);
+      const ui = await request(world.app).get('/docs').redirects(1).expect(200);
+
+      expect(document.body).toEqual(notificationOpenApi(world.config.PORT));
+      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/notifications', '/api/notifications/preferences/{customerId}']));
+      expect(ui.headers['content-type']).toMatch(/text\/html/);
+      expect(ui.text).toContain('swagger-ui');
     });
   });
 });

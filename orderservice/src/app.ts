@@ -1,8 +1,9 @@
-import { applyErrorHandling, applyStandardMiddleware, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { applyErrorHandling, applyStandardMiddleware, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { OrderController } from './api/OrderController.js';
 import { orderRoutes } from './api/orderRoutes.js';
+import { orderOpenApi } from './api/openapi.js';
 import type { Config } from './config.js';
 import { TOKENS } from './tokens.js';
 
@@ -13,6 +14,7 @@ export function createApp(container: DependencyContainer): Express {
   const infra = container.resolve<Infrastructure>(TOKENS.Infrastructure);
   const app = express();
   applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks });
+  app.use(docsRouter(orderOpenApi(config.PORT)));
   app.use(orderRoutes(container.resolve<OrderController>(TOKENS.OrderController), config.ADMIN_API_KEY));
   applyErrorHandling(app, logger);
   return app;

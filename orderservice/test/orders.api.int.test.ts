@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderChangeNotifier } from '../src/services/OrderChangeNotifier.js';
 import type { OrderLifecycleService } from '../src/services/OrderLifecycleService.js';
 import type { PendingOrderSweeper } from '../src/services/PendingOrderSweeper.js';
+import { orderOpenApi } from '../src/api/openapi.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildInventoryReleased, buildInventoryReserved, buildOrderRequest } from './support/builders.js';
 import { eventually } from './support/eventually.js';
@@ -274,6 +275,18 @@ describe('orders HTTP API against the real database and broker', () => {
 
       const res = await request(service.app).get(`/api/orders/${order.id}`).expect(200);
       expect(res.body.data).toMatchObject({ status: 'CANCELLED', cancellation: { reason: 'TIMEOUT' } });
+    });
+  });
+
+  describe('API documentation', () => {
+    it('serves the OpenAPI document at /docs/openapi.json and Swagger UI at /docs', async () => {
+      const document = await request(service.app).get('/docs/openapi.json').expect(200);
+      const ui = await request(service.app).get('/docs').redirects(1).expect(200);
+
+      expect(document.body).toEqual(orderOpenApi(service.config.PORT));
+      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/orders/{id}/timeline']));
+      expect(ui.headers['content-type']).toMatch(/text\/html/);
+      expect(ui.text).toContain('swagger-ui');
     });
   });
 });

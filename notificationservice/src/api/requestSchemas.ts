@@ -22,6 +22,6 @@ export const notificationsQuery = z
   .strictObject({
     orderId: id().optional(),
     customerId: id().optional(),
-    limit: z.coerce.number().int().min(1).max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: 'At most this many, newest first (default and maximum 100).' }),
   })
   .refine((q) => q.orderId !== undefined || q.customerId !== undefined, { error: 'give orderId or customerId (or both)' });

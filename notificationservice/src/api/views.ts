@@ -1,8 +1,9 @@
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
 import type { Notification } from '../domain/Notification.js';
+import type { NotificationView, PreferencesView } from './responseSchemas.js';
 
 /** A notification as the API shows it (SPEC §3); lease bookkeeping stays inside. */
-export const notificationView = (n: Notification) => ({
+export const notificationView = (n: Notification): NotificationView => ({
   id: n.id,
   eventId: n.eventId,
   eventType: n.eventType,
@@ -19,7 +20,7 @@ export const notificationView = (n: Notification) => ({
   ...(n.error === undefined ? {} : { error: n.error }),
 });
 
-export const preferencesView = (p: ContactPreferences) => ({
+export const preferencesView = (p: ContactPreferences): PreferencesView => ({
   customerId: p.customerId,
   ...(p.email === undefined ? {} : { email: p.email }),
   ...(p.phone === undefined ? {} : { phone: p.phone }),

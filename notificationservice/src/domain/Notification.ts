@@ -4,7 +4,9 @@ import type { Channel } from './Channel.js';
  * PENDING: claimed, a send is in flight or was interrupted (a redelivery settles it).
  * SENT: the provider accepted it. FAILED: the last attempt failed; the consumer retries, then the DLT.
  */
-export type NotificationStatus = 'PENDING' | 'SENT' | 'FAILED';
+export const NOTIFICATION_STATUSES = ['PENDING', 'SENT', 'FAILED'] as const;
+
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /** The lifecycle events this service tells customers about. */
 export const NOTIFIED_EVENT_TYPES = ['OrderPlaced', 'OrderConfirmed', 'OrderCancelled', 'OrderShipped', 'OrderDelivered'] as const;

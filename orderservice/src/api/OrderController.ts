@@ -5,8 +5,7 @@ import type { OrderLifecycleService } from '../services/OrderLifecycleService.js
 import type { OrderPlacementService } from '../services/OrderPlacementService.js';
 import type { OrderQueryService } from '../services/OrderQueryService.js';
 import { TOKENS } from '../tokens.js';
-import { encodeCursor } from './cursor.js';
-import { toOrderView, toTimelineView } from './orderView.js';
+import { toOrderPageView, toOrderView, toTimelineView } from './orderView.js';
 import {
   cancelBody,
   createOrderBody,
@@ -58,7 +57,7 @@ export class OrderController {
     const { customerId } = customerParams.parse(req.params);
     const { limit, cursor } = listOrdersQuery.parse(req.query);
     const page = await this.queries.listByCustomer(customerId, limit, cursor);
-    sendSuccess(res, 200, { orders: page.orders.map(toOrderView), nextCursor: page.next ? encodeCursor(page.next) : null });
+    sendSuccess(res, 200, toOrderPageView(page));
   };
 
   setStatus = async (req: Request, res: Response): Promise<void> => {

@@ -1,8 +1,11 @@
 import { fromCents } from '../domain/money.js';
 import type { Order, TimelineEntry } from '../domain/Order.js';
+import type { OrderPage } from '../services/OrderQueryService.js';
+import { encodeCursor } from './cursor.js';
+import type { OrderPageView, OrderView, TimelineEntryView } from './responseSchemas.js';
 
 /** The order as clients see it: amounts as 2-decimal numbers, dates as ISO strings, no internals. */
-export function toOrderView(order: Order) {
+export function toOrderView(order: Order): OrderView {
   return {
     id: order.id,
     orderId: order.id,
@@ -19,6 +22,9 @@ export function toOrderView(order: Order) {
   };
 }
 
-export type OrderView = ReturnType<typeof toOrderView>;
+export const toOrderPageView = (page: OrderPage): OrderPageView => ({
+  orders: page.orders.map(toOrderView),
+  nextCursor: page.next ? encodeCursor(page.next) : null,
+});
 
-export const toTimelineView = (entry: TimelineEntry) => ({ ...entry, at: entry.at.toISOString() });
+export const toTimelineView = (entry: TimelineEntry): TimelineEntryView => ({ ...entry, at: entry.at.toISOString() });

@@ -48,7 +48,8 @@ export const idempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
     .regex(/^[\x21-\x7E]{1,128}$/, { error: 'must be 1-128 printable ASCII characters' })
-    .optional(),
+    .optional()
+    .meta({ description: 'The same key with the same body returns the order placed first (200); with a different body, 409.' }),
 });
 
 export const orderIdParams = z.strictObject({ id: z.uuid({ error: 'must be an order id (UUID)' }) });
@@ -68,14 +69,19 @@ export const getOrderQuery = z.strictObject({
     .max(100)
     .transform((list) => [...new Set(list.split(',').map((s) => s.trim()))])
     .pipe(z.array(orderStatus).min(1))
-    .optional(),
-  timeoutMs: digits(MAX_WAIT_MS).optional(),
+    .optional()
+    .meta({ description: `Comma-separated statuses (${orderStatus.options.join(', ')}): wait until the order is in one of them, or the timeout passes.` }),
+  timeoutMs: digits(MAX_WAIT_MS)
+    .optional()
+    .meta({ description: `How long to wait for \`waitFor\`, in ms: at most and by default ${MAX_WAIT_MS}.` }),
 });
 
 export const listOrdersQuery = z.strictObject({
   limit: digits(100)
     .pipe(z.number().min(1))
-    .default(DEFAULT_PAGE_SIZE),
+    .default(DEFAULT_PAGE_SIZE)
+    // The query string carries text, so the documented default is text too.
+    .meta({ description: 'Page size, 1-100.', default: String(DEFAULT_PAGE_SIZE) }),
   cursor: z
     .string()
     .max(200)
@@ -87,7 +93,8 @@ export const listOrdersQuery = z.strictObject({
       }
       return cursor;
     })
-    .optional(),
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page.' }),
 });
 
 export const statusBody = z.strictObject({ status: orderStatus });

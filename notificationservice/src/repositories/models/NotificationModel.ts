@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { CHANNELS } from '../../domain/Channel.js';
-import { NOTIFIED_EVENT_TYPES, type Notification } from '../../domain/Notification.js';
+import { NOTIFICATION_STATUSES, NOTIFIED_EVENT_TYPES, type Notification } from '../../domain/Notification.js';
 
 export interface NotificationDocument extends Omit<Notification, 'id'> {
   _id: string;
@@ -20,7 +20,7 @@ const notificationSchema = new Schema<NotificationDocument>(
     recipient: { type: String, required: true },
     subject: { type: String },
     body: { type: String, required: true },
-    status: { type: String, required: true, enum: ['PENDING', 'SENT', 'FAILED'] },
+    status: { type: String, required: true, enum: NOTIFICATION_STATUSES },
     attempts: { type: Number, required: true, default: 0 },
     sentAt: { type: Date },
     error: { type: String },

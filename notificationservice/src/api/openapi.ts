@@ -1,0 +1,48 @@
+import { buildOpenApiDocument, createApiRegistry, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared';
+import { z } from 'zod';
+import { customerParams, notificationsQuery, preferencesBody } from './requestSchemas.js';
+import { notificationViewSchema, preferencesViewSchema } from './responseSchemas.js';
+
+/** The OpenAPI document of notificationservice, generated from the zod schemas the controller uses. */
+export function notificationOpenApi(port = 3002): Record<string, unknown> {
+  const registry = createApiRegistry();
+  const preferences = successBodySchema(preferencesViewSchema);
+  registry.registerPath({
+    method: 'get',
+    path: '/api/notifications',
+    tags: ['notifications'],
+    summary: 'What was sent, newest first',
+    description: 'Give `orderId`, `customerId` or both.',
+    request: { query: notificationsQuery },
+    responses: { 200: jsonResponse('Notifications', successBodySchema(z.array(notificationViewSchema))), ...errorResponses() },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/notifications/preferences/{customerId}',
+    tags: ['preferences'],
+    summary: "A customer's contact preferences",
+    request: { params: customerParams },
+    responses: { 200: jsonResponse('Preferences', preferences), ...errorResponses(404) },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/api/notifications/preferences/{customerId}',
+    tags: ['preferences'],
+    summary: "Create or replace a customer's contact preferences",
+    description: 'Addresses given here win over those carried in the order events.',
+    request: { params: customerParams, body: { required: true, content: { 'application/json': { schema: preferencesBody } } } },
+    responses: {
+      200: jsonResponse('Preferences replaced', preferences),
+      201: {
+        ...jsonResponse('Preferences created', preferences),
+        headers: { Location: { description: 'The preferences URL', schema: { type: 'string' } } },
+      },
+      ...errorResponses(413, 415),
+    },
+  });
+  return buildOpenApiDocument(registry, {
+    title: 'notificationservice',
+    description: 'Notifications sent to customers and their contact preferences (SPEC §3).',
+    port,
+  });
+}

@@ -1,0 +1,87 @@
+import { ADMIN_SECURITY, buildOpenApiDocument, createApiRegistry, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared';
+import { z } from 'zod';
+import { cancelBody, createOrderBody, customerParams, getOrderQuery, idempotencyHeaders, listOrdersQuery, orderIdParams, statusBody } from './requestSchemas.js';
+import { orderPageSchema, orderViewSchema, timelineEntryViewSchema } from './responseSchemas.js';
+
+// Header names are case-insensitive: express hands them over in lower case, the document spells it as SPEC §3 does.
+const idempotencyKeyHeader = idempotencyHeaders.shape['idempotency-key'].meta({ param: { name: 'Idempotency-Key', in: 'header' } });
+
+const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
+
+const orderBody = successBodySchema(orderViewSchema);
+
+const placed = (description: string, replay: boolean) => ({
+  ...jsonResponse(description, orderBody),
+  headers: {
+    Location: { description: "The order's URL", schema: { type: 'string' as const } },
+    ...(replay ? { 'Idempotent-Replayed': { description: 'Always `true`: an earlier request with this key placed the order', schema: { type: 'string' as const } } } : {}),
+  },
+});
+
+/** The OpenAPI document of orderservice, generated from the zod schemas the controller uses. */
+export function orderOpenApi(port = 3001): Record<string, unknown> {
+  const registry = createApiRegistry();
+  registry.registerPath({
+    method: 'post',
+    path: '/api/orders',
+    tags: ['orders'],
+    summary: 'Place an order',
+    description: 'The server computes `totalAmount` in integer cents. The order starts PENDING; inventory confirms or cancels it (SPEC §2).',
+    request: { headers: [idempotencyKeyHeader], body: jsonBody(createOrderBody) },
+    responses: {
+      201: placed('Order placed', false),
+      200: placed('Replay: this Idempotency-Key already placed an order with this body', true),
+      ...errorResponses(409, 413, 415),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/orders/{id}',
+    tags: ['orders'],
+    summary: 'One order, optionally long-polling for a status',
+    description: 'With `waitFor` the answer comes once the order is in one of the statuses or `timeoutMs` has passed; either way it is the current order.',
+    request: { params: orderIdParams, query: getOrderQuery },
+    responses: { 200: jsonResponse('Order', orderBody), ...errorResponses(404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/orders/customer/{customerId}',
+    tags: ['orders'],
+    summary: "A customer's orders, newest first",
+    request: { params: customerParams, query: listOrdersQuery },
+    responses: { 200: jsonResponse('One page of orders', successBodySchema(orderPageSchema)), ...errorResponses() },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/api/orders/{id}/status',
+    tags: ['orders'],
+    summary: 'Move an order to a status the state machine allows (admin)',
+    security: [{ [ADMIN_SECURITY]: [] }],
+    request: { params: orderIdParams, body: jsonBody(statusBody) },
+    responses: {
+      200: jsonResponse('Status changed', orderBody),
+      ...errorResponses(401, 403, 404, 409, 413, 415),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/orders/{id}/cancel',
+    tags: ['orders'],
+    summary: 'Cancel an order',
+    request: { params: orderIdParams, body: jsonBody(cancelBody, false) },
+    responses: { 200: jsonResponse('Order cancelled', orderBody), ...errorResponses(404, 409, 413, 415) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/orders/{id}/timeline',
+    tags: ['orders'],
+    summary: "The order's status history with the events that caused it",
+    request: { params: orderIdParams },
+    responses: { 200: jsonResponse('Timeline, oldest first', successBodySchema(z.array(timelineEntryViewSchema))), ...errorResponses(404) },
+  });
+  return buildOpenApiDocument(registry, {
+    title: 'orderservice',
+    description: 'Orders of the order platform: placing, reading, long-polling and changing them (SPEC §3).',
+    port,
+  });
+}
