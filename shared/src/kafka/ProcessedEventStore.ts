@@ -1,8 +1,10 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 
 /** Remembers which events a consumer group has fully handled (the eventId dedupe of SPEC §5). */
 export interface ProcessedEventStore {
   has(group: string, eventId: string): Promise<boolean>;
+  /** Which of these events were processed already: one lookup for a whole fetched batch. */
+  processedAmong(group: string, eventIds: string[]): Promise<Set<string>>;
   /** Durable before the offset is committed; recording twice is harmless. */
   record(group: string, eventId: string, eventType: string): Promise<void>;
 }
@@ -29,6 +31,14 @@ export class MongoProcessedEventStore implements ProcessedEventStore {
 
   async has(group: string, eventId: string): Promise<boolean> {
     return (await this.model.exists({ _id: `${group}:${eventId}` })) !== null;
+  }
+
+  async processedAmong(group: string, eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const prefix = `${group}:`;
+    // Trusted: built here from message headers, never a client's operator (services run sanitizeFilter).
+    const found = await this.model.find({ _id: mongoose.trusted({ $in: eventIds.map((id) => prefix + id) }) }, { _id: 1 }).lean();
+    return new Set(found.map((doc) => doc._id.slice(prefix.length)));
   }
 
   async record(group: string, eventId: string, eventType: string): Promise<void> {

@@ -106,9 +106,11 @@ export class ReliableConsumer {
   }
 
   private async eachBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    // One dedupe lookup for the whole batch (by the eventId header) instead of one per message.
+    const processed = await this.processedAmong(batch.messages);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
-      const outcome = await this.handleMessage(batch.topic, batch.partition, message);
+      const outcome = await this.handleMessage(batch.topic, batch.partition, message, processed);
       if (outcome.kind === 'retry') {
         // Leave the offset unresolved: after the pause the same message is fetched again.
         const resume = pause();
@@ -128,7 +130,14 @@ export class ReliableConsumer {
     }
   }
 
-  private async handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
+  private async processedAmong(messages: KafkaMessage[]): Promise<Set<string>> {
+    if (!this.opts.processedEvents) return new Set();
+    const ids = messages.map((m) => m.headers?.[HEADERS.eventId]?.toString()).filter((id): id is string => id !== undefined);
+    return this.opts.processedEvents.processedAmong(this.opts.groupId, ids);
+  }
+
+  /** `processed`: events known to be processed when the batch was fetched (and those handled since). */
+  private async handleMessage(topic: string, partition: number, message: KafkaMessage, processed: Set<string>): Promise<Outcome> {
     const headers = readHeaders(message.headers);
     const meta: MessageMeta = { topic, partition, offset: message.offset, headers };
     const parsed = parseEvent(message.value);
@@ -150,13 +159,16 @@ export class ReliableConsumer {
     return runWithContext(context, async () => {
       const attemptKey = `${topic}/${partition}/${message.offset}`;
       try {
-        if (this.opts.processedEvents && (await this.opts.processedEvents.has(this.opts.groupId, event.eventId))) {
+        const prefetched = message.headers?.[HEADERS.eventId]?.toString() === event.eventId;
+        const duplicate = processed.has(event.eventId) || (!prefetched && (await this.opts.processedEvents?.has(this.opts.groupId, event.eventId)));
+        if (this.opts.processedEvents && duplicate) {
           metrics.eventsDuplicate.inc({ topic, event_type: eventType });
           log.info('Duplicate event skipped');
           return { kind: 'done' } as const;
         }
         await this.handlers.get(eventType)!(event as never, meta);
         await this.opts.processedEvents?.record(this.opts.groupId, event.eventId, eventType);
+        processed.add(event.eventId);
         this.attempts.delete(attemptKey);
         metrics.eventsConsumed.inc({ topic, event_type: eventType });
         log.debug('Event handled');
