@@ -1,8 +1,10 @@
+import net from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConflictError, DependencyUnavailableError, NotFoundError } from '../src/errors/DomainError.js';
 import { sendSuccess } from '../src/http/index.js';
+import { closeHttpServer, startHttpServer } from '../src/runtime/startHttpServer.js';
 import { buildTestApp } from './support/buildTestApp.js';
 
 const orderSchema = z.strictObject({ customerId: z.string().min(1), quantity: z.number().int().positive() });
@@ -181,5 +183,39 @@ describe('error responses', () => {
 
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('when a path param is not valid percent-encoding, answers 400 instead of 500', async () => {
+    const { app } = appWithFailingRoutes();
+
+    const res = await request(app).get('/orders/%E0%A4%A');
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ success: false, error: { code: 'REQUEST.MALFORMED_URI', message: 'Request path is not valid percent-encoding' } });
+  });
+
+  it.each([
+    ['an unknown method', 'FUZZ /orders HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'REQUEST.MALFORMED'],
+    ['headers over the 16 KB limit', `GET /orders/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'REQUEST.HEADERS_TOO_LARGE'],
+  ])('when the HTTP parser refuses %s, still answers the error body with a correlation id', async (_case, raw, status, code) => {
+    const { app, logger } = appWithFailingRoutes();
+    const server = await startHttpServer(app, '127.0.0.1', 0, logger);
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.end(raw));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head).toMatch(/\r\nX-Correlation-Id: [0-9a-f-]{36}\r\n/i);
+      expect(JSON.parse(body)).toEqual({ success: false, error: { code, message: expect.any(String) } });
+    } finally {
+      await closeHttpServer(server);
+    }
   });
 });

@@ -38,6 +38,11 @@ export function toHttpProblem(error: unknown): HttpProblem {
       details: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
     };
   }
+  // A path segment that is not valid percent-encoding (`/api/orders/%E0%A4%A`): the router's
+  // decodeURIComponent fails before any route runs. The client's fault, not ours.
+  if (error instanceof URIError) {
+    return { status: 400, code: 'REQUEST.MALFORMED_URI', message: 'Request path is not valid percent-encoding' };
+  }
   if (isHttpLibraryError(error)) {
     const known = typeof error.type === 'string' ? BODY_PARSER_PROBLEMS[error.type] : undefined;
     if (known) return known;

@@ -1,0 +1,67 @@
+import type { RunningService } from '../../support/services.js';
+import type { RawRequest, RawResponse } from './rawHttp.js';
+
+const summary = (req: RawRequest, res: RawResponse): string =>
+  `${req.method} ${req.path.length > 300 ? `${req.path.slice(0, 300)}…(${req.path.length} chars)` : req.path} → ${res.status} ${res.text.slice(0, 400)}`;
+
+/** Internal texts that must never reach a client (SPEC §3: no stack traces, no internal error text). */
+const LEAKS = [/\bat [\w.<>]+ \(/, /node_modules/, /\.ts:\d+/, /\/work\//, /MongoServerError|MongoError|KafkaJSError|TypeError|ReferenceError|SyntaxError: Unexpected/];
+
+/**
+ * The properties every response must have, whatever was sent: not a 5xx (a readiness probe may say
+ * 503 with its own body when a dependency check is slow — that is not an error of the request), an
+ * X-Correlation-Id header, and for every 4xx the SPEC §3 error body without internal details.
+ */
+export function assertSafeResponse(req: RawRequest, res: RawResponse): void {
+  const readiness = req.path.startsWith('/health/ready') && res.status === 503 && (res.json as { status?: unknown } | undefined)?.status === 'not_ready';
+  if (res.status >= 500 && !readiness) throw new Error(`5xx for hostile input: ${summary(req, res)}`);
+  const correlationId = res.headers['x-correlation-id'];
+  if (typeof correlationId !== 'string' || correlationId.length === 0) throw new Error(`no X-Correlation-Id: ${summary(req, res)}`);
+  if (res.status < 400 || readiness || req.method === 'HEAD') return;
+
+  const body = res.json as { success?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
+  const wellFormed =
+    body !== undefined &&
+    body.success === false &&
+    typeof body.error === 'object' &&
+    body.error !== null &&
+    typeof body.error.code === 'string' &&
+    body.error.code.length > 0 &&
+    typeof body.error.message === 'string';
+  if (!wellFormed) throw new Error(`error without the SPEC §3 body: ${summary(req, res)}`);
+  for (const leak of LEAKS) if (leak.test(res.text)) throw new Error(`error body leaks internals (${leak}): ${summary(req, res)}`);
+}
+
+/** A rejected request: a 4xx, and one of the statuses given when they are given. */
+export function assertRejected(req: RawRequest, res: RawResponse, statuses?: readonly number[]): void {
+  assertSafeResponse(req, res);
+  const ok = statuses ? statuses.includes(res.status) : res.status >= 400 && res.status < 500;
+  if (!ok) throw new Error(`expected ${statuses ? statuses.join('/') : '4xx'}, got ${summary(req, res)}`);
+}
+
+/** The process is still running (a fuzzed request must never take it down). */
+export function assertAlive(...services: RunningService[]): void {
+  for (const service of services) {
+    if (service.process.exitCode !== null || service.process.signalCode !== null) {
+      throw new Error(`${service.name} exited (${service.process.exitCode ?? service.process.signalCode}):\n${service.logs.slice(-20).join('\n')}`);
+    }
+  }
+}
+
+/** Polls /health/ready until 200 (a slow dependency check under load may say 503 for a moment). */
+export async function eventuallyReady(service: RunningService, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    assertAlive(service);
+    try {
+      const res = await fetch(`${service.url}/health/ready`);
+      if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (error) {
+      last = String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`${service.name} not ready after the fuzzing: ${last}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
