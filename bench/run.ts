@@ -220,11 +220,18 @@ async function sagaLatency(url: string) {
     runs.push(
       (async () => {
         const t0 = performance.now();
-        const placed = await postJson(`${url}/api/orders`, orderBody(i));
-        const res = await fetch(`${url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=10000`);
-        const { data } = (await res.json()) as { data: { status: string } };
-        latencies.push(performance.now() - t0);
-        outcomes[data.status] = (outcomes[data.status] ?? 0) + 1;
+        try {
+          const placed = await postJson(`${url}/api/orders`, orderBody(i));
+          const res = await fetch(`${url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=10000`);
+          const { data } = (await res.json()) as { data: { status: string } };
+          latencies.push(performance.now() - t0);
+          outcomes[data.status] = (outcomes[data.status] ?? 0) + 1;
+        } catch (err) {
+          // Counted, not hidden: an overloaded run shows up as errors in the report.
+          const error = err as Error & { cause?: Error };
+          const key = `error: ${error.cause?.message ?? error.message}`.slice(0, 60);
+          outcomes[key] = (outcomes[key] ?? 0) + 1;
+        }
       })(),
     );
     if (i % 50 === 0) bar.update(`${i}/${SAGA_ORDERS} placed, ${latencies.length} settled`);
