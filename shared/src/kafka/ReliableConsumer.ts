@@ -54,6 +54,10 @@ export class ReliableConsumer {
   private readonly log: Logger;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private rebalances = 0;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** Restarts after kafkajs gave up, since the last successful join (for the backoff). */
+  private restartsInARow = 0;
 
   constructor(private readonly opts: ReliableConsumerOptions) {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
@@ -70,9 +74,17 @@ export class ReliableConsumer {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.rebalances += 1;
+      this.restartsInARow = 0;
       this.log.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'Joined consumer group');
     });
-    this.consumer.on(this.consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'Consumer crashed'));
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'Consumer crashed');
+      // kafkajs restarts itself only after errors it deems retriable. Some it does not are plain broker
+      // restarts (KafkaJSGroupCoordinatorNotFound while the broker goes down during a join, see
+      // tulios/kafkajs#1630): the consumer would stay stopped while the service runs and reports ready.
+      // kafkajs has disconnected it by now, so start it again.
+      if (!e.payload.restart) this.scheduleRestart();
+    });
   }
 
   on<T extends EventType>(eventType: T, handler: EventHandler<T>): this {
@@ -90,6 +102,7 @@ export class ReliableConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     await this.consumer.connect();
     for (const topic of this.opts.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
@@ -101,8 +114,27 @@ export class ReliableConsumer {
 
   /** Finishes the message in hand, commits resolved offsets and leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     for (const timer of this.resumeTimers) clearTimeout(timer);
     await this.consumer.disconnect();
+  }
+
+  /** Starts the consumer again after a backoff; again and again while the broker stays away. */
+  private scheduleRestart(): void {
+    if (this.stopping || this.restartTimer) return;
+    this.restartsInARow += 1;
+    const delayMs = backoffDelay(this.retry, this.restartsInARow);
+    this.log.warn({ delayMs, restartsInARow: this.restartsInARow }, 'Consumer stopped after an error kafkajs does not retry; starting it again');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.start().catch((err: unknown) => {
+        this.log.warn({ err }, 'Consumer restart failed; trying again');
+        this.scheduleRestart();
+      });
+    }, delayMs);
   }
 
   private async eachBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {

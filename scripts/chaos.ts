@@ -1,0 +1,246 @@
+/**
+ * npm run chaos — fault injection against the whole platform (SPEC §5/§6), loopback only.
+ *
+ * Starts a private Kafka + MongoDB-compatible server (own state folder, free ports) and the three
+ * services as processes on fresh databases and topics, drives an open-loop order load with customer
+ * cancels, admin ships/deliveries and restocks, and meanwhile, one at a time with recovery in between:
+ * SIGKILLs and restarts each service, stops and starts the broker, and injects poison messages.
+ * Then it waits (bounded) until the system is quiet and checks every invariant in the databases and
+ * DLTs. Prints PASS/FAIL per check, writes results/chaos-latest.json, exits 1 on any violation
+ * (2 when the run itself could not be carried out). Always stops what it started, also on Ctrl-C.
+ *
+ *   --quick             short load (≈15 s plus the faults' own time), for the test suite
+ *   --duration S        seconds of load (default 90; the load lasts at least until every fault recovered)
+ *   --rate R            orders per second (default 20; 10 with --quick)
+ *   --settle-timeout S  longest wait for the system to settle after the load (default 180; 120 with --quick)
+ *   --seed N            reproducible order mix
+ *   --report FILE       where to write the JSON report (default results/chaos-latest.json)
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { ChaosStack } from './chaos/ChaosStack.js';
+import { runChecks, type CheckResult } from './chaos/checks.js';
+import { runFaults, type FaultRecord } from './chaos/faults.js';
+import { request } from './chaos/http.js';
+import { LoadGenerator } from './chaos/LoadGenerator.js';
+import { Observer, type GroupSubscription } from './chaos/Observer.js';
+import { parseOptions } from './chaos/options.js';
+import type { PoisonRecord } from './chaos/poison.js';
+import { printSummary, writeReport } from './chaos/report.js';
+import { SERVICE_NAMES, ServiceRunner, type ServiceName } from './chaos/ServiceRunner.js';
+import { waitUntilQuiet, type SettleResult } from './chaos/settle.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const options = parseOptions(process.argv.slice(2), ROOT);
+const RUN = `chaos-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const LOG_DIR = path.join(ROOT, '.cache', 'logs', RUN);
+const STATE_DIR = path.join(ROOT, '.cache', 'local-stack', RUN);
+const ADMIN_KEY = 'chaos-admin-key-0123456789';
+const ORDER_TOPIC = `${RUN}.order-events`;
+const INVENTORY_TOPIC = `${RUN}.inventory-events`;
+const PRODUCTS = Array.from({ length: options.products }, (_, i) => `p${i + 1}`);
+const RESTOCK_EVERY_MS = options.quick ? 5_000 : 10_000;
+const EXPECTED_FAULTS = SERVICE_NAMES.length + 1;
+const EXPECTED_POISON = 2;
+const groupOf = (name: ServiceName) => `${RUN}.${name}`;
+const GROUPS: GroupSubscription[] = [
+  { groupId: groupOf('orderservice'), topic: INVENTORY_TOPIC },
+  { groupId: groupOf('inventoryservice'), topic: ORDER_TOPIC },
+  { groupId: groupOf('notificationservice'), topic: ORDER_TOPIC },
+];
+
+const startedAt = Date.now();
+const since = () => `${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)}s`;
+const log = (line: string) => console.log(`[${since()}] ${line}`);
+const section = (title: string) => console.log(`\n== ${title}`);
+
+let stack: ChaosStack | undefined;
+let services: ServiceRunner | undefined;
+let observer: Observer | undefined;
+let aborted = false;
+let tornDown: Promise<void> | undefined;
+
+/** Stops the services, then the private stack; safe to call twice (Ctrl-C during the normal teardown). */
+function teardown(): Promise<void> {
+  tornDown ??= (async () => {
+    await observer?.close().catch(() => undefined);
+    await services?.stopAll().catch((err: unknown) => log(`stopping services failed: ${String(err)}`));
+    await stack?.destroy(LOG_DIR).catch((err: unknown) => log(`stopping the private stack failed: ${String(err)}`));
+  })();
+  return tornDown;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (aborted) return;
+    aborted = true;
+    log(`${signal}: stopping everything this run started`);
+    void teardown().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<number> {
+  const durations: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await work();
+    } finally {
+      durations[name] = Math.round((Date.now() - t) / 100) / 10;
+    }
+  };
+  console.log(`Chaos run ${RUN}: ${options.quick ? 'quick, ' : ''}${options.durationS} s load at ${options.rate} orders/s, seed ${options.seed}; logs in ${path.relative(ROOT, LOG_DIR)}`);
+
+  section('Private stack (Kafka + MongoDB-compatible server on free ports)');
+  const chaosStack = await ChaosStack.create(STATE_DIR, (line) => log(`stack: ${line}`));
+  stack = chaosStack;
+  await timed('stackUpS', () => chaosStack.up());
+  if (aborted) return 130;
+
+  section('Services');
+  const dbUrls = {
+    orders: chaosStack.dbUrl(`${RUN}_orderdb`.replaceAll('-', '_')),
+    inventory: chaosStack.dbUrl(`${RUN}_inventorydb`.replaceAll('-', '_')),
+    notifications: chaosStack.dbUrl(`${RUN}_notificationdb`.replaceAll('-', '_')),
+  };
+  const dbOf: Record<ServiceName, string> = { orderservice: dbUrls.orders, inventoryservice: dbUrls.inventory, notificationservice: dbUrls.notifications };
+  const ports = { orderservice: 0, inventoryservice: 0, notificationservice: 0 };
+  const runner = new ServiceRunner(ROOT, LOG_DIR, ports, (name) => ({
+    DB_URL: dbOf[name],
+    KAFKA_BROKERS: chaosStack.kafkaBrokers,
+    ORDER_EVENTS_TOPIC: ORDER_TOPIC,
+    INVENTORY_EVENTS_TOPIC: INVENTORY_TOPIC,
+    CONSUMER_GROUP_ID: groupOf(name),
+    ADMIN_API_KEY: ADMIN_KEY,
+    SEED_CATALOG: 'false',
+    RATE_LIMIT_MAX: '1000000000',
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
+  }));
+  await runner.allocatePorts();
+  services = runner;
+  await timed('servicesUpS', () => Promise.all(SERVICE_NAMES.map((name) => runner.start(name))));
+  for (const name of SERVICE_NAMES) log(`${name} ready on ${runner.url(name)}`);
+  for (const productId of PRODUCTS) {
+    const res = await request('PUT', `${runner.url('inventoryservice')}/api/inventory/${productId}`, { name: `Chaos ${productId}`, available: options.stockPerProduct }, { 'x-api-key': ADMIN_KEY });
+    if (res.kind !== 'response' || res.status >= 300) throw new Error(`stocking ${productId} failed: ${JSON.stringify(res)}`);
+  }
+  log(`${PRODUCTS.length} products × ${options.stockPerProduct} units stocked`);
+  if (aborted) return 130;
+
+  const kafka = new Kafka({ clientId: RUN, brokers: [chaosStack.kafkaBrokers], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 } });
+  observer = await Observer.connect(dbUrls, kafka);
+
+  section(`Load (${options.rate} orders/s, open loop) with faults, one at a time`);
+  const load = new LoadGenerator({
+    ordersUrl: runner.url('orderservice'),
+    inventoryUrl: runner.url('inventoryservice'),
+    adminKey: ADMIN_KEY,
+    products: PRODUCTS,
+    rate: options.rate,
+    seed: options.seed,
+    maxOrders: Math.ceil(options.rate * (options.quick ? 60 : Math.max(240, options.durationS * 2))),
+    restockEveryMs: RESTOCK_EVERY_MS,
+    // About 60 % of the demand (≈ 3 units an order), so orders keep both confirming and failing for stock.
+    restockUnits: Math.max(1, Math.round((options.rate * (RESTOCK_EVERY_MS / 1000) * 3 * 0.6) / PRODUCTS.length)),
+  });
+  const faults: FaultRecord[] = [];
+  const poison: PoisonRecord[] = [];
+  let faultsDone = false;
+  let faultError: unknown;
+  const loadStartedAt = Date.now();
+  const ticker = setInterval(() => {
+    const c = load.counters;
+    log(`load: ${c.orders.sent} orders sent, ${load.accepted.length} accepted, ${c.orders.failed} failed, ${refusedTotal(c.orders.refused)} refused; faults ${faults.length}/${EXPECTED_FAULTS}`);
+  }, 3_000);
+  const faultRun = runFaults(
+    { stack: chaosStack, services: runner, kafka, orderTopic: ORDER_TOPIC, gapMs: options.faultGapS * 1000, loadStartedAt: () => loadStartedAt, log, aborted: () => aborted || faultError !== undefined },
+    faults,
+    poison,
+  )
+    .catch((err: unknown) => {
+      faultError = err;
+      log(`fault injection failed: ${err instanceof Error ? err.message : String(err)}`);
+    })
+    .finally(() => {
+      faultsDone = true;
+    });
+  await timed('loadS', async () => {
+    await load.run(() => aborted || faultError !== undefined || (faultsDone && Date.now() - loadStartedAt >= options.durationS * 1000));
+    await faultRun;
+  });
+  clearInterval(ticker);
+  const c = load.counters;
+  log(`load done: ${c.orders.sent} orders sent, ${load.accepted.length} accepted (201), ${c.orders.failed} failed, refused ${JSON.stringify(c.orders.refused)}`);
+  if (aborted) return 130;
+  if (faultError !== undefined) throw faultError;
+
+  section('Settling');
+  const settle: SettleResult = await timed('settleS', () => waitUntilQuiet(observer!, GROUPS, options.settleTimeoutS * 1000, log));
+  log(settle.summary);
+
+  section('Checks');
+  const checks: CheckResult[] = await timed('checksS', () =>
+    runChecks({
+      observer: observer!,
+      kafka,
+      accepted: load.accepted,
+      faults,
+      expectedFaults: EXPECTED_FAULTS,
+      poison,
+      expectedPoison: EXPECTED_POISON,
+      settled: settle.settled,
+      settleSummary: settle.summary,
+      orderTopic: ORDER_TOPIC,
+      inventoryTopic: INVENTORY_TOPIC,
+      orderTopicGroups: [groupOf('inventoryservice'), groupOf('notificationservice')],
+    }),
+  );
+
+  section('Teardown');
+  await timed('teardownS', teardown);
+  durations.totalS = Math.round((Date.now() - startedAt) / 100) / 10;
+
+  const passed = checks.every((check) => check.pass);
+  printSummary(checks, [
+    ['run', `${RUN} (seed ${options.seed}), logs ${path.relative(ROOT, LOG_DIR)}`],
+    ['orders', `${c.orders.sent} sent, ${load.accepted.length} accepted (201), ${c.orders.failed} failed (no answer), refused ${JSON.stringify(c.orders.refused)}`],
+    ['follow-ups', `cancels ${c.cancels.ok}/${c.cancels.sent} ok, ships ${c.ships.ok}/${c.ships.sent}, deliveries ${c.deliveries.ok}/${c.deliveries.sent}, restocks ${c.restocks.ok}/${c.restocks.sent}`],
+    ...faults.map((f): [string, string] => [`fault @${f.atS}s`, `${f.fault}: recovered in ${(f.recoveredAfterMs / 1000).toFixed(1)} s`]),
+    ...poison.map((p): [string, string] => ['poison', `${p.eventType} ${p.eventId}`]),
+    ['settle', settle.summary],
+    ['durations', Object.entries(durations).map(([k, v]) => `${k.replace(/S$/, '')} ${v}s`).join(', ')],
+  ]);
+  writeReport(options.reportPath, {
+    run: RUN,
+    at: new Date().toISOString(),
+    passed,
+    options,
+    durationsS: durations,
+    load: { accepted: load.accepted.length, ...load.counters },
+    faults,
+    poison,
+    settle: { settled: settle.settled, waitedMs: settle.waitedMs, summary: settle.summary },
+    checks,
+    logDir: path.relative(ROOT, LOG_DIR),
+  });
+  console.log(`\nReport: ${path.relative(ROOT, options.reportPath)}`);
+  return passed ? 0 : 1;
+}
+
+const refusedTotal = (refused: Record<string, number>) => Object.values(refused).reduce((s, n) => s + n, 0);
+
+main()
+  .then(async (code) => {
+    if (aborted) return; // the signal handler tears down and exits
+    await teardown();
+    process.exit(code);
+  })
+  .catch(async (err: unknown) => {
+    if (aborted) return;
+    console.error(`\nChaos run could not be carried out: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await teardown();
+    writeReport(options.reportPath, { run: RUN, at: new Date().toISOString(), passed: false, error: err instanceof Error ? err.message : String(err), logDir: path.relative(ROOT, LOG_DIR) });
+    process.exit(2);
+  });

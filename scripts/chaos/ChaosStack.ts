@@ -1,0 +1,67 @@
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { defaultStackOptions } from '../../infra/local/lib/config.js';
+import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { freePort } from './freePort.js';
+
+/**
+ * A Kafka broker and MongoDB-compatible server of this run alone (own state folder, free ports; the
+ * jars come from the shared cache), so stopping the broker never disturbs the stack other work uses.
+ */
+export class ChaosStack {
+  /** The last start in progress; teardown waits for it, so a broker being started is stopped too. */
+  private starting: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly stack: LocalStack,
+    private readonly stateDir: string,
+  ) {}
+
+  static async create(stateDir: string, log: (line: string) => void): Promise<ChaosStack> {
+    const options = {
+      ...defaultStackOptions(),
+      stateDir,
+      kafkaPort: await freePort(),
+      kafkaControllerPort: await freePort(),
+      mongoPort: await freePort(),
+    };
+    return new ChaosStack(new LocalStack(options, {}, log), stateDir);
+  }
+
+  get kafkaBrokers(): string {
+    return this.stack.kafkaBrokers;
+  }
+
+  dbUrl(database: string): string {
+    const url = new URL(this.stack.dbUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  }
+
+  up(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the private stack is being torn down'));
+    const started = this.stack.up().then(() => undefined);
+    this.starting = started.catch(() => undefined);
+    return started;
+  }
+
+  async stopKafka(): Promise<void> {
+    await this.stack.down(['kafka']);
+  }
+
+  /** Starts what is stopped (here: the broker, on the same ports and data) and waits until it is ready. */
+  startAgain(): Promise<void> {
+    return this.up();
+  }
+
+  /** Stops both servers; keeps their logs beside the services' logs and removes the data. */
+  async destroy(logDir: string): Promise<void> {
+    this.closed = true;
+    await this.starting;
+    await this.stack.down();
+    const logs = path.join(this.stateDir, 'logs');
+    if (existsSync(logs)) cpSync(logs, logDir, { recursive: true });
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,89 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { MongoClient, type Db } from 'mongodb';
+
+export interface GroupSubscription {
+  groupId: string;
+  topic: string;
+}
+
+export interface QuietState {
+  pendingOrders: number;
+  /** Events written but not yet published (orders' and reservations' outboxes). */
+  outboxBacklog: number;
+  /** Messages not yet handled and committed, over every consumer group and partition. */
+  consumerLag: number;
+  /** Notification records not SENT (in flight or failed, to be retried). */
+  unsentNotifications: number;
+  /** Changes whenever stock, order statuses or notifications move. */
+  fingerprint: string;
+}
+
+/** Read-only access to the run's databases and consumer groups, for settling and checking. */
+export class Observer {
+  private admin: Admin | undefined;
+
+  private constructor(
+    private readonly client: MongoClient,
+    readonly orders: Db,
+    readonly inventory: Db,
+    readonly notifications: Db,
+    private readonly kafka: Kafka,
+  ) {}
+
+  static async connect(dbUrls: { orders: string; inventory: string; notifications: string }, kafka: Kafka): Promise<Observer> {
+    // One server holds the three databases; one client is enough.
+    const client = new MongoClient(dbUrls.orders, { directConnection: true, serverSelectionTimeoutMS: 10_000 });
+    await client.connect();
+    const db = (url: string) => client.db(new URL(url).pathname.slice(1));
+    return new Observer(client, db(dbUrls.orders), db(dbUrls.inventory), db(dbUrls.notifications), kafka);
+  }
+
+  async quietState(groups: GroupSubscription[]): Promise<QuietState> {
+    const [pendingOrders, orderOutbox, reservationOutbox, unsentNotifications, products, statuses, sent] = await Promise.all([
+      this.orders.collection('orders').countDocuments({ status: 'PENDING' }),
+      this.orders.collection('orders').countDocuments({ 'outbox.0': { $exists: true } }),
+      this.inventory.collection('reservations').countDocuments({ 'outbox.0': { $exists: true } }),
+      this.notifications.collection('notifications').countDocuments({ status: { $ne: 'SENT' } }),
+      this.inventory.collection('products').find({}, { projection: { _id: 0, productId: 1, available: 1, reserved: 1, sold: 1 } }).sort({ productId: 1 }).toArray(),
+      this.statusCounts(),
+      this.notifications.collection('notifications').countDocuments({ status: 'SENT' }),
+    ]);
+    return {
+      pendingOrders,
+      outboxBacklog: orderOutbox + reservationOutbox,
+      consumerLag: await this.consumerLag(groups),
+      unsentNotifications,
+      fingerprint: JSON.stringify([products, statuses, sent]),
+    };
+  }
+
+  async statusCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for await (const o of this.orders.collection('orders').find({}, { projection: { status: 1 } })) counts[String(o.status)] = (counts[String(o.status)] ?? 0) + 1;
+    return counts;
+  }
+
+  /** End offset minus committed offset, summed; a partition a group never committed counts from its start. */
+  async consumerLag(groups: GroupSubscription[]): Promise<number> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    let lag = 0;
+    for (const { groupId, topic } of groups) {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+      for (const end of ends) {
+        const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        const from = Number(offset) < 0 ? Number(end.low) : Number(offset);
+        lag += Math.max(0, Number(end.high) - from);
+      }
+    }
+    return lag;
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.client.close();
+  }
+}
