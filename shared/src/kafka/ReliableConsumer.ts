@@ -107,6 +107,8 @@ export class ReliableConsumer {
     for (const topic of this.opts.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
+      // Commit progress within long batches too (a backlog after an outage arrives as one big batch).
+      autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.eachBatch(payload),
     });
@@ -137,7 +139,7 @@ export class ReliableConsumer {
     }, delayMs);
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async eachBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     // One dedupe lookup for the whole batch (by the eventId header) instead of one per message.
     const processed = await this.processedAmong(batch.messages);
     for (const message of batch.messages) {
@@ -154,6 +156,7 @@ export class ReliableConsumer {
         return;
       }
       resolveOffset(message.offset);
+      await commitOffsetsIfNecessary();
       metrics.consumerLag.set(
         { group: this.opts.groupId, topic: batch.topic, partition: String(batch.partition) },
         Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
