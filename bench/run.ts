@@ -103,9 +103,12 @@ async function main(): Promise<void> {
     const insertCeiling = (report.mongoInsertCeiling as { opsPerSec: number }).opsPerSec;
     report.ratioToInsertCeiling = Math.round((api.requestsPerSec / insertCeiling) * 1000) / 1000;
 
+    // Each phase starts on a quiet system: the sagas of the API phase's orders finish first.
+    await waitUntilQuiet(dbUrl(orderDb));
     section(`Saga latency: POST → CONFIRMED (long-poll), ${SAGA_ORDERS} orders at ${RATE}/s`);
     report.sagaLatency = await sagaLatency(orders.url);
 
+    await waitUntilQuiet(dbUrl(orderDb));
     section(`Backlog drain: ${BACKLOG} orders accepted while inventoryservice is stopped`);
     report.backlogDrain = await backlogDrain(orders, inventory, running, { ...env, DB_URL: dbUrl(inventoryDb) }, dbUrl(orderDb));
   } finally {
@@ -122,6 +125,26 @@ async function main(): Promise<void> {
   writeFileSync(path.join(outDir, 'latest.svg'), renderChart(report));
   printSummary(report);
   console.log(`\nReport: results/${RUN}.json (also results/latest.json), chart: results/latest.svg`);
+}
+
+/** Waits (bounded) until no order is PENDING, so one phase's backlog does not land in the next one's figures. */
+async function waitUntilQuiet(orderDbUrl: string): Promise<void> {
+  const client = new MongoClient(orderDbUrl);
+  await client.connect();
+  const bar = progress('settling');
+  try {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const pending = await client.db().collection('orders').countDocuments({ status: 'PENDING' });
+      if (pending === 0) break;
+      if (Date.now() > deadline) throw new Error(`${pending} orders still PENDING after 300 s`);
+      bar.update(`${pending} orders of the previous phase still PENDING`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    bar.done('no order PENDING');
+  } finally {
+    await client.close();
+  }
 }
 
 async function mongoCeiling(url: string) {
