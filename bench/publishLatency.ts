@@ -30,7 +30,7 @@ const Orders = testOrderModel(connection);
 await Orders.init();
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
-const relay = new OutboxRelay(producer, pino({ level: 'warn' })).register(Orders as never);
+const relay = new OutboxRelay(producer, pino({ level: 'warn' })).register(Orders);
 relay.start();
 const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topic });
 
@@ -57,7 +57,7 @@ for (let i = 0; i < writes; i++) {
   inFlight.push(
     Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) }).then(() => {
       committedAt.set(event.eventId, Date.now());
-      outbox.committed(Orders as never, event.data.orderId);
+      outbox.committed(Orders, event.data.orderId);
     }),
   );
   if ((i + 1) % 250 === 0) process.stdout.write(`  ${i + 1}/${writes} written\n`);

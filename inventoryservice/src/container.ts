@@ -40,6 +40,6 @@ export function buildContainer(config: Config, logger: Logger, infra: Infrastruc
   const reservations = reservationModel(infra.connection);
   container.registerInstance(TOKENS.ReservationModel, reservations);
   // The relay's recovery poll must know the collection whose documents carry this service's outbox.
-  infra.relay.register(reservations as never);
+  infra.relay.register(reservations);
   return registerComponents(container);
 }

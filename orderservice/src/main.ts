@@ -4,7 +4,6 @@ import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
 import type { InventoryEventsHandler } from './events/InventoryEventsHandler.js';
-import type { Model } from 'mongoose';
 import { orderModel } from './repositories/models/OrderModel.js';
 import type { OrderChangeNotifier } from './services/OrderChangeNotifier.js';
 import type { PendingOrderSweeper } from './services/PendingOrderSweeper.js';
@@ -16,7 +15,7 @@ const infra = createInfrastructure(config, logger, { produces: ['orderEvents'], 
 const container = buildContainer(config, logger, infra);
 
 // The relay's recovery poll publishes events a crashed instance wrote but never sent.
-infra.relay.register(orderModel(infra.connection) as unknown as Model<unknown>);
+infra.relay.register(orderModel(infra.connection));
 container.resolve<InventoryEventsHandler>(TOKENS.InventoryEventsHandler).register(infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.inventoryEvents));
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);

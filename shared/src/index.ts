@@ -13,3 +13,4 @@ export * from './http/index.js';
 export * from './lifecycle/index.js';
 export * from './runtime/index.js';
 export * from './docs/index.js';
+export * from './persistence/mongo.js';

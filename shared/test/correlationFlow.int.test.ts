@@ -30,7 +30,7 @@ describe('correlation id from an HTTP request to the consumer that handled its e
     connection = await connect(dbUrlFor(uniqueName('corr')));
     await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silentLogger());
     await producer.connect();
-    relay = new OutboxRelay(producer, silentLogger()).register(testOrderModel(connection) as never);
+    relay = new OutboxRelay(producer, silentLogger()).register(testOrderModel(connection));
     relay.start();
     const consumerLogger = createLogger({
       service: 'consumer-under-test',
@@ -66,7 +66,7 @@ describe('correlation id from an HTTP request to the consumer that handled its e
     app.post('/orders/:id', async (req, res) => {
       const event = createEvent('OrderPlaced', { orderId: req.params.id, customerId: 'c', items: [{ productId: 'p', quantity: 1, price: 1 }], totalAmount: 1, currency: 'USD' }, { source: 'test' });
       await Orders.create({ _id: req.params.id, status: 'PENDING', ...outbox.forCreate([event]) });
-      outbox.committed(Orders as never, req.params.id);
+      outbox.committed(Orders, req.params.id);
       sendSuccess(res, 201, { eventId: event.eventId });
     });
     applyErrorHandling(app, silentLogger());

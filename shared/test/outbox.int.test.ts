@@ -36,7 +36,7 @@ describe('transactional outbox against the real broker and database', () => {
   const relays: OutboxRelay[] = [];
 
   const newRelay = async (opts: ConstructorParameters<typeof OutboxRelay>[2] = {}): Promise<OutboxRelay> => {
-    const relay = new OutboxRelay(producer, process.env.DEBUG_RELAY ? (await import('pino')).default() : silentLogger(), { pollIntervalMs: 200, ...opts }).register(Orders as never);
+    const relay = new OutboxRelay(producer, process.env.DEBUG_RELAY ? (await import('pino')).default() : silentLogger(), { pollIntervalMs: 200, ...opts }).register(Orders);
     relays.push(relay);
     return relay;
   };
@@ -88,7 +88,7 @@ describe('transactional outbox against the real broker and database', () => {
     const before = (await publishedIds()).length;
 
     await Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) });
-    outbox.committed(Orders as never, event.data.orderId);
+    outbox.committed(Orders, event.data.orderId);
 
     await eventually(async () => (await publishedIds()).length === before + 1, 10_000, 'event published');
     const published = (await readTopicToEnd(kafka, topic)).find(({ message }) => message.headers!.eventId!.toString() === event.eventId)!;

@@ -38,7 +38,7 @@ describe('outbox while the Kafka broker stops and comes back', () => {
     const Orders = testOrderModel(connection);
     const producer = createIdempotentProducer(kafka);
     await producer.connect();
-    const relay = new OutboxRelay(producer, silentLogger(), { pollIntervalMs: 500, leaseMs: 3_000, maxBackoffMs: 1_000 }).register(Orders as never);
+    const relay = new OutboxRelay(producer, silentLogger(), { pollIntervalMs: 500, leaseMs: 3_000, maxBackoffMs: 1_000 }).register(Orders);
     relay.start();
     const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topic });
     const written: string[] = [];
@@ -46,7 +46,7 @@ describe('outbox while the Kafka broker stops and comes back', () => {
       for (let i = 0; i < n; i++) {
         const event = buildOrderPlaced();
         await Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) });
-        outbox.committed(Orders as never, event.data.orderId);
+        outbox.committed(Orders, event.data.orderId);
         written.push(event.eventId);
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -1,9 +1,9 @@
+import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { NewProduct, Product, ProductForOrder, ProductRepository } from '../services/ports/ProductRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { Hold, ProductDocument } from './models/ProductModel.js';
-import { isDuplicateKey, op } from './trusted.js';
 
 const STOCK = { _id: 0, productId: 1, name: 1, available: 1, reserved: 1, sold: 1, initial: 1, restocked: 1 } as const;
 

@@ -1,10 +1,10 @@
+import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared';
 import type { DomainEvent, Outbox } from '@orderplatform/shared';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../services/ports/ReservationRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { ReservationDocument } from './models/ReservationModel.js';
-import { isDuplicateKey, op } from './trusted.js';
 
 const WITHOUT_OUTBOX = { outbox: 0, outboxLeaseUntil: 0, outboxLeaseOwner: 0 } as const;
 
@@ -48,7 +48,7 @@ export class MongoReservationRepository implements ReservationRepository {
       })
       .lean<ReservationDocument>();
     if (!doc) return null;
-    if (events.length > 0) this.outbox.committed(this.model as unknown as Model<unknown>, orderId);
+    if (events.length > 0) this.outbox.committed(this.model, orderId);
     return toReservation(doc);
   }
 

@@ -1,9 +1,9 @@
+import { isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { MockDelivery, MockMailbox } from '../providers/MockMailbox.js';
 import { TOKENS } from '../tokens.js';
 import type { MockDeliveryDocument } from './models/MockDeliveryModel.js';
-import { isDuplicateKey } from './trusted.js';
 
 /** The mock providers' delivery log in this service's database; the key is the primary key, so a duplicate insert is the dedupe. */
 @injectable()

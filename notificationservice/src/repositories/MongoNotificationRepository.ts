@@ -1,3 +1,4 @@
+import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared';
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
@@ -5,7 +6,6 @@ import type { Notification, NotificationDraft } from '../domain/Notification.js'
 import type { NotificationQuery, NotificationRepository } from '../services/ports/NotificationRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { NotificationDocument } from './models/NotificationModel.js';
-import { isDuplicateKey, op } from './trusted.js';
 
 const toNotification = ({ _id, leaseId: _leaseId, leaseUntil: _leaseUntil, subject, sentAt, error, ...rest }: NotificationDocument): Notification => ({
   id: _id,

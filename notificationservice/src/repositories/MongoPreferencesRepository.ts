@@ -1,10 +1,10 @@
+import { isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
 import type { PreferencesRepository } from '../services/ports/PreferencesRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { PreferencesDocument } from './models/PreferencesModel.js';
-import { isDuplicateKey } from './trusted.js';
 
 const toPreferences = (doc: PreferencesDocument): ContactPreferences => ({
   customerId: doc._id,

@@ -1,5 +1,5 @@
-import type { DomainEvent, Outbox } from '@orderplatform/shared';
-import mongoose, { type Connection, type Model } from 'mongoose';
+import { isDuplicateKeyError as isDuplicateKey, trusted as op, type DomainEvent, type Outbox } from '@orderplatform/shared';
+import type { Connection, Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Order, TimelineEntry } from '../domain/Order.js';
 import type { InsertResult, OrderRepository, PageCursor, StatusChange } from '../services/ports/OrderRepository.js';
@@ -7,16 +7,8 @@ import { TOKENS } from '../tokens.js';
 import { orderModel, type OrderDocument } from './models/OrderModel.js';
 import { toOrder } from './toOrder.js';
 
-/**
- * Operators built here from trusted values. The connection sanitizes filters (SPEC §6), which would
- * otherwise turn these into `$eq` matches; client input never reaches a filter as an object.
- */
-const op = <T>(filter: T): T => mongoose.trusted(filter);
-
 /** Reads never carry the pending outbox events back out. */
 const WITHOUT_OUTBOX = { outbox: 0, outboxLeaseUntil: 0, outboxLeaseOwner: 0 } as const;
-
-const isDuplicateKey = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 
 @injectable()
 export class MongoOrderRepository implements OrderRepository {
@@ -38,7 +30,7 @@ export class MongoOrderRepository implements OrderRepository {
       if (order.idempotencyKey !== undefined && isDuplicateKey(err)) return { kind: 'duplicate-idempotency-key' };
       throw err;
     }
-    this.outbox.committed(this.model as unknown as Model<unknown>, id);
+    this.outbox.committed(this.model, id);
     return { kind: 'created', order };
   }
 
@@ -64,7 +56,7 @@ export class MongoOrderRepository implements OrderRepository {
       })
       .lean<OrderDocument>();
     if (!doc) return null;
-    this.outbox.committed(this.model as unknown as Model<unknown>, id);
+    this.outbox.committed(this.model, id);
     return toOrder(doc);
   }
 

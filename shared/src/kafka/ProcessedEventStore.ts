@@ -1,4 +1,5 @@
-import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { trusted } from '../persistence/mongo.js';
 
 /** Remembers which events a consumer group has fully handled (the eventId dedupe of SPEC §5). */
 export interface ProcessedEventStore {
@@ -36,8 +37,7 @@ export class MongoProcessedEventStore implements ProcessedEventStore {
   async processedAmong(group: string, eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
     const prefix = `${group}:`;
-    // Trusted: built here from message headers, never a client's operator (services run sanitizeFilter).
-    const found = await this.model.find({ _id: mongoose.trusted({ $in: eventIds.map((id) => prefix + id) }) }, { _id: 1 }).lean();
+    const found = await this.model.find({ _id: trusted({ $in: eventIds.map((id) => prefix + id) }) }, { _id: 1 }).lean();
     return new Set(found.map((doc) => doc._id.slice(prefix.length)));
   }
 

@@ -50,8 +50,8 @@ export class Outbox {
   }
 
   /** Call once the write is committed: the relay publishes now instead of at the next poll. */
-  committed(model: Model<never> | Model<unknown>, id: unknown): void {
-    this.relay.wake(model as Model<unknown>, id);
+  committed<T>(model: Model<T>, id: unknown): void {
+    this.relay.wake(model, id);
   }
 
   /**

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
-import mongoose, { type Model } from 'mongoose';
+import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { metrics } from '../metrics/metrics.js';
+import { trusted as op } from '../persistence/mongo.js';
 import type { OutboxEntry } from './outboxSchema.js';
 
 export interface OutboxRelayOptions {
@@ -25,11 +26,6 @@ interface PendingDoc {
 
 type AnyModel = Model<unknown>;
 
-/**
- * The relay's filters are built here, never from client input; services turn on mongoose's
- * `sanitizeFilter` (SPEC §6), which would otherwise wrap these operators in `$eq` and match nothing.
- */
-const op = <T>(filter: T): T => mongoose.trusted(filter);
 
 /** Called after each successful publish, with the entries Kafka acknowledged (used by tests and benchmarks). */
 export type PublishedListener = (entries: OutboxEntry[], ackedAt: number) => void;
@@ -68,8 +64,9 @@ export class OutboxRelay {
     this.maxBackoffMs = opts.maxBackoffMs ?? 5_000;
   }
 
-  register(model: AnyModel): this {
-    this.models.set(model.collection.collectionName, model);
+  /** The collections whose documents carry an outbox (the recovery poll scans them). */
+  register<T>(model: Model<T>): this {
+    this.models.set(model.collection.collectionName, model as unknown as AnyModel);
     return this;
   }
 
@@ -99,9 +96,9 @@ export class OutboxRelay {
     if (this.pending() > 0 && this.failures === 0) await this.drain();
   }
 
-  wake(model: AnyModel, id: unknown): void {
+  wake<T>(model: Model<T>, id: unknown): void {
     const name = model.collection.collectionName;
-    if (!this.models.has(name)) this.models.set(name, model);
+    if (!this.models.has(name)) this.register(model);
     let ids = this.queue.get(name);
     if (!ids) this.queue.set(name, (ids = new Map()));
     ids.set(String(id), id);

@@ -1,18 +1,9 @@
 import { outboxPlugin, type OutboxFields } from '@orderplatform/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { RESERVATION_STATUSES, type ReservationFailure, type ReservationStatus, type StockLine } from '../../services/ports/ReservationRepository.js';
+import { RESERVATION_STATUSES, type Reservation, type StockLine } from '../../services/ports/ReservationRepository.js';
 
 /** One per order (`_id` = orderId); its outbox carries the events its status changes cause. */
-export interface ReservationDocument extends OutboxFields {
-  _id: string;
-  reservationId: string;
-  status: ReservationStatus;
-  lines: StockLine[];
-  failure?: ReservationFailure;
-  releaseReason?: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type ReservationDocument = Omit<Reservation, 'orderId'> & OutboxFields & { _id: string };
 
 const lineSchema = new Schema<StockLine>({ productId: { type: String, required: true }, quantity: { type: Number, required: true } }, { _id: false });
 

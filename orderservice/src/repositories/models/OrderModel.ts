@@ -1,25 +1,9 @@
 import { outboxPlugin, orderStatus, cancelReason, type OutboxFields } from '@orderplatform/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Cancellation, Contact, OrderLine, OrderStatus, TimelineEntry } from '../../domain/Order.js';
+import type { Cancellation, Contact, Order, OrderLine, TimelineEntry } from '../../domain/Order.js';
 
-/** How an order is stored: the aggregate plus its pending outbox events. */
-export interface OrderDocument extends OutboxFields {
-  _id: string;
-  customerId: string;
-  customer?: Contact;
-  items: OrderLine[];
-  totalCents: number;
-  currency: string;
-  status: OrderStatus;
-  cancellation?: Cancellation;
-  reservationId?: string;
-  correlationId: string;
-  idempotencyKey?: string;
-  requestFingerprint?: string;
-  timeline: TimelineEntry[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** How an order is stored: the aggregate (its id as `_id`) plus its pending outbox events. */
+export type OrderDocument = Omit<Order, 'id'> & OutboxFields & { _id: string };
 
 const lineSchema = new Schema<OrderLine>(
   { productId: { type: String, required: true }, quantity: { type: Number, required: true }, unitPriceCents: { type: Number, required: true } },

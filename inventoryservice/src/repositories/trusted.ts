@@ -1,9 +1,0 @@
-import mongoose from 'mongoose';
-
-/**
- * Marks an operator object built by this code (never client input) as safe: services run mongoose
- * with `sanitizeFilter` (SPEC §6), which would otherwise turn `{ $gte: n }` into an equality match.
- */
-export const op = <T>(filter: T): T => mongoose.trusted(filter);
-
-export const isDuplicateKey = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
