@@ -4,15 +4,13 @@
  * Options: --no-orders (just run the platform), --exit (stop after the demo; exit 1 if a sample order
  * did not end as expected), --port-offset N (ports 3001+N…), --isolated (fresh databases and topics).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { defaultStackOptions } from '../infra/local/lib/config.js';
 import { LocalStack } from '../infra/local/lib/LocalStack.js';
+import { appendToFile, REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from './lib/serviceProcess.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = REPO_ROOT;
 const LOG_DIR = path.join(ROOT, '.cache', 'logs');
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -36,7 +34,7 @@ const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 const say = (s: string) => console.log(s);
 
-const children: Array<{ name: string; child: ChildProcess }> = [];
+const children: ServiceProcess[] = [];
 let stack: LocalStack | undefined;
 let startedComponents: string[] = [];
 let stopping = false;
@@ -48,7 +46,6 @@ async function main(): Promise<void> {
   startedComponents = up.started;
 
   say(bold('2/4 Services'));
-  mkdirSync(LOG_DIR, { recursive: true });
   await Promise.all(SERVICES.map((s) => startService(s.name, s.port, up.kafkaBrokers, up.dbUrl)));
 
   if (!args.has('--no-orders')) {
@@ -66,35 +63,20 @@ async function main(): Promise<void> {
 
 const logFile = (name: string) => path.join(LOG_DIR, `${name}.log`);
 
-async function startService(name: string, port: number, kafkaBrokers: string, dbUrl: string): Promise<void> {
-  const db = { orderservice: 'orderdb', inventoryservice: 'inventorydb', notificationservice: 'notificationdb' }[name]!;
+async function startService(name: ServiceName, port: number, kafkaBrokers: string, dbUrl: string): Promise<void> {
+  const db = { orderservice: 'orderdb', inventoryservice: 'inventorydb', notificationservice: 'notificationdb' }[name];
   const url = new URL(dbUrl);
   url.pathname = `/${db}${RUN_SUFFIX}`;
-  const out = createWriteStream(logFile(name), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(ROOT, name),
-    env: { ...process.env, ...TOPICS_ENV, PORT: String(port), KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  children.push({ name, child });
-  child.once('exit', (code, signal) => {
+  const service = spawnService(name, port, { ...TOPICS_ENV, KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY }, appendToFile(logFile(name)));
+  children.push(service);
+  void service.exited.then((code) => {
     if (!stopping) {
-      say(`    ${name} exited (${signal ?? code}); see ${logFile(name)}`);
+      say(`    ${name} exited (${code ?? service.child.signalCode}); see ${logFile(name)}`);
       void shutdown(1);
     }
   });
   const started = Date.now();
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > 60_000) throw new Error(`${name} not ready after 60 s; see ${logFile(name)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForHealth(service, { context: () => `see ${logFile(name)}` });
   say(`    ${name} ready on :${port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -165,17 +147,10 @@ async function shutdown(code: number): Promise<void> {
   stopping = true;
   say(bold('Stopping'));
   await Promise.all(
-    children.map(
-      ({ name, child }) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => {
-            say(`    ${name} stopped`);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
+    children.map(async (service) => {
+      await service.stop();
+      say(`    ${service.name} stopped`);
+    }),
   );
   if (stack && startedComponents.length > 0) await stack.down(startedComponents);
   process.exit(code);

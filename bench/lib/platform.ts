@@ -1,55 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appendToFile, REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../../scripts/lib/serviceProcess.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = REPO_ROOT;
+export type { ServiceProcess };
 
-export interface ServiceProcess {
-  name: string;
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
-}
-
-/** Starts a service as `npm start` would (node + tsx), logs to a file, and waits for /health/ready. */
-export async function startServiceProcess(name: string, port: number, env: Record<string, string>, logDir: string): Promise<ServiceProcess> {
-  mkdirSync(logDir, { recursive: true });
-  const out = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(ROOT, name),
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited during start-up; see ${path.join(logDir, `${name}.log`)}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > 60_000) throw new Error(`${name} not ready within 60 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    name,
-    url,
-    child,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
+/** Starts a service (as `npm start` would), logging to `<logDir>/<name>.log`, and waits for /health/ready. */
+export async function startServiceProcess(name: ServiceName, port: number, env: Record<string, string>, logDir: string): Promise<ServiceProcess> {
+  const logFile = path.join(logDir, `${name}.log`);
+  const service = spawnService(name, port, env, appendToFile(logFile));
+  await waitForHealth(service, { context: () => `see ${logFile}` });
+  return service;
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {

@@ -2,7 +2,7 @@ import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { defaultStackOptions } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
-import { freePort } from './freePort.js';
+import { freePort } from '../lib/serviceProcess.js';
 
 /**
  * A Kafka broker and MongoDB-compatible server of this run alone (own state folder, free ports; the

@@ -1,14 +1,8 @@
-import net from 'node:net';
 import { defaultStackOptions } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { freePort } from '../../scripts/lib/serviceProcess.js';
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 /**
  * A second local stack on free ports with its own state folder (jars come from the shared cache),
