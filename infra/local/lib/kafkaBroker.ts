@@ -75,13 +75,12 @@ export class KafkaBroker implements Component {
   }
 
   private formatStorage(log: (line: string) => void): void {
-    // Kafka cluster ids are 16 random bytes, base64url without padding.
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     log(`kafka: formatting storage in ${this.dataDir} (cluster ${clusterId})`);
     const result = spawnSync(
       'java',
       ['-cp', path.join(this.jarsDir, '*'), `-Dlog4j.configuration=file:${path.join(INFRA_DIR, 'log4j.properties')}`,
-        'kafka.tools.StorageTool', 'format', '--config', this.propertiesFile, '--cluster-id', clusterId, '--ignore-formatted'],
+        'kafka.tools.StorageTool', 'format', '--config', this.propertiesFile, `--cluster-id=${clusterId}`, '--ignore-formatted'],
       { encoding: 'utf8' },
     );
     if (result.status !== 0) {
@@ -116,5 +115,17 @@ export class KafkaBroker implements Component {
       'log.segment.bytes=104857600',
       '',
     ].join('\n');
+  }
+}
+
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding. Like Kafka's own
+ * Uuid.randomUuid, never one that starts with '-': the storage tool's argument parser would
+ * read it as an option (1 start in 64 did, and the format failed).
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
   }
 }
