@@ -224,12 +224,18 @@ export class OutboxRelay {
     try {
       for (const [name, model] of this.models) {
         const now = new Date();
-        const free = { 'outbox.createdAt': op({ $lte: now }), $or: [{ outboxLeaseUntil: null }, { outboxLeaseUntil: op({ $lt: now }) }] };
-        const candidates = await model.find(free, { _id: 1 }).limit(this.batchSize).lean<Array<{ _id: unknown }>>();
-        metrics.outboxBacklog.set({ collection: name }, await model.countDocuments({ 'outbox.createdAt': op({ $lte: now }) }));
+        // One query finds the pending documents (the backlog metric) and, among them, those free to take.
+        const pending = await model
+          .find({ 'outbox.createdAt': op({ $lte: now }) }, { _id: 1, outboxLeaseUntil: 1 })
+          .limit(this.batchSize)
+          .lean<Array<{ _id: unknown; outboxLeaseUntil?: Date | null }>>();
+        const backlog = pending.length < this.batchSize ? pending.length : await model.countDocuments({ 'outbox.createdAt': op({ $lte: now }) });
+        metrics.outboxBacklog.set({ collection: name }, backlog);
+        const candidates = pending.filter((doc) => !doc.outboxLeaseUntil || doc.outboxLeaseUntil < now);
         if (candidates.length === 0) continue;
+        const free = { $or: [{ outboxLeaseUntil: null }, { outboxLeaseUntil: op({ $lt: now }) }] };
         await model.updateMany(
-          { ...free, _id: op({ $in: candidates.map((c) => c._id) }) },
+          { _id: op({ $in: candidates.map((c) => c._id) }), ...free },
           { $set: { outboxLeaseUntil: new Date(Date.now() + this.leaseMs), outboxLeaseOwner: this.owner } },
         );
         const won = await model.find({ _id: op({ $in: candidates.map((c) => c._id) }), outboxLeaseOwner: this.owner }, { _id: 1 }).lean<Array<{ _id: unknown }>>();
