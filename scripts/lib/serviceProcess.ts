@@ -42,8 +42,18 @@ export function appendToFile(file: string): (chunk: Buffer | string) => void {
   return (chunk) => out.write(chunk);
 }
 
+/**
+ * SERVICE_CPU_PROF_DIR=dir writes V8 CPU profiles of each service under dir/<service>/ when it exits
+ * (open them in Chrome DevTools). NODE_OPTIONS cannot carry --cpu-prof, hence this switch.
+ */
+function profileFlags(name: ServiceName): string[] {
+  const dir = process.env.SERVICE_CPU_PROF_DIR;
+  // One folder per service: Node names the files itself, one per thread (tsx's loader has its own).
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir, name)}`] : [];
+}
+
 export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>, output: (chunk: Buffer) => void): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', 'src/main.ts'], {
     cwd: path.join(REPO_ROOT, name),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

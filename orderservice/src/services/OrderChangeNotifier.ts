@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { injectable } from 'tsyringe';
 import { ChangeSubscription } from './ChangeSubscription.js';
 
@@ -9,6 +10,12 @@ import { ChangeSubscription } from './ChangeSubscription.js';
 export class OrderChangeNotifier {
   private readonly subscriptions = new Map<string, Set<ChangeSubscription>>();
   private readonly shutdown = new AbortController();
+
+  constructor() {
+    // Every waiting long-poll listens on the shutdown signal (and removes itself when done): dozens at
+    // once is normal, not the leak Node warns about after ten.
+    setMaxListeners(0, this.shutdown.signal);
+  }
 
   subscribe(orderId: string): ChangeSubscription {
     let set = this.subscriptions.get(orderId);

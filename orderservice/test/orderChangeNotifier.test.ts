@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OrderChangeNotifier } from '../src/services/OrderChangeNotifier.js';
+
+describe('OrderChangeNotifier', () => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w);
+  afterEach(() => {
+    process.off('warning', onWarning);
+    warnings.length = 0;
+  });
+
+  it('wakes every waiter of an order on a change, and many waiters at once raise no listener-leak warning', async () => {
+    process.on('warning', onWarning);
+    const notifier = new OrderChangeNotifier();
+    const subscriptions = Array.from({ length: 50 }, () => notifier.subscribe('o-1'));
+    const waits = subscriptions.map((s) => s.wait(10_000, notifier.closing));
+    expect(notifier.waiting).toBe(50);
+
+    notifier.notify('o-1');
+    await Promise.all(waits);
+    for (const s of subscriptions) s.close();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(notifier.waiting).toBe(0);
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
+  it('answers every waiter at once on shutdown', async () => {
+    const notifier = new OrderChangeNotifier();
+    const subscriptions = Array.from({ length: 20 }, (_, i) => notifier.subscribe(`o-${i}`));
+    const waits = subscriptions.map((s) => s.wait(10_000, notifier.closing));
+
+    notifier.close();
+
+    await expect(Promise.all(waits)).resolves.toHaveLength(20);
+  });
+});
