@@ -21,6 +21,9 @@ export function connectDatabase(url: string, logger: Logger): Connection {
   // own operators marks them with mongoose.trusted().
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
+  // Mongoose keeps `new Error().stack` of every query only to explain "Query was already executed";
+  // with tsx's source maps that stack cost ~1 % of the order service's CPU under load.
+  mongoose.set('skipOriginalStackTraces', true);
   const connection = mongoose.createConnection();
   connection.on('connected', () => log.info({ db: connection.name }, 'Connected to MongoDB'));
   connection.on('disconnected', () => log.warn('Disconnected from MongoDB'));
