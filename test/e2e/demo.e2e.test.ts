@@ -2,9 +2,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { isPortTaken } from '../../infra/local/lib/processes.js';
 import { dbUrl, kafkaBrokers } from '../support/infra.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A --port-offset whose three service ports nobody listens on, below the kernel's ephemeral range (32768+). */
+async function freePortOffset(): Promise<number> {
+  for (;;) {
+    const offset = 10_000 + Math.floor(Math.random() * 19_000);
+    const taken = await Promise.all([3001, 3002, 3003].map((port) => isPortTaken(port + offset)));
+    if (!taken.includes(true)) return offset;
+  }
+}
 
 /**
  * The README's run-everything command (scripts/demo.ts behind `npm run demo`): it brings the three
@@ -13,7 +23,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
  */
 describe('npm run demo', () => {
   it('runs the sample orders as described, passes the smoke test, and stops cleanly on Ctrl-C', { timeout: 240_000 }, async () => {
-    const offset = 20_000 + Math.floor(Math.random() * 20_000);
+    const offset = await freePortOffset();
     const demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--isolated', '--port-offset', String(offset)], {
       cwd: ROOT,
       // The test stack stands in for the local stack the demo would otherwise start.
