@@ -1,9 +1,16 @@
+import { metrics } from '@orderplatform/shared';
 import { describe, expect, it } from 'vitest';
 import { DeliveryIncompleteError } from '../src/services/errors/DeliveryIncompleteError.js';
 import type { NotificationService } from '../src/services/NotificationService.js';
 import { TOKENS } from '../src/tokens.js';
 import { ADA, buildOrderEvent, buildPreferences } from './support/builders.js';
 import { unitContainer } from './support/unitContainer.js';
+
+/** notifications_total for one event type, as { 'channel/outcome': value }. */
+async function notificationCounts(eventType: string): Promise<Record<string, number>> {
+  const { values } = await metrics.notifications.get();
+  return Object.fromEntries(values.filter((v) => v.labels.event_type === eventType).map((v) => [`${v.labels.channel}/${v.labels.outcome}`, v.value]));
+}
 
 function arrange() {
   const world = unitContainer();
@@ -29,6 +36,19 @@ describe('notifying a customer of an order event', () => {
     // The provider's idempotency key is the record id.
     expect(email.calls[0]!.notificationId).toBe(records.find((r) => r.channel === 'email')!.id);
     expect(records[0]).toMatchObject({ eventId: event.eventId, eventType: 'OrderConfirmed', orderId: 'ord-1', customerId: 'cust-1' });
+  });
+
+  it('counts each channel outcome in notifications_total: sent, failed, already_sent', async () => {
+    const { service, sms } = arrange();
+    metrics.notifications.reset();
+    sms.failing = true;
+    const event = buildOrderEvent('OrderDelivered');
+
+    await expect(service.notify(event)).rejects.toThrow(DeliveryIncompleteError);
+    sms.failing = false;
+    await service.notify(event);
+
+    expect(await notificationCounts('OrderDelivered')).toEqual({ 'email/sent': 1, 'sms/failed': 1, 'email/already_sent': 1, 'sms/sent': 1 });
   });
 
   it('when the same event comes again, sends nothing more', async () => {
@@ -104,14 +124,19 @@ describe('notifying a customer of an order event', () => {
   });
 
   it('when a channel has no address, skips it without a record and without failing the event', async () => {
-    const { service, email, sms, notifications } = arrange();
+    const { service, email, sms, notifications, preferences } = arrange();
+    metrics.notifications.reset();
+    // Wants SMS too, but neither the preferences nor the order have a phone number.
+    preferences.stored.set('cust-2', buildPreferences({ customerId: 'cust-2', channels: ['email', 'sms'], email: 'prefs@example.com', phone: undefined }));
 
     await service.notify(buildOrderEvent('OrderPlaced', { customer: { email: 'only-email@example.com' } }));
     await service.notify(buildOrderEvent('OrderPlaced', { customer: undefined }));
+    await service.notify(buildOrderEvent('OrderPlaced', { customerId: 'cust-2', customer: { email: 'order@example.com' } }));
 
-    expect(email.calls.map((c) => c.to)).toEqual(['only-email@example.com']);
+    expect(email.calls.map((c) => c.to)).toEqual(['only-email@example.com', 'prefs@example.com']);
     expect(sms.calls).toHaveLength(0);
-    expect(notifications.all().map((r) => r.channel)).toEqual(['email']);
+    expect(notifications.all().map((r) => r.channel)).toEqual(['email', 'email']);
+    expect(await notificationCounts('OrderPlaced')).toEqual({ 'email/sent': 2, 'sms/no_address': 1 });
   });
 
   it('when another handler crashed holding the send, takes it over once its lease runs out', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@orderplatform/shared';
+import { metrics, type Logger } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config.js';
 import type { Channel } from '../domain/Channel.js';
@@ -49,6 +49,7 @@ export class NotificationService {
     const log = this.log.child({ eventId: event.eventId, eventType: event.eventType, orderId });
     const { recipients, skipped } = resolveRecipients(await this.preferences.find(customerId), customer);
     if (skipped.length > 0) log.info({ skipped }, 'No address for a wanted channel; skipping it');
+    for (const channel of skipped) metrics.notifications.inc({ channel, event_type: event.eventType, outcome: 'no_address' });
     if (recipients.length === 0) {
       log.info('No way to reach the customer; nothing sent');
       return;
@@ -65,7 +66,9 @@ export class NotificationService {
         recipient: address,
         ...renderMessage(event, channel),
       };
-      outcomes.push(await this.sendOnce(draft, log.child({ channel })));
+      const outcome = await this.sendOnce(draft, log.child({ channel }));
+      metrics.notifications.inc({ channel, event_type: event.eventType, outcome: outcome.kind === 'already-sent' ? 'already_sent' : outcome.kind });
+      outcomes.push(outcome);
     }
     const failures = outcomes.flatMap((o) => (o.kind === 'failed' ? [{ channel: o.channel, error: o.error }] : []));
     if (failures.length > 0) throw new DeliveryIncompleteError(failures);
