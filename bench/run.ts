@@ -43,7 +43,13 @@ const ADMIN = { 'x-api-key': 'bench-admin-key-0123456789' };
 const RUN = `bench-${Date.now().toString(36)}`;
 const LOG_DIR = path.join(ROOT, '.cache', 'logs', RUN);
 const PRODUCTS = Array.from({ length: 10 }, (_, i) => `b${i + 1}`);
-const orderBody = (i: number) => ({ customerId: `bench-${i % 100}`, items: [{ productId: PRODUCTS[i % PRODUCTS.length]!, quantity: 1, price: 19.99 }] });
+// Each order carries contact details like a shop's checkout would, so every lifecycle event is also
+// notified by email and SMS (the mock providers) while the benchmark runs.
+const orderBody = (i: number) => ({
+  customerId: `bench-${i % 100}`,
+  customer: { email: `bench-${i % 100}@example.com`, phone: `+1415555${String(i % 100).padStart(4, '0')}` },
+  items: [{ productId: PRODUCTS[i % PRODUCTS.length]!, quantity: 1, price: 19.99 }],
+});
 
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 const section = (title: string) => console.log(`\n== ${title}`);
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
       startServiceProcess('inventoryservice', 4103, { ...env, DB_URL: dbUrl(inventoryDb) }, LOG_DIR),
     ]);
     running.push(orders, inventory);
-    const notifications = await startServiceProcess('notificationservice', 4102, { ...env, DB_URL: dbUrl(`${RUN}_notificationdb`.replaceAll('-', '_')) }, LOG_DIR);
+    const notificationDb = `${RUN}_notificationdb`.replaceAll('-', '_');
+    const notifications = await startServiceProcess('notificationservice', 4102, { ...env, DB_URL: dbUrl(notificationDb) }, LOG_DIR);
     running.push(notifications);
     for (const productId of PRODUCTS) {
       const res = await fetch(`${inventory.url}/api/inventory/${productId}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...ADMIN }, body: JSON.stringify({ name: productId, available: 100_000_000 }) });
@@ -104,13 +111,15 @@ async function main(): Promise<void> {
     report.ratioToInsertCeiling = Math.round((api.requestsPerSec / insertCeiling) * 1000) / 1000;
 
     // Each phase starts on a quiet system: the sagas of the API phase's orders finish first.
-    await waitUntilQuiet(dbUrl(orderDb));
+    await waitUntilQuiet(dbUrl(orderDb), dbUrl(notificationDb));
     section(`Saga latency: POST → CONFIRMED (long-poll), ${SAGA_ORDERS} orders at ${RATE}/s`);
     report.sagaLatency = await sagaLatency(orders.url);
 
-    await waitUntilQuiet(dbUrl(orderDb));
+    await waitUntilQuiet(dbUrl(orderDb), dbUrl(notificationDb));
     section(`Backlog drain: ${BACKLOG} orders accepted while inventoryservice is stopped`);
     report.backlogDrain = await backlogDrain(orders, inventory, running, { ...env, DB_URL: dbUrl(inventoryDb) }, dbUrl(orderDb));
+    report.notifications = await notificationsSettled(dbUrl(notificationDb));
+    console.log(`  notifications recorded during the run: ${JSON.stringify(report.notifications)}`);
   } finally {
     section('Stopping');
     await Promise.all(running.map((s) => s.stop()));
@@ -128,7 +137,42 @@ async function main(): Promise<void> {
 }
 
 /** Waits (bounded) until no order is PENDING, so one phase's backlog does not land in the next one's figures. */
-async function waitUntilQuiet(orderDbUrl: string): Promise<void> {
+/**
+ * Waits (up to 2 min) until the notification service has caught up — nothing PENDING and the count no
+ * longer growing — and returns its records by status (every lifecycle event, email and SMS).
+ */
+async function notificationsSettled(notificationDbUrl: string): Promise<Record<string, number>> {
+  const client = new MongoClient(notificationDbUrl);
+  await client.connect();
+  try {
+    const notificationsOf = client.db().collection('notifications');
+    const bar = progress('notifications');
+    let byStatus: Array<{ _id: string; n: number }> = [];
+    const deadline = Date.now() + 120_000;
+    for (let last = -1; ; ) {
+      byStatus = await notificationsOf.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
+      const total = byStatus.reduce((sum, s) => sum + s.n, 0);
+      const pending = byStatus.find((s) => s._id === 'PENDING')?.n ?? 0;
+      if ((pending === 0 && total === last) || Date.now() > deadline) break;
+      bar.update(`${total} recorded, ${pending} being sent`);
+      last = total;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const counts = Object.fromEntries(byStatus.map((s) => [s._id, s.n]));
+    bar.done(`${Date.now() > deadline ? 'still catching up after 2 min' : 'settled'}: ${JSON.stringify(counts)}`);
+    return counts;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The previous phase's sagas finished and their notifications went out. */
+async function waitUntilQuiet(orderDbUrl: string, notificationDbUrl: string): Promise<void> {
+  await ordersSettled(orderDbUrl);
+  await notificationsSettled(notificationDbUrl);
+}
+
+async function ordersSettled(orderDbUrl: string): Promise<void> {
   const client = new MongoClient(orderDbUrl);
   await client.connect();
   const bar = progress('settling');
