@@ -61,6 +61,23 @@ describe('notification delivery against the real database', () => {
     expect(await repository.find({ orderId: draft.orderId, limit: 100 })).toHaveLength(1);
   });
 
+  it('a first delivery creates the record with its lease taken: one winner among racing inserts, nobody else leases it until it runs out', async () => {
+    const { repository } = arrange();
+    const draft = buildDraft();
+    const until = new Date(Date.now() + 60_000);
+
+    const created = await Promise.all(['a', 'b', 'c', 'd'].map((leaseId) => repository.createLeased(draft, leaseId, until)));
+    const winner = created.find((r) => r !== null)!;
+    const meanwhile = await repository.acquireLease(winner.id, 'other', new Date(), new Date(Date.now() + 1_000));
+    const afterExpiry = await repository.acquireLease(winner.id, 'late', new Date(until.getTime() + 1), new Date(until.getTime() + 2));
+
+    expect(created.filter((r) => r !== null)).toHaveLength(1);
+    expect(winner).toMatchObject({ eventId: draft.eventId, channel: draft.channel, status: 'PENDING', attempts: 1 });
+    expect(meanwhile).toBeNull();
+    expect(afterExpiry).toMatchObject({ attempts: 2 });
+    expect(await repository.find({ orderId: draft.orderId, limit: 100 })).toHaveLength(1);
+  });
+
   it('when the send lease is contended, exactly one caller gets it until it runs out', async () => {
     const { repository } = arrange();
     const record = await repository.createIfAbsent(buildDraft());

@@ -19,7 +19,8 @@ const NOT_SENT = () => op({ $ne: 'SENT' });
 
 /**
  * Notification records in MongoDB. The unique (eventId, channel) index makes the first insert win;
- * the send lease is one conditional findOneAndUpdate on the record, so no transaction is needed.
+ * the first delivery inserts the record with its send lease taken, and later ones take the lease
+ * with one conditional findOneAndUpdate on the record, so no transaction is needed.
  */
 @injectable()
 export class MongoNotificationRepository implements NotificationRepository {
@@ -35,6 +36,16 @@ export class MongoNotificationRepository implements NotificationRepository {
     const doc = await this.model.findOne({ eventId: draft.eventId, channel: draft.channel }).lean<NotificationDocument>();
     if (!doc) throw new Error(`Notification for ${draft.eventId}/${draft.channel} vanished after insert`);
     return toNotification(doc);
+  }
+
+  async createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null> {
+    try {
+      const doc = await this.model.create({ _id: randomUUID(), ...draft, status: 'PENDING', attempts: 1, leaseId, leaseUntil: until });
+      return toNotification(doc.toObject());
+    } catch (err) {
+      if (isDuplicateKey(err)) return null;
+      throw err;
+    }
   }
 
   async acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null> {

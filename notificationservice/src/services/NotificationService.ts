@@ -78,9 +78,12 @@ export class NotificationService {
     const { channel } = draft;
     const provider = this.providers.get(channel);
     if (!provider) throw new Error(`No provider for channel ${channel}`);
-    const record = await this.notifications.createIfAbsent(draft);
     const leaseId = randomUUID();
-    const leased = await this.acquire(record, leaseId, log);
+    // First delivery: the record is created with the lease taken (one write). A redelivery finds the
+    // record and takes its lease the usual way, waiting out another holder.
+    const leased =
+      (await this.notifications.createLeased(draft, leaseId, new Date(Date.now() + this.config.NOTIFICATION_SEND_LEASE_MS))) ??
+      (await this.acquire(await this.notifications.createIfAbsent(draft), leaseId, log));
     if (!leased) return { channel, kind: 'already-sent' };
 
     try {

@@ -25,6 +25,14 @@ export class InMemoryNotificationRepository implements NotificationRepository {
     return copy(record);
   }
 
+  async createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null> {
+    if ([...this.stored.values()].some((n) => n.eventId === draft.eventId && n.channel === draft.channel)) return null;
+    const now = new Date();
+    const record: Stored = { ...structuredClone(draft), id: randomUUID(), status: 'PENDING', attempts: 1, createdAt: now, updatedAt: now, leaseId, leaseUntil: until };
+    this.stored.set(record.id, record);
+    return copy(record);
+  }
+
   async acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null> {
     const record = this.stored.get(id);
     if (!record || record.status === 'SENT' || (record.leaseUntil && record.leaseUntil > now)) return null;

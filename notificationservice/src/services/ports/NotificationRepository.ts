@@ -11,6 +11,11 @@ export interface NotificationRepository {
   /** Inserts a PENDING record unless one exists for (eventId, channel); returns the stored record either way. */
   createIfAbsent(draft: NotificationDraft): Promise<Notification>;
   /**
+   * The first delivery's one write: inserts the PENDING record with the send lease already taken by
+   * `leaseId` until `until` (one attempt counted). Null when a record for (eventId, channel) exists.
+   */
+  createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null>;
+  /**
    * Takes the send lease of a record that is not SENT and whose previous lease (if any) has run out,
    * counting one attempt. Null when it is SENT or someone else holds a live lease.
    */
