@@ -27,20 +27,22 @@ export class MongoNotificationRepository implements NotificationRepository {
   constructor(@inject(TOKENS.NotificationModel) private readonly model: Model<NotificationDocument>) {}
 
   async createIfAbsent(draft: NotificationDraft): Promise<Notification> {
-    try {
-      await this.model.create({ _id: randomUUID(), ...draft, status: 'PENDING', attempts: 0, leaseId: null, leaseUntil: null });
-    } catch (err) {
-      // Another delivery of the same event inserted it first: theirs is the record.
-      if (!isDuplicateKey(err)) throw err;
-    }
+    const created = await this.insert(draft);
+    if (created) return created;
+    // Another delivery of the same event inserted it first: theirs is the record.
     const doc = await this.model.findOne({ eventId: draft.eventId, channel: draft.channel }).lean<NotificationDocument>();
     if (!doc) throw new Error(`Notification for ${draft.eventId}/${draft.channel} vanished after insert`);
     return toNotification(doc);
   }
 
-  async createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null> {
+  createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null> {
+    return this.insert(draft, { leaseId, until });
+  }
+
+  /** A new PENDING record, its lease taken when one is given; null when (eventId, channel) exists. */
+  private async insert(draft: NotificationDraft, lease?: { leaseId: string; until: Date }): Promise<Notification | null> {
     try {
-      const doc = await this.model.create({ _id: randomUUID(), ...draft, status: 'PENDING', attempts: 1, leaseId, leaseUntil: until });
+      const doc = await this.model.create({ _id: randomUUID(), ...draft, status: 'PENDING', attempts: lease ? 1 : 0, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null });
       return toNotification(doc.toObject());
     } catch (err) {
       if (isDuplicateKey(err)) return null;

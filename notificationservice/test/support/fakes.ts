@@ -17,18 +17,21 @@ export class InMemoryNotificationRepository implements NotificationRepository {
   readonly stored = new Map<string, Stored>();
 
   async createIfAbsent(draft: NotificationDraft): Promise<Notification> {
-    const existing = [...this.stored.values()].find((n) => n.eventId === draft.eventId && n.channel === draft.channel);
-    if (existing) return copy(existing);
-    const now = new Date();
-    const record: Stored = { ...structuredClone(draft), id: randomUUID(), status: 'PENDING', attempts: 0, createdAt: now, updatedAt: now, leaseId: null, leaseUntil: null };
-    this.stored.set(record.id, record);
-    return copy(record);
+    return this.insert(draft) ?? copy(this.byEvent(draft)!);
   }
 
   async createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null> {
-    if ([...this.stored.values()].some((n) => n.eventId === draft.eventId && n.channel === draft.channel)) return null;
+    return this.insert(draft, { leaseId, until });
+  }
+
+  private byEvent(draft: NotificationDraft): Stored | undefined {
+    return [...this.stored.values()].find((n) => n.eventId === draft.eventId && n.channel === draft.channel);
+  }
+
+  private insert(draft: NotificationDraft, lease?: { leaseId: string; until: Date }): Notification | null {
+    if (this.byEvent(draft)) return null;
     const now = new Date();
-    const record: Stored = { ...structuredClone(draft), id: randomUUID(), status: 'PENDING', attempts: 1, createdAt: now, updatedAt: now, leaseId, leaseUntil: until };
+    const record: Stored = { ...structuredClone(draft), id: randomUUID(), status: 'PENDING', attempts: lease ? 1 : 0, createdAt: now, updatedAt: now, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null };
     this.stored.set(record.id, record);
     return copy(record);
   }
