@@ -32,6 +32,7 @@ describe('service configuration', () => {
       PORT: 3001,
       HOST: '127.0.0.1',
       DB_URL: 'mongodb://127.0.0.1:27017/orderdb',
+      DB_OPERATION_TIMEOUT_MS: 3000,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       KAFKA_CLIENT_ID: 'orderservice',
       ORDER_EVENTS_TOPIC: 'order-service.order-events',

@@ -61,13 +61,13 @@ describe('error responses', () => {
     expect(res.body).toEqual({ success: false, error: { code: 'ORDER.INVALID_TRANSITION', message: 'Cannot cancel a DELIVERED order' } });
   });
 
-  it('when a dependency is unavailable, answers 503 with SERVICE.DEPENDENCY_UNAVAILABLE', async () => {
+  it('when a dependency is unavailable, answers 503 with DEPENDENCY.UNAVAILABLE', async () => {
     const { app } = appWithFailingRoutes();
 
     const res = await request(app).get('/ready-dependency');
 
     expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('SERVICE.DEPENDENCY_UNAVAILABLE');
+    expect(res.body.error.code).toBe('DEPENDENCY.UNAVAILABLE');
   });
 
   it('when zod rejects the body, answers 400 REQUEST.VALIDATION_FAILED with each issue path and message', async () => {

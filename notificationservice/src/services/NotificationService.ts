@@ -17,6 +17,11 @@ import type { OrderLifecycleEvent } from './templates/OrderLifecycleEvent.js';
 type ChannelOutcome = { channel: Channel; kind: 'sent' | 'already-sent' } | { channel: Channel; kind: 'failed'; error: string };
 
 const LEASE_POLL_MS = 100;
+/**
+ * Longest a handler waits for another holder's send lease before giving up with a retryable
+ * error: well inside the consumer's session timeout, so waiting never costs a rebalance.
+ */
+const MAX_LEASE_WAIT_MS = 2_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
 
@@ -100,10 +105,13 @@ export class NotificationService {
     return { channel, kind: 'sent' };
   }
 
-  /** The leased record; null when it is (or meanwhile becomes) SENT. Waits out another holder's lease, then takes over. */
+  /**
+   * The leased record; null when it is (or meanwhile becomes) SENT. Waits briefly for another
+   * holder's lease; if it is still held, the event is retried later (after a backoff) instead.
+   */
   private async acquire(record: Notification, leaseId: string, log: Logger): Promise<Notification | null> {
     const leaseMs = this.config.NOTIFICATION_SEND_LEASE_MS;
-    const giveUpAt = Date.now() + leaseMs + 1_000;
+    const giveUpAt = Date.now() + Math.min(leaseMs + 1_000, MAX_LEASE_WAIT_MS);
     let current: Notification | null = record;
     while (current && current.status !== 'SENT') {
       const now = new Date();

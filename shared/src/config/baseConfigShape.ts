@@ -50,6 +50,8 @@ export function baseConfigShape(defaults: ServiceConfigDefaults) {
           .array(z.string().regex(BROKER, { error: 'must be a comma-separated list of host:port' }))
           .min(1, { error: 'must list at least one host:port' }),
       ),
+    // Longest wait for one database operation (driver-side, so a hung server cannot stall a request).
+    DB_OPERATION_TIMEOUT_MS: integer(3_000, 100, 600_000, 'must be an integer between 100 and 600000'),
     KAFKA_CLIENT_ID: z.string().min(1).default(defaults.serviceName),
     ORDER_EVENTS_TOPIC: z.string().min(1).default(TOPICS.orderEvents),
     INVENTORY_EVENTS_TOPIC: z.string().min(1).default(TOPICS.inventoryEvents),

@@ -43,6 +43,17 @@ export class ConflictError extends DomainError {
   }
 }
 
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  constructor(
+    readonly code: string,
+    message: string,
+    details?: unknown,
+  ) {
+    super(message, details);
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   readonly code = 'AUTH.UNAUTHORIZED';
   readonly status = 401;
@@ -54,6 +65,6 @@ export class ForbiddenError extends DomainError {
 }
 
 export class DependencyUnavailableError extends DomainError {
-  readonly code = 'SERVICE.DEPENDENCY_UNAVAILABLE';
+  readonly code = 'DEPENDENCY.UNAVAILABLE';
   readonly status = 503;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DomainError } from '../errors/DomainError.js';
+import { DomainError, DependencyUnavailableError } from '../errors/DomainError.js';
+import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
 import type { HttpProblem } from './errorBody.js';
 
 /** Errors raised by body-parser (http-errors): a `type` tag, a status and a safe-to-show flag. */
@@ -29,6 +30,10 @@ function isHttpLibraryError(error: unknown): error is HttpLibraryError {
 export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof DomainError) {
     return { status: error.status, code: error.code, message: error.message, details: error.details };
+  }
+  if (isDependencyUnavailable(error)) {
+    const unavailable = new DependencyUnavailableError('A service this request needs is unavailable; try again shortly');
+    return { status: unavailable.status, code: unavailable.code, message: unavailable.message };
   }
   if (error instanceof z.core.$ZodError) {
     return {

@@ -5,7 +5,8 @@ import { parseEvent } from '../contracts/codec.js';
 import type { EventType } from '../contracts/events.js';
 import { HEADERS, childTraceparent, readHeaders } from '../contracts/headers.js';
 import { runWithContext } from '../context/requestContext.js';
-import { DomainError } from '../errors/DomainError.js';
+import { DependencyUnavailableError, DomainError } from '../errors/DomainError.js';
+import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
 import { PermanentError } from '../errors/PermanentError.js';
 import { metrics } from '../metrics/metrics.js';
 import { DeadLetterPublisher } from './DeadLetterPublisher.js';
@@ -53,6 +54,8 @@ export class ReliableConsumer {
   private readonly retry: RetryPolicy;
   private readonly log: Logger;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** Failed dedupe lookups in a row per partition (for the backoff). */
+  private readonly lookupFailures = new Map<string, number>();
   private rebalances = 0;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -140,19 +143,36 @@ export class ReliableConsumer {
   }
 
   private async eachBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    const partitionKey = `${batch.topic}/${batch.partition}`;
+    const pauseFor = (delayMs: number): void => {
+      // Leave the offset unresolved: after the pause the same message is fetched again.
+      const resume = pause();
+      const timer = setTimeout(() => {
+        this.resumeTimers.delete(timer);
+        resume();
+      }, delayMs);
+      this.resumeTimers.add(timer);
+    };
     // One dedupe lookup for the whole batch (by the eventId header) instead of one per message.
-    const processed = await this.processedAmong(batch.messages);
+    let processed: Set<string>;
+    try {
+      processed = await this.processedAmong(batch.messages);
+      this.lookupFailures.delete(partitionKey);
+    } catch (err) {
+      // The database is away: nothing was done, so pause the partition and fetch again later
+      // (throwing here would make kafkajs restart the consumer and rejoin the group).
+      const failures = (this.lookupFailures.get(partitionKey) ?? 0) + 1;
+      this.lookupFailures.set(partitionKey, failures);
+      const delayMs = backoffDelay(this.retry, failures);
+      this.log.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs: delayMs }, 'Could not read processed events; pausing the partition');
+      pauseFor(delayMs);
+      return;
+    }
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
       const outcome = await this.handleMessage(batch.topic, batch.partition, message, processed);
       if (outcome.kind === 'retry') {
-        // Leave the offset unresolved: after the pause the same message is fetched again.
-        const resume = pause();
-        const timer = setTimeout(() => {
-          this.resumeTimers.delete(timer);
-          resume();
-        }, outcome.delayMs);
-        this.resumeTimers.add(timer);
+        pauseFor(outcome.delayMs);
         return;
       }
       resolveOffset(message.offset);
@@ -214,7 +234,10 @@ export class ReliableConsumer {
         metrics.eventsFailed.inc({ topic, event_type: eventType, error_class: error.name });
         // Domain refusals (4xx-like) will not change on retry; a dependency being down (5xx-like) may.
         const permanent = error instanceof PermanentError || (error instanceof DomainError && error.status < 500);
-        if (permanent || attempt >= this.retry.maxAttempts) {
+        // An outage is nobody's fault in the message: it is retried (with backoff) for as long as
+        // the outage lasts, never dead-lettered for running out of attempts.
+        const outage = error instanceof DependencyUnavailableError || isDependencyUnavailable(error);
+        if (permanent || (!outage && attempt >= this.retry.maxAttempts)) {
           this.attempts.delete(attemptKey);
           return this.deadLetter(topic, partition, message, { name: error.name, message: error.message }, attempt, eventType, log);
         }

@@ -15,6 +15,7 @@ export const metrics = {
   eventsPublished: counter('events_published_total', 'Events published to Kafka by the outbox relay', ['topic', 'event_type']),
   publishLatency: histogram('outbox_publish_latency_seconds', 'Time from the committed write to the event being acknowledged by Kafka', ['topic'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]),
   outboxBacklog: gauge('outbox_backlog', 'Documents with events not yet published, as last seen by the relay', ['collection']),
+  outboxParked: counter('outbox_parked_total', 'Documents whose events the broker refused for good (kept in the document, skipped by the relay)', ['collection', 'reason']),
   eventsConsumed: counter('events_consumed_total', 'Events handled successfully', ['topic', 'event_type']),
   eventsDuplicate: counter('events_duplicate_total', 'Events skipped because they were already processed', ['topic', 'event_type']),
   eventsSkipped: counter('events_skipped_total', 'Events of unknown type skipped', ['topic', 'event_type']),

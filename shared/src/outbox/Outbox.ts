@@ -22,7 +22,7 @@ export class Outbox {
   entries(events: DomainEvent[]): OutboxEntry[] {
     const parent = currentContext()?.traceparent;
     const now = new Date();
-    return events.map((event) => ({
+    const entries = events.map((event) => ({
       eventId: event.eventId,
       eventType: event.eventType,
       topic: this.topicOverrides[EVENTS[event.eventType].topic] ?? EVENTS[event.eventType].topic,
@@ -31,10 +31,12 @@ export class Outbox {
       headers: eventHeaders(event, childTraceparent(parent)),
       createdAt: now,
     }));
+    this.relay.assertPublishable(entries);
+    return entries;
   }
 
   /** Fields for a new document that carries its first events. */
-  forCreate(events: DomainEvent[]): Required<OutboxFields> {
+  forCreate(events: DomainEvent[]): Required<Pick<OutboxFields, 'outbox' | 'outboxLeaseUntil' | 'outboxLeaseOwner'>> {
     return { outbox: this.entries(events), ...this.lease() };
   }
 

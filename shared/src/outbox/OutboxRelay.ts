@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { PayloadTooLargeError } from '../errors/DomainError.js';
 import { metrics } from '../metrics/metrics.js';
 import { trusted as op } from '../persistence/mongo.js';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, RECORD_BATCH_OVERHEAD_BYTES, recordBytes } from './messageSize.js';
 import type { OutboxEntry } from './outboxSchema.js';
+import { classifyPublishFailure, failureReason } from './publishFailure.js';
 
 export interface OutboxRelayOptions {
   /** Names this instance in leases; unique per process. */
@@ -13,10 +16,14 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** The recovery poll: finds events whose writer died or whose lease ran out. */
   pollIntervalMs?: number;
-  /** Documents read and published per round. */
+  /** Documents read per round. */
   batchSize?: number;
   /** Longest wait between attempts while Kafka is unreachable. */
   maxBackoffMs?: number;
+  /** Longest wait at stop() for a round in flight (e.g. stuck in retries while Kafka is down). */
+  stopTimeoutMs?: number;
+  /** Re-creates missing topics (one deleted while the service runs); called when a send finds no metadata. */
+  provisionTopics?: () => Promise<void>;
 }
 
 interface PendingDoc {
@@ -26,6 +33,15 @@ interface PendingDoc {
 
 type AnyModel = Model<unknown>;
 
+/** A document read for a round, with the collection it came from. */
+interface RoundDoc {
+  name: string;
+  model: AnyModel;
+  doc: PendingDoc;
+}
+
+/** A producer, or how to make a new one: a new producer id is the only way out of a broken sequence. */
+export type ProducerSource = Producer | (() => Producer);
 
 /** Called after each successful publish, with the entries Kafka acknowledged (used by tests and benchmarks). */
 export type PublishedListener = (entries: OutboxEntry[], ackedAt: number) => void;
@@ -36,6 +52,11 @@ export type PublishedListener = (entries: OutboxEntry[], ackedAt: number) => voi
  * key = orderId), then removes them from the documents. Rounds never overlap, so a document's
  * events go out in write order and an entry is re-sent only if the process died between the send
  * and the removal (consumers deduplicate by eventId).
+ *
+ * No entry and no round blocks the others: a round is cut into sends that stay well inside each
+ * topic's message size limit (read from the broker); a send the broker refuses is split until the
+ * refused document stands alone, and that document is parked — its events stay in it, counted and
+ * logged, and are skipped until an operator clears `outboxParkedAt` — while the rest flow on.
  */
 export class OutboxRelay {
   readonly owner: string;
@@ -43,25 +64,36 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly maxBackoffMs: number;
+  private readonly stopTimeoutMs: number;
   private readonly models = new Map<string, AnyModel>();
   /** Woken document ids per collection, in wake order. */
   private readonly queue = new Map<string, Map<string, unknown>>();
   private readonly listeners: PublishedListener[] = [];
+  /** `max.message.bytes` per topic, as the broker reported it. */
+  private readonly topicLimits = new Map<string, number>();
+  private producer: Producer;
+  /** Whether this relay connects (and replaces) its producer itself. */
+  private readonly ownsProducer: boolean;
+  private producerConnected: boolean;
   private draining: Promise<void> | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producerSource: ProducerSource,
     private readonly log: Logger,
-    opts: OutboxRelayOptions = {},
+    private readonly opts: OutboxRelayOptions = {},
   ) {
     this.owner = opts.owner ?? `relay-${randomUUID()}`;
     this.leaseMs = opts.leaseMs ?? 10_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1_000;
     this.batchSize = opts.batchSize ?? 500;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5_000;
+    this.stopTimeoutMs = opts.stopTimeoutMs ?? 3_000;
+    this.ownsProducer = typeof producerSource === 'function';
+    this.producer = typeof producerSource === 'function' ? producerSource() : producerSource;
+    this.producerConnected = !this.ownsProducer;
   }
 
   /** The collections whose documents carry an outbox (the recovery poll scans them). */
@@ -72,6 +104,33 @@ export class OutboxRelay {
 
   onPublished(listener: PublishedListener): void {
     this.listeners.push(listener);
+  }
+
+  /** The broker's per-topic size limits (`max.message.bytes`); until set, Kafka's default is assumed. */
+  setTopicLimits(limits: Record<string, number>): void {
+    for (const [topic, bytes] of Object.entries(limits)) this.topicLimits.set(topic, bytes);
+  }
+
+  maxMessageBytes(topic: string): number {
+    return this.topicLimits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /**
+   * Refuses, before anything is written, an event that no broker send could ever carry: the write
+   * would succeed and the event would be parked for good (the API answers 413 instead).
+   */
+  assertPublishable(entries: OutboxEntry[]): void {
+    for (const entry of entries) {
+      const bytes = recordBytes(entry) + RECORD_BATCH_OVERHEAD_BYTES;
+      const limit = this.maxMessageBytes(entry.topic);
+      if (bytes > limit) {
+        throw new PayloadTooLargeError('EVENT.TOO_LARGE', `The ${entry.eventType} event would be ${bytes} bytes; topic ${entry.topic} accepts at most ${limit}`, {
+          eventType: entry.eventType,
+          bytes,
+          limit,
+        });
+      }
+    }
   }
 
   start(): void {
@@ -88,21 +147,37 @@ export class OutboxRelay {
     void this.recover();
   }
 
-  /** Stops polling and publishes what is already queued (bounded by the caller's shutdown timeout). */
+  /**
+   * Stops polling and publishes what is already queued, waiting at most `stopTimeoutMs` for a round
+   * in flight: what is not published by then stays in the outbox (the lease runs out and the next
+   * instance, or this one restarted, publishes it).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.pollTimer);
-    await this.draining;
-    if (this.pending() > 0 && this.failures === 0) await this.drain();
+    const flush = (async () => {
+      await this.draining;
+      if (this.pending() > 0 && this.failures === 0) await this.drain();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.stopTimeoutMs)));
+    const result = await Promise.race([flush.then(() => 'flushed' as const), timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') this.log.warn({ pendingDocuments: this.pending() }, 'Outbox not flushed before shutdown; the events stay in the outbox for the next start');
+    if (this.ownsProducer) await this.producer.disconnect().catch(() => undefined);
   }
 
   wake<T>(model: Model<T>, id: unknown): void {
     const name = model.collection.collectionName;
     if (!this.models.has(name)) this.register(model);
+    this.enqueue(name, id);
+    void this.drain();
+  }
+
+  private enqueue(name: string, id: unknown): void {
     let ids = this.queue.get(name);
     if (!ids) this.queue.set(name, (ids = new Map()));
     ids.set(String(id), id);
-    void this.drain();
   }
 
   private pending(): number {
@@ -121,12 +196,10 @@ export class OutboxRelay {
 
   private async drainLoop(): Promise<void> {
     while (this.pending() > 0) {
-      const round = this.takeRound();
       try {
-        await this.publishRound(round);
+        await this.publishRound(this.takeRound());
         this.failures = 0;
       } catch (err) {
-        this.requeue(round);
         this.failures += 1;
         const delay = Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
         this.log.warn({ err, attempt: this.failures, retryInMs: Math.round(delay) }, 'Outbox publish failed; will retry');
@@ -152,34 +225,113 @@ export class OutboxRelay {
     return round;
   }
 
-  private requeue(round: Map<string, unknown[]>): void {
-    for (const [name, ids] of round) {
-      const model = this.models.get(name);
-      if (model) for (const id of ids) this.wakeQuietly(name, id);
+  /** Reads the round's documents and publishes them in size-bounded sends; on a failure the unsent rest is queued again. */
+  private async publishRound(round: Map<string, unknown[]>): Promise<void> {
+    let docs: RoundDoc[];
+    try {
+      docs = await this.readRound(round);
+    } catch (err) {
+      for (const [name, ids] of round) for (const id of ids) this.enqueue(name, id);
+      throw err;
+    }
+    const sends = this.cutIntoSends(docs);
+    for (let i = 0; i < sends.length; i++) {
+      try {
+        await this.publishOrIsolate(sends[i]!);
+      } catch (err) {
+        for (const rest of sends.slice(i)) for (const { name, doc } of rest) this.enqueue(name, doc._id);
+        throw err;
+      }
     }
   }
 
-  private wakeQuietly(name: string, id: unknown): void {
-    let ids = this.queue.get(name);
-    if (!ids) this.queue.set(name, (ids = new Map()));
-    ids.set(String(id), id);
-  }
-
-  private async publishRound(round: Map<string, unknown[]>): Promise<void> {
-    const docs: Array<{ model: AnyModel; doc: PendingDoc }> = [];
+  private async readRound(round: Map<string, unknown[]>): Promise<RoundDoc[]> {
+    const docs: RoundDoc[] = [];
     for (const [name, ids] of round) {
       const model = this.models.get(name)!;
-      const found = await model.find({ _id: op({ $in: ids }), 'outbox.createdAt': op({ $lte: new Date() }) }, { outbox: 1 }).lean<PendingDoc[]>();
-      for (const doc of found) docs.push({ model, doc });
+      const found = await model
+        .find({ _id: op({ $in: ids }), 'outbox.createdAt': op({ $lte: new Date() }), outboxParkedAt: null }, { outbox: 1 })
+        .lean<PendingDoc[]>();
+      for (const doc of found) if (doc.outbox && doc.outbox.length > 0) docs.push({ name, model, doc });
     }
-    const entries = docs.flatMap(({ doc }) => doc.outbox ?? []);
-    if (entries.length === 0) return;
+    return docs;
+  }
 
+  /**
+   * Groups documents into sends whose bytes per topic stay within half the topic's limit (every
+   * partition's batch is then inside it too). A document's events always travel in one send, in
+   * order; a document larger than the budget goes alone, and one with an event no send can carry
+   * is parked without trying.
+   */
+  private cutIntoSends(docs: RoundDoc[]): RoundDoc[][] {
+    const sends: RoundDoc[][] = [];
+    let current: RoundDoc[] = [];
+    let bytes = new Map<string, number>();
+    for (const rd of docs) {
+      const own = new Map<string, number>();
+      for (const entry of rd.doc.outbox!) own.set(entry.topic, (own.get(entry.topic) ?? 0) + recordBytes(entry));
+      const fits = [...own].every(([topic, b]) => (bytes.get(topic) ?? 0) + b <= this.maxMessageBytes(topic) / 2);
+      if (!fits && current.length > 0) {
+        sends.push(current);
+        current = [];
+        bytes = new Map();
+      }
+      current.push(rd);
+      for (const [topic, b] of own) bytes.set(topic, (bytes.get(topic) ?? 0) + b);
+    }
+    if (current.length > 0) sends.push(current);
+    return sends;
+  }
+
+  /** Sends; a send the broker refuses is halved until the refused document is alone, and parked. */
+  private async publishOrIsolate(docs: RoundDoc[]): Promise<void> {
+    const unpublishable = docs.find(({ doc }) => {
+      try {
+        this.assertPublishable(doc.outbox!);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (unpublishable) {
+      await this.park(unpublishable, 'MESSAGE_TOO_LARGE');
+      const rest = docs.filter((d) => d !== unpublishable);
+      if (rest.length > 0) await this.publishOrIsolate(rest);
+      return;
+    }
+    try {
+      await this.send(docs);
+    } catch (err) {
+      // A failed produce request leaves kafkajs' sequence numbers rolled back for every partition in
+      // it, including partitions the broker did write: the next send could be refused as out of
+      // order, or taken for a duplicate and silently dropped. A new producer id starts clean.
+      await this.resetProducer();
+      const kind = classifyPublishFailure(err);
+      if (kind === 'missing-topic' && this.opts.provisionTopics) {
+        await this.opts.provisionTopics().catch((e: unknown) => this.log.warn({ err: e }, 'Could not re-create missing topics'));
+      }
+      if (kind !== 'rejected') throw err;
+      if (docs.length === 1) {
+        await this.park(docs[0]!, failureReason(err));
+        return;
+      }
+      const half = Math.ceil(docs.length / 2);
+      await this.publishOrIsolate(docs.slice(0, half));
+      await this.publishOrIsolate(docs.slice(half));
+    }
+  }
+
+  private async send(docs: RoundDoc[]): Promise<void> {
+    const entries = docs.flatMap(({ doc }) => doc.outbox!);
     const byTopic = new Map<string, Message[]>();
     for (const entry of entries) {
       const messages = byTopic.get(entry.topic) ?? [];
       messages.push({ key: entry.key, value: entry.value, headers: entry.headers });
       byTopic.set(entry.topic, messages);
+    }
+    if (!this.producerConnected) {
+      await this.producer.connect();
+      this.producerConnected = true;
     }
     await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     const ackedAt = Date.now();
@@ -192,8 +344,38 @@ export class OutboxRelay {
     for (const listener of this.listeners) listener(entries, ackedAt);
   }
 
+  private async resetProducer(): Promise<void> {
+    if (!this.ownsProducer) return;
+    const old = this.producer;
+    this.producer = (this.producerSource as () => Producer)();
+    this.producerConnected = false;
+    await old.disconnect().catch(() => undefined);
+  }
+
+  /** Keeps the document's events where they are, out of every round, and says so loudly. */
+  private async park({ name, model, doc }: RoundDoc, reason: string): Promise<void> {
+    const entries = doc.outbox ?? [];
+    await model.updateOne(
+      { _id: doc._id },
+      { $set: { outboxParkedAt: new Date(), outboxParkedReason: reason, outboxLeaseUntil: null, outboxLeaseOwner: null } },
+    );
+    metrics.outboxParked.inc({ collection: name, reason });
+    this.log.error(
+      {
+        collection: name,
+        documentId: String(doc._id),
+        orderId: entries[0]?.key,
+        eventIds: entries.map((e) => e.eventId),
+        eventTypes: entries.map((e) => e.eventType),
+        bytes: entries.map((e) => recordBytes(e)),
+        reason,
+      },
+      'Outbox events cannot be published; parked in their document (clear outboxParkedAt to retry) while the others flow',
+    );
+  }
+
   /** Removes exactly the published entries; events appended meanwhile stay for the next round. */
-  private async acknowledge(docs: Array<{ model: AnyModel; doc: PendingDoc }>): Promise<void> {
+  private async acknowledge(docs: RoundDoc[]): Promise<void> {
     const byModel = new Map<AnyModel, PendingDoc[]>();
     for (const { model, doc } of docs) byModel.set(model, [...(byModel.get(model) ?? []), doc]);
     await Promise.all(
@@ -224,12 +406,13 @@ export class OutboxRelay {
     try {
       for (const [name, model] of this.models) {
         const now = new Date();
+        const waiting = { 'outbox.createdAt': op({ $lte: now }), outboxParkedAt: null };
         // One query finds the pending documents (the backlog metric) and, among them, those free to take.
         const pending = await model
-          .find({ 'outbox.createdAt': op({ $lte: now }) }, { _id: 1, outboxLeaseUntil: 1 })
+          .find(waiting, { _id: 1, outboxLeaseUntil: 1 })
           .limit(this.batchSize)
           .lean<Array<{ _id: unknown; outboxLeaseUntil?: Date | null }>>();
-        const backlog = pending.length < this.batchSize ? pending.length : await model.countDocuments({ 'outbox.createdAt': op({ $lte: now }) });
+        const backlog = pending.length < this.batchSize ? pending.length : await model.countDocuments(waiting);
         metrics.outboxBacklog.set({ collection: name }, backlog);
         const candidates = pending.filter((doc) => !doc.outboxLeaseUntil || doc.outboxLeaseUntil < now);
         if (candidates.length === 0) continue;
@@ -240,7 +423,7 @@ export class OutboxRelay {
         );
         const won = await model.find({ _id: op({ $in: candidates.map((c) => c._id) }), outboxLeaseOwner: this.owner }, { _id: 1 }).lean<Array<{ _id: unknown }>>();
         if (won.length > 0) this.log.info({ collection: name, documents: won.length }, 'Outbox relay recovering unpublished events');
-        for (const doc of won) this.wakeQuietly(name, doc._id);
+        for (const doc of won) this.enqueue(name, doc._id);
       }
       if (this.pending() > 0) await this.drain();
     } catch (err) {

@@ -18,6 +18,9 @@ export interface OutboxFields {
   /** While set in the future, the instance named by outboxLeaseOwner is publishing this document's events. */
   outboxLeaseUntil?: Date | null;
   outboxLeaseOwner?: string | null;
+  /** Set when the broker refused this document's events for good (e.g. too large): the relay skips it until cleared. */
+  outboxParkedAt?: Date | null;
+  outboxParkedReason?: string | null;
 }
 
 const entrySchema = new Schema<OutboxEntry>(
@@ -43,6 +46,8 @@ export function outboxPlugin(schema: Schema): void {
     outbox: { type: [entrySchema], default: undefined },
     outboxLeaseUntil: { type: Date, default: null },
     outboxLeaseOwner: { type: String, default: null },
+    outboxParkedAt: { type: Date, default: undefined },
+    outboxParkedReason: { type: String, default: undefined },
   });
   // Multikey: only documents with pending entries have index keys, so the recovery scan stays cheap.
   schema.index({ 'outbox.createdAt': 1 });

@@ -4,7 +4,21 @@ import { DeadLetterPublisher } from '../kafka/DeadLetterPublisher.js';
 import type { ReliableConsumer } from '../kafka/ReliableConsumer.js';
 import { provisionTopics, type TopicSpec } from '../kafka/TopicProvisioner.js';
 import { createIdempotentProducer } from '../kafka/createKafka.js';
+import { topicMessageLimits } from '../kafka/topicMessageLimits.js';
 import type { OutboxRelay } from '../outbox/OutboxRelay.js';
+
+/** Shutdown budget (SPEC §5: all of it within 10 s): consumers, then the relay's own 3 s, then disconnects. */
+const CONSUMER_STOP_MS = 4_000;
+const DISCONNECT_MS = 1_000;
+
+/** Waits for `work`, but no longer than `ms`. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
+  clearTimeout(timer);
+  return outcome;
+}
 
 /**
  * A service's Kafka side: the one idempotent producer (outbox relay + DLT), topic provisioning and
@@ -50,6 +64,15 @@ export class KafkaRuntime {
     return this.startup;
   }
 
+  /**
+   * Creates missing topics (at start, and again when the relay finds one gone) and tells the relay
+   * how large a message each topic accepts.
+   */
+  async provision(): Promise<void> {
+    await provisionTopics(this.kafka, this.topics, this.log, this.replicationFactor);
+    this.relay?.setTopicLimits(await topicMessageLimits(this.admin, this.topics.map((t) => t.topic)));
+  }
+
   /** Up when the broker answered a metadata request within the last couple of seconds. */
   async isUp(): Promise<boolean> {
     if (!this.started) return false;
@@ -68,10 +91,16 @@ export class KafkaRuntime {
   /** Stop consuming (in-flight messages finish, offsets commit), flush the outbox, disconnect. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.consumers.map((c) => c.stop().catch((err: unknown) => this.log.warn({ err }, 'Consumer stop failed'))));
+    // Each part is bounded, so shutdown ends in time even while Kafka is down (kafkajs would retry
+    // the offset commit and the group leave for far longer): offsets not committed mean those
+    // messages are delivered again (handlers are idempotent), events not published stay in the outbox.
+    const consumersStopped = Promise.all(this.consumers.map((c) => c.stop().catch((err: unknown) => this.log.warn({ err }, 'Consumer stop failed'))));
+    if ((await withDeadline(consumersStopped, CONSUMER_STOP_MS)) === 'timeout') {
+      this.log.warn({ timeoutMs: CONSUMER_STOP_MS }, 'Consumers did not stop in time (Kafka unreachable?); uncommitted messages will be delivered again');
+    }
     await this.relay?.stop();
-    await this.producer.disconnect().catch(() => undefined);
-    await this.admin.disconnect().catch(() => undefined);
+    await withDeadline(this.producer.disconnect().catch(() => undefined), DISCONNECT_MS);
+    await withDeadline(this.admin.disconnect().catch(() => undefined), DISCONNECT_MS);
   }
 
   private async startWithRetry(): Promise<void> {
@@ -79,7 +108,7 @@ export class KafkaRuntime {
       try {
         await this.before();
         await this.admin.connect();
-        await provisionTopics(this.kafka, this.topics, this.log, this.replicationFactor);
+        await this.provision();
         await this.producer.connect();
         this.started = true;
         this.relay?.start();

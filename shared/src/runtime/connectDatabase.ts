@@ -2,7 +2,8 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 
 const OPTIONS = {
-  serverSelectionTimeoutMS: 5_000,
+  // A server that is down is given up on quickly: the request answers 503 instead of waiting.
+  serverSelectionTimeoutMS: 2_000,
   maxPoolSize: 50,
   // Collections and indexes are created by initModels() once the database answers, never by a
   // model compile racing the first writes (mongo-java-server trips over concurrent creation).
@@ -15,7 +16,7 @@ const OPTIONS = {
  * the first connection is retried in the background (the driver itself only reconnects after a first
  * success), /health/ready reports 503 meanwhile, and the service answers /health/live (SPEC §5).
  */
-export function connectDatabase(url: string, logger: Logger): Connection {
+export function connectDatabase(url: string, logger: Logger, opts: { operationTimeoutMs?: number } = {}): Connection {
   const log = logger.child({ component: 'mongodb' });
   // Client-supplied `$`-operators never reach a query as operators (SPEC §6); code that builds its
   // own operators marks them with mongoose.trusted().
@@ -24,6 +25,9 @@ export function connectDatabase(url: string, logger: Logger): Connection {
   // Mongoose keeps `new Error().stack` of every query only to explain "Query was already executed";
   // with tsx's source maps that stack cost ~1 % of the order service's CPU under load.
   mongoose.set('skipOriginalStackTraces', true);
+  // Never queue commands while the database is unreachable (mongoose's default waits 10 s): the
+  // caller gets an error at once and answers 503, a consumer backs off.
+  mongoose.set('bufferCommands', false);
   const connection = mongoose.createConnection();
   connection.on('connected', () => log.info({ db: connection.name }, 'Connected to MongoDB'));
   connection.on('disconnected', () => log.warn('Disconnected from MongoDB'));
@@ -33,7 +37,9 @@ export function connectDatabase(url: string, logger: Logger): Connection {
   void (async () => {
     for (let attempt = 1; connection.readyState !== 1; attempt++) {
       try {
-        await connection.openUri(url, OPTIONS);
+        // timeoutMS bounds every operation on the client side (the driver's CSOT), so one against a
+        // hung server (SIGSTOPped, a stalled disk) fails after that time instead of never.
+        await connection.openUri(url, { ...OPTIONS, timeoutMS: opts.operationTimeoutMs ?? 3_000 });
       } catch (err) {
         if (isClosedOnPurpose(connection)) return;
         const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BaseConfig } from '../config/defineServiceConfig.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { HealthCheck } from '../http/createHealthRouter.js';
-import { createKafka } from '../kafka/createKafka.js';
+import { createIdempotentProducer, createKafka } from '../kafka/createKafka.js';
 import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
 import { ReliableConsumer, type ReliableConsumerOptions } from '../kafka/ReliableConsumer.js';
 import type { ShutdownStep } from '../lifecycle/index.js';
@@ -44,7 +44,7 @@ export function createInfrastructure(
     numPartitions: config.KAFKA_TOPIC_PARTITIONS,
     withDlt: topicUse.consumes.includes(name),
   }));
-  const connection = connectDatabase(config.DB_URL, logger);
+  const connection = connectDatabase(config.DB_URL, logger, { operationTimeoutMs: config.DB_OPERATION_TIMEOUT_MS });
   const kafkaClient = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   // Collections and indexes exist before the first event is consumed and before /health/ready says so.
   let modelsReady = false;
@@ -53,7 +53,10 @@ export function createInfrastructure(
     modelsReady = true;
   };
   const kafka = new KafkaRuntime(kafkaClient, specs, logger.child({ component: 'kafka' }), config.KAFKA_REPLICATION_FACTOR, prepareDatabase);
-  const relay = new OutboxRelay(kafka.producer, logger.child({ component: 'outbox-relay' }));
+  // The relay has its own producer, which it replaces after a failed send (a new producer id).
+  const relay = new OutboxRelay(() => createIdempotentProducer(kafkaClient), logger.child({ component: 'outbox-relay' }), {
+    provisionTopics: () => kafka.provision(),
+  });
   kafka.withRelay(relay);
   const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topics.orderEvents, [TOPICS.inventoryEvents]: topics.inventoryEvents });
   const processedEvents = new MongoProcessedEventStore(connection);
