@@ -1,4 +1,7 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
+
+// A CommonJS export Node's ESM loader does not see as a named export (kafkajs spreads its errors into module.exports).
+const { ConfigResourceTypes } = kafkajs;
 
 /**
  * Each topic's `max.message.bytes` as the broker enforces it (the topic's own setting, or the
