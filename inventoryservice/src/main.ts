@@ -13,7 +13,10 @@ const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
 const infra = createInfrastructure(config, logger, { produces: ['inventoryEvents'], consumes: ['orderEvents'] });
 const container = buildContainer(config, logger, infra);
 
-container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.orderEvents));
+// The reservation document is the saga log: a redelivered event finds its step already recorded
+// (proved by the crash-at-every-write tests), so no processed-events record is kept.
+const consumer = infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.orderEvents, { naturallyIdempotent: true });
+container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
 // Consume only once the demo catalog is in: on a first start, an early OrderPlaced must not find it missing.

@@ -12,7 +12,12 @@ const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
 const infra = createInfrastructure(config, logger, { produces: [], consumes: ['orderEvents'] });
 const container = buildContainer(config, logger, infra);
 
-const consumer = infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.orderEvents, { retry: { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS } });
+const consumer = infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.orderEvents, {
+  retry: { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS },
+  // One record per (eventId, channel) under a unique index, sent under a lease with the record id as
+  // the provider's idempotency key: a redelivery finds the record SENT, so no processed-events record is kept.
+  naturallyIdempotent: true,
+});
 container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);

@@ -16,7 +16,10 @@ const container = buildContainer(config, logger, infra);
 
 // The relay's recovery poll publishes events a crashed instance wrote but never sent.
 infra.relay.register(orderModel(infra.connection));
-container.resolve<InventoryEventsHandler>(TOKENS.InventoryEventsHandler).register(infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.inventoryEvents));
+// Each handler is a write conditional on the order's state (or on the timeline not holding the event
+// yet): a redelivery changes nothing, so no processed-events record is kept.
+const consumer = infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.inventoryEvents, { naturallyIdempotent: true });
+container.resolve<InventoryEventsHandler>(TOKENS.InventoryEventsHandler).register(consumer);
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
 void infra.kafka.start();

@@ -13,6 +13,8 @@ import { OutboxRelay } from '../outbox/OutboxRelay.js';
 import { connectDatabase, initModels, isDatabaseUp } from './connectDatabase.js';
 import { KafkaRuntime } from './KafkaRuntime.js';
 
+export type ConsumerOptions = Pick<ReliableConsumerOptions, 'retry' | 'partitionsConsumedConcurrently'> & { naturallyIdempotent?: boolean };
+
 /** The infrastructure every service has: its database, Kafka, the outbox and the processed-events store. */
 export interface Infrastructure {
   connection: Connection;
@@ -23,8 +25,13 @@ export interface Infrastructure {
   healthChecks: HealthCheck[];
   /** Topic names after config overrides. */
   topics: { orderEvents: string; inventoryEvents: string };
-  /** A reliable consumer wired to this service's DLT producer and processed-events store, started with Kafka. */
-  createConsumer(groupId: string, topic: string, options?: Pick<ReliableConsumerOptions, 'retry' | 'partitionsConsumedConcurrently'>): ReliableConsumer;
+  /**
+   * A reliable consumer wired to this service's DLT producer and processed-events store, started with
+   * Kafka. `naturallyIdempotent: true` leaves the processed-events record out (a lookup per batch and
+   * a write per event): only for handlers whose every effect is a conditional write that a redelivery
+   * leaves unchanged.
+   */
+  createConsumer(groupId: string, topic: string, options?: ConsumerOptions): ReliableConsumer;
   /** Shutdown steps after the HTTP server: consumers finish and commit, the outbox flushes, connections close. */
   shutdownSteps(): ShutdownStep[];
 }
@@ -66,8 +73,16 @@ export function createInfrastructure(
     relay,
     outbox,
     processedEvents,
-    createConsumer(groupId, topic, options = {}) {
-      const consumer = new ReliableConsumer({ kafka: kafkaClient, groupId, topics: [topic], logger, deadLetters: kafka.deadLetters, processedEvents, ...options });
+    createConsumer(groupId, topic, { naturallyIdempotent = false, ...options } = {}) {
+      const consumer = new ReliableConsumer({
+        kafka: kafkaClient,
+        groupId,
+        topics: [topic],
+        logger,
+        deadLetters: kafka.deadLetters,
+        ...(naturallyIdempotent ? {} : { processedEvents }),
+        ...options,
+      });
       kafka.addConsumer(consumer);
       return consumer;
     },
