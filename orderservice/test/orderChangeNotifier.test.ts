@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrderChangeNotifier } from '../src/services/OrderChangeNotifier.js';
+import { buildOrder } from './support/builders.js';
 
 describe('OrderChangeNotifier', () => {
   const warnings: Error[] = [];
@@ -13,12 +14,14 @@ describe('OrderChangeNotifier', () => {
   it('wakes every waiter of an order on a change, and many waiters at once raise no listener-leak warning', async () => {
     process.on('warning', onWarning);
     const notifier = new OrderChangeNotifier();
-    const subscriptions = Array.from({ length: 50 }, () => notifier.subscribe('o-1'));
+    const order = buildOrder({ status: 'CONFIRMED' });
+    const subscriptions = Array.from({ length: 50 }, () => notifier.subscribe(order.id));
     const waits = subscriptions.map((s) => s.wait(10_000, notifier.closing));
     expect(notifier.waiting).toBe(50);
 
-    notifier.notify('o-1');
+    notifier.notify(order);
     await Promise.all(waits);
+    expect(subscriptions.every((s) => s.latest?.status === 'CONFIRMED')).toBe(true); // the new state, no read needed
     for (const s of subscriptions) s.close();
     await new Promise((resolve) => setImmediate(resolve));
 

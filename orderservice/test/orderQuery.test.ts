@@ -52,6 +52,24 @@ describe('reading orders', () => {
       expect(notifier.waiting).toBe(0);
     });
 
+    it('answers with the state the confirming write carried, without reading the order again', async () => {
+      const order = buildOrder();
+      const { queries, lifecycle, notifier, repository } = arrange([order], { ORDER_WAIT_POLL_INTERVAL_MS: '10000' });
+      const waiting = queries.waitFor(order.id, { statuses: ['CONFIRMED', 'CANCELLED'], timeoutMs: 30_000 });
+      await until(() => notifier.waiting === 1);
+      const read = repository.findById.bind(repository);
+      let readsAfterWaiting = 0;
+      repository.findById = async (id) => {
+        readsAfterWaiting += 1;
+        return read(id);
+      };
+
+      await lifecycle.confirmReservation(buildInventoryReserved(order.id));
+
+      expect((await waiting).status).toBe('CONFIRMED');
+      expect(readsAfterWaiting).toBe(1); // the confirmation's own read; the waiter read nothing
+    });
+
     it('does not miss a change that lands while it is reading the order', async () => {
       const order = buildOrder();
       const { queries, lifecycle, repository } = arrange([order], { ORDER_WAIT_POLL_INTERVAL_MS: '10000' });

@@ -1,14 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import { injectable } from 'tsyringe';
+import type { Order } from '../domain/Order.js';
 import { ChangeSubscription } from './ChangeSubscription.js';
 
 /**
- * In-process "this order changed" signals for long-polls. It only sees writes made by this process;
- * waiters also re-read periodically to notice other instances' writes.
+ * In-process "this order changed" signals for long-polls, carrying the order as written, so a waiter
+ * answers without reading it again. It only sees writes made by this process; waiters also re-read
+ * now and then to notice other instances' writes.
  */
 @injectable()
 export class OrderChangeNotifier {
-  private readonly subscriptions = new Map<string, Set<ChangeSubscription>>();
+  private readonly subscriptions = new Map<string, Set<ChangeSubscription<Order>>>();
   private readonly shutdown = new AbortController();
 
   constructor() {
@@ -17,10 +19,10 @@ export class OrderChangeNotifier {
     setMaxListeners(0, this.shutdown.signal);
   }
 
-  subscribe(orderId: string): ChangeSubscription {
+  subscribe(orderId: string): ChangeSubscription<Order> {
     let set = this.subscriptions.get(orderId);
     if (!set) this.subscriptions.set(orderId, (set = new Set()));
-    const subscription = new ChangeSubscription(() => {
+    const subscription = new ChangeSubscription<Order>(() => {
       set.delete(subscription);
       if (set.size === 0 && this.subscriptions.get(orderId) === set) this.subscriptions.delete(orderId);
     });
@@ -28,8 +30,8 @@ export class OrderChangeNotifier {
     return subscription;
   }
 
-  notify(orderId: string): void {
-    for (const subscription of this.subscriptions.get(orderId) ?? []) subscription.signal();
+  notify(order: Order): void {
+    for (const subscription of this.subscriptions.get(order.id) ?? []) subscription.signal(order);
   }
 
   /** Aborted on shutdown: every long-poll answers with the order's current state at once. */

@@ -143,7 +143,7 @@ export class OrderLifecycleService {
   }
 
   private settled(before: Order, after: Order, event: DomainEvent): void {
-    this.changes.notify(after.id);
+    this.changes.notify(after);
     if (before.status === 'PENDING') {
       metrics.sagaDuration.observe({ outcome: after.status.toLowerCase() }, (Date.now() - before.createdAt.getTime()) / 1000);
     }

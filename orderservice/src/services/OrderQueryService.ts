@@ -42,21 +42,33 @@ export class OrderQueryService {
   /**
    * Returns the order once it is in one of `statuses`, or its current state when the time is up, the
    * client left or the service shuts down. It subscribes before the first read and re-arms before every
-   * read, so a change between a read and the wait wakes it; the periodic re-read catches changes made
-   * by other instances.
+   * wait, so a change between a read and the wait wakes it. A change written by this process carries
+   * the new state (no read); the re-read for changes made by other instances starts at
+   * ORDER_WAIT_POLL_INTERVAL_MS and doubles up to 8 times that, so many waiting clients do not
+   * multiply the reads when the saga is slow.
    */
   async waitFor(orderId: string, { statuses, timeoutMs, signal }: WaitOptions): Promise<Order> {
     const deadline = Date.now() + timeoutMs;
     const stops = signal ? [this.changes.closing, signal] : [this.changes.closing];
     const subscription = this.changes.subscribe(orderId);
     this.log.debug({ orderId, statuses, timeoutMs }, 'Long-poll waiting for the order');
+    const base = this.config.ORDER_WAIT_POLL_INTERVAL_MS;
+    let interval = base;
     try {
+      subscription.reset();
+      let order = await this.get(orderId);
       for (;;) {
-        subscription.reset();
-        const order = await this.get(orderId);
         const remaining = deadline - Date.now();
         if (statuses.includes(order.status) || remaining <= 0 || stops.some((s) => s.aborted)) return order;
-        await subscription.wait(Math.min(remaining, this.config.ORDER_WAIT_POLL_INTERVAL_MS), ...stops);
+        await subscription.wait(Math.min(remaining, interval), ...stops);
+        const notified = subscription.latest;
+        subscription.reset();
+        if (notified) {
+          order = notified;
+        } else {
+          order = await this.get(orderId);
+          interval = Math.min(interval * 2, base * 8);
+        }
       }
     } finally {
       subscription.close();
