@@ -1,4 +1,4 @@
-import { applyErrorHandling, applyStandardMiddleware, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { applyErrorHandling, applyStandardMiddleware, customerCallers, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { NotificationController } from './api/NotificationController.js';
@@ -15,7 +15,7 @@ export function createApp(container: DependencyContainer): Express {
   const app = express();
   applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks });
   app.use(docsRouter(notificationOpenApi(config.PORT)));
-  app.use('/api/notifications', notificationRoutes(container.resolve<NotificationController>(TOKENS.NotificationController)));
+  app.use('/api/notifications', notificationRoutes(container.resolve<NotificationController>(TOKENS.NotificationController), customerCallers(config)));
   applyErrorHandling(app, logger);
   return app;
 }

@@ -1,4 +1,4 @@
-import { defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
+import { customerAuthConfigShape, defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'notificationservice';
@@ -10,6 +10,8 @@ export const ConfigSchema = defineServiceConfig(
     MOCK_EMAIL_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
     MOCK_SMS_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
     CONSUMER_GROUP_ID: z.string().min(1).default('notificationservice'),
+    /** Bearer tokens of the customer-scoped routes (SPEC §6). */
+    ...customerAuthConfigShape(),
     /** Handler attempts per event (the first included) before it goes to the DLT; tests lower it. */
     NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
     /**

@@ -1,4 +1,4 @@
-import { applyErrorHandling, applyStandardMiddleware, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { applyErrorHandling, applyStandardMiddleware, customerCallers, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { OrderController } from './api/OrderController.js';
@@ -15,7 +15,7 @@ export function createApp(container: DependencyContainer): Express {
   const app = express();
   applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks });
   app.use(docsRouter(orderOpenApi(config.PORT)));
-  app.use(orderRoutes(container.resolve<OrderController>(TOKENS.OrderController), config.ADMIN_API_KEY));
+  app.use(orderRoutes(container.resolve<OrderController>(TOKENS.OrderController), customerCallers(config)));
   applyErrorHandling(app, logger);
   return app;
 }

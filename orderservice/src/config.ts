@@ -1,4 +1,4 @@
-import { defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
+import { customerAuthConfigShape, defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'orderservice';
@@ -16,6 +16,8 @@ export const ConfigSchema = defineServiceConfig(
      */
     ORDER_WAIT_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
     CONSUMER_GROUP_ID: z.string().min(1).default('orderservice'),
+    /** Bearer tokens of the customer-scoped routes (SPEC §6). */
+    ...customerAuthConfigShape(),
   },
   { port: 3001, dbName: 'orderdb', serviceName: SERVICE_NAME },
 );

@@ -102,7 +102,7 @@ describe('order lifecycle rules', () => {
 
   describe('admin and customer changes', () => {
     it.each<[OrderStatus, OrderStatus, string]>([
-      ['PENDING', 'CONFIRMED', 'OrderConfirmed'],
+      ['PENDING', 'CANCELLED', 'OrderCancelled'],
       ['CONFIRMED', 'SHIPPED', 'OrderShipped'],
       ['SHIPPED', 'DELIVERED', 'OrderDelivered'],
       ['CONFIRMED', 'CANCELLED', 'OrderCancelled'],
@@ -138,7 +138,6 @@ describe('order lifecycle rules', () => {
       ['PENDING', 'SHIPPED'],
       ['SHIPPED', 'CANCELLED'],
       ['DELIVERED', 'CANCELLED'],
-      ['CANCELLED', 'CONFIRMED'],
       ['CONFIRMED', 'PENDING'],
     ])('refuses %s → %s with ORDER.INVALID_TRANSITION and writes nothing', async (from, to) => {
       const order = buildOrder({ status: from });
@@ -147,6 +146,24 @@ describe('order lifecycle rules', () => {
       await expect(lifecycle.setStatus(order.id, to)).rejects.toMatchObject({ code: 'ORDER.INVALID_TRANSITION', status: 409, details: { orderId: order.id, from, to } });
       expect(repository.orders.get(order.id)!.status).toBe(from);
       expect(repository.written).toEqual([]);
+    });
+
+    it.each<OrderStatus>(['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED'])(
+      'refuses an admin CONFIRMED of a %s order with ORDER.CONFIRM_BY_SAGA_ONLY and writes nothing (only InventoryReserved confirms)',
+      async (from) => {
+        const order = buildOrder({ status: from });
+        const { lifecycle, repository } = arrange(order);
+
+        await expect(lifecycle.setStatus(order.id, 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', status: 409, details: { orderId: order.id, from, to: 'CONFIRMED' } });
+        expect(repository.orders.get(order.id)!.status).toBe(from);
+        expect(repository.written).toEqual([]);
+      },
+    );
+
+    it('an admin CONFIRMED of an unknown order is ORDER.NOT_FOUND', async () => {
+      const { lifecycle } = arrange();
+
+      await expect(lifecycle.setStatus('00000000-0000-4000-8000-000000000000', 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', status: 404 });
     });
 
     it('a customer cancels a CONFIRMED order with CUSTOMER_REQUEST and their reason', async () => {

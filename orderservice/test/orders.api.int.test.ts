@@ -181,14 +181,44 @@ describe('orders HTTP API against the real database and broker', () => {
       expect((await request(service.app).get(`/api/orders/${order.id}`)).body.data.status).toBe('PENDING');
     });
 
-    it('walks the order through CONFIRMED → SHIPPED → DELIVERED', async () => {
+    it('walks an order the reservation confirmed through SHIPPED → DELIVERED', async () => {
       const order = await placeOrder();
+      await lifecycle().confirmReservation(buildInventoryReserved(order.id));
 
-      for (const status of ['CONFIRMED', 'SHIPPED', 'DELIVERED']) {
+      for (const status of ['SHIPPED', 'DELIVERED']) {
         const res = await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status });
         expect(res.status).toBe(200);
         expect(res.body.data.status).toBe(status);
       }
+    });
+
+    it('refuses an admin CONFIRMED of a PENDING order with 409 ORDER.CONFIRM_BY_SAGA_ONLY: it stays PENDING and nothing is published', async () => {
+      const order = await placeOrder();
+
+      const res = await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status: 'CONFIRMED' });
+
+      expect(res.status).toBe(409);
+      expect(res.body).toEqual({
+        success: false,
+        error: { code: 'ORDER.CONFIRM_BY_SAGA_ONLY', message: expect.any(String), details: { orderId: order.id, from: 'PENDING', to: 'CONFIRMED' } },
+      });
+      expect((await request(service.app).get(`/api/orders/${order.id}`)).body.data.status).toBe('PENDING');
+      const timeline = (await request(service.app).get(`/api/orders/${order.id}/timeline`)).body.data as Array<{ eventType: string }>;
+      expect(timeline.map((e) => e.eventType)).toEqual(['OrderPlaced']);
+      // Per-key order is kept: once the cancel that follows is on the topic, an OrderConfirmed would be before it.
+      await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status: 'CANCELLED' }).expect(200);
+      const published = await readTopic(service.config.ORDER_EVENTS_TOPIC, (all) => all.some((m) => m.key === order.id && m.value.eventType === 'OrderCancelled'));
+      expect(published.filter((m) => m.key === order.id).map((m) => m.value.eventType)).toEqual(['OrderPlaced', 'OrderCancelled']);
+    });
+
+    it('refuses an admin CONFIRMED of an order the reservation already confirmed with the same code', async () => {
+      const order = await placeOrder();
+      await lifecycle().confirmReservation(buildInventoryReserved(order.id));
+
+      const res = await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status: 'CONFIRMED' });
+
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', details: { from: 'CONFIRMED' } });
     });
 
     it('refuses a move the state machine does not allow with 409 and the from/to', async () => {

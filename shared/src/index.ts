@@ -8,6 +8,7 @@ export * from './metrics/metrics.js';
 export * from './outbox/index.js';
 export * from './kafka/index.js';
 export * from './config/index.js';
+export * from './auth/index.js';
 export * from './logging/index.js';
 export * from './http/index.js';
 export * from './lifecycle/index.js';

@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, DEV_ADMIN_API_KEY, defineServiceConfig, loadConfig, loadConfigOrExit } from '../src/config/index.js';
+import {
+  ConfigError,
+  customerAuthConfigShape,
+  DEV_ADMIN_API_KEY,
+  DEV_AUTH_JWT_SECRET,
+  defineServiceConfig,
+  loadConfig,
+  loadConfigOrExit,
+} from '../src/config/index.js';
 import { z } from 'zod';
 
 const orderConfigSchema = () =>
@@ -7,6 +16,12 @@ const orderConfigSchema = () =>
     { PENDING_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000) },
     { port: 3001, dbName: 'orderdb', serviceName: 'orderservice' },
   );
+
+/** A service with customer-scoped routes (orderservice, notificationservice). */
+const customerFacingSchema = () => defineServiceConfig({ ...customerAuthConfigShape() }, { port: 3002, dbName: 'notificationdb', serviceName: 'notificationservice' });
+
+const PRODUCTION_KEY = 'a-proper-production-key';
+const PRODUCTION_SECRET = 'a-proper-production-jwt-secret-0123456789';
 
 function configErrorOf(run: () => unknown): ConfigError {
   try {
@@ -112,6 +127,70 @@ describe('service configuration', () => {
     const config = loadConfig(orderConfigSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: 'a-proper-production-key' });
 
     expect(config.ADMIN_API_KEY).toBe('a-proper-production-key');
+  });
+
+  it('when NODE_ENV=production and ADMIN_API_KEY is the published dev key, fails with one line that does not repeat it', () => {
+    const error = configErrorOf(() => loadConfig(orderConfigSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: DEV_ADMIN_API_KEY }));
+
+    expect(error.message).toBe(
+      'Invalid configuration: ADMIN_API_KEY: must not be the published dev value when NODE_ENV=production (generate one, e.g. openssl rand -hex 32)',
+    );
+    expect(error.message).not.toContain(DEV_ADMIN_API_KEY);
+  });
+
+  it('the published dev key is the one .env.example documents', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+
+    expect(example).toMatch(new RegExp(`^ADMIN_API_KEY=${DEV_ADMIN_API_KEY}$`, 'm'));
+    expect(example).toMatch(new RegExp(`^AUTH_JWT_SECRET=${DEV_AUTH_JWT_SECRET}$`, 'm'));
+  });
+
+  describe('customer bearer tokens (AUTH_JWT_*)', () => {
+    it('outside production, an unset AUTH_JWT_SECRET falls back to the dev secret and issuer/audience stay unset', () => {
+      const config = loadConfig(customerFacingSchema(), {});
+
+      expect(config.AUTH_JWT_SECRET).toBe(DEV_AUTH_JWT_SECRET);
+      expect(config).not.toHaveProperty('AUTH_JWT_ISSUER');
+      expect(config).not.toHaveProperty('AUTH_JWT_AUDIENCE');
+    });
+
+    it.each([
+      ['missing', undefined, 'AUTH_JWT_SECRET: is required when NODE_ENV=production'],
+      ['shorter than 32 characters', 'x'.repeat(31), 'AUTH_JWT_SECRET: must be at least 32 characters when NODE_ENV=production'],
+      ['the published dev secret', DEV_AUTH_JWT_SECRET, 'AUTH_JWT_SECRET: must not be the published dev value when NODE_ENV=production'],
+    ])('when NODE_ENV=production and AUTH_JWT_SECRET is %s, fails with one line naming it', (_case, secret, problem) => {
+      const env = { NODE_ENV: 'production', ADMIN_API_KEY: PRODUCTION_KEY, ...(secret === undefined ? {} : { AUTH_JWT_SECRET: secret }) };
+
+      const error = configErrorOf(() => loadConfig(customerFacingSchema(), env));
+
+      expect(error.message).not.toContain('\n');
+      expect(error.message).toContain(problem);
+      expect(error.problems.map((p) => p.variable)).toEqual(['AUTH_JWT_SECRET']);
+    });
+
+    it('when NODE_ENV=production, both the dev admin key and the dev secret are named in the one line', () => {
+      const error = configErrorOf(() => loadConfig(customerFacingSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: DEV_ADMIN_API_KEY, AUTH_JWT_SECRET: DEV_AUTH_JWT_SECRET }));
+
+      expect(error.problems.map((p) => p.variable).sort()).toEqual(['ADMIN_API_KEY', 'AUTH_JWT_SECRET']);
+    });
+
+    it('when NODE_ENV=production with a proper secret, issuer and audience, uses them', () => {
+      const config = loadConfig(customerFacingSchema(), {
+        NODE_ENV: 'production',
+        ADMIN_API_KEY: PRODUCTION_KEY,
+        AUTH_JWT_SECRET: PRODUCTION_SECRET,
+        AUTH_JWT_ISSUER: 'https://shop.example',
+        AUTH_JWT_AUDIENCE: 'order-platform',
+      });
+
+      expect([config.AUTH_JWT_SECRET, config.AUTH_JWT_ISSUER, config.AUTH_JWT_AUDIENCE]).toEqual([PRODUCTION_SECRET, 'https://shop.example', 'order-platform']);
+    });
+
+    it('a service without customer-scoped routes does not need AUTH_JWT_SECRET in production', () => {
+      const config = loadConfig(orderConfigSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: PRODUCTION_KEY });
+
+      expect(config).not.toHaveProperty('AUTH_JWT_SECRET');
+    });
   });
 
   it('when loadConfigOrExit meets bad config, prints the one line to stderr and exits 1', () => {

@@ -91,12 +91,38 @@ describe('order saga end to end', () => {
 
     const backwards = await http('PUT', `${orders.url}/api/orders/${id}/status`, { status: 'CONFIRMED' }, admin);
     expect(backwards.status).toBe(409);
-    expect(backwards.body).toMatchObject({ success: false, error: { code: 'ORDER.INVALID_TRANSITION' } });
+    expect(backwards.body).toMatchObject({ success: false, error: { code: 'ORDER.CONFIRM_BY_SAGA_ONLY' } });
     const cancelAfterDelivery = await http('POST', `${orders.url}/api/orders/${id}/cancel`, {});
     expect(cancelAfterDelivery.status).toBe(409);
 
     const timeline = await http('GET', `${orders.url}/api/orders/${id}/timeline`);
     expect(timeline.body.data.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED']);
+  });
+
+  it('refuses an admin CONFIRMED while inventory is paused, and the order ends CANCELLED once inventory answers (issue 9)', async () => {
+    expect((await http('PUT', `${inventory.url}/api/inventory/sold-out`, { name: 'Sold out', available: 0 }, admin)).status).toBe(201);
+    inventory.process.kill('SIGSTOP');
+    let id: string;
+    try {
+      const res = await place({ customerId: 'c-admin-confirm', items: [{ productId: 'sold-out', quantity: 1, price: 5 }] });
+      expect(res.status).toBe(201);
+      id = res.body.data.id;
+
+      const confirm = await http('PUT', `${orders.url}/api/orders/${id}/status`, { status: 'CONFIRMED' }, admin);
+
+      expect(confirm.status).toBe(409);
+      expect(confirm.body.error).toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', details: { from: 'PENDING' } });
+      expect((await http('GET', `${orders.url}/api/orders/${id}`)).body.data.status).toBe('PENDING');
+    } finally {
+      inventory.process.kill('SIGCONT');
+    }
+
+    expect(await settle(id)).toMatchObject({ status: 'CANCELLED', cancellation: { reason: 'INSUFFICIENT_STOCK' } });
+    const shipped = await http('PUT', `${orders.url}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin);
+    expect(shipped.status).toBe(409);
+    const timeline = await http('GET', `${orders.url}/api/orders/${id}/timeline`);
+    expect(timeline.body.data.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'CANCELLED']);
+    expect(await stock('sold-out')).toMatchObject({ available: 0, reserved: 0, sold: 0 });
   });
 
   it('returns the same order for a replayed Idempotency-Key, and 409 for the key with another body', async () => {

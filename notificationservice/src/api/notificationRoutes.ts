@@ -1,15 +1,16 @@
+import { requireCustomerCaller, type CustomerCallers } from '@orderplatform/shared';
 import { Router } from 'express';
 import type { NotificationController } from './NotificationController.js';
 
 /**
- * /api/notifications (SPEC §3). No admin key: SPEC §3 marks only state-changing operations of the
- * shop as admin; preferences are the customer's own, behind the shop's customer authentication
- * (as are the customer's orders in orderservice).
+ * /api/notifications (SPEC §3). Everything that names a customer needs that customer's bearer token
+ * or the admin key (in production; elsewhere a presented credential is still checked). A query by
+ * orderId alone stays open like GET /api/orders/:id: order ids are UUIDs nobody can guess.
  */
-export function notificationRoutes(controller: NotificationController): Router {
+export function notificationRoutes(controller: NotificationController, customers: CustomerCallers): Router {
   const router = Router();
-  router.get('/', controller.list);
-  router.get('/preferences/:customerId', controller.getPreferences);
-  router.put('/preferences/:customerId', controller.putPreferences);
+  router.get('/', requireCustomerCaller(customers, { query: 'customerId' }), controller.list);
+  router.get('/preferences/:customerId', requireCustomerCaller(customers, { param: 'customerId' }), controller.getPreferences);
+  router.put('/preferences/:customerId', requireCustomerCaller(customers, { param: 'customerId' }), controller.putPreferences);
   return router;
 }

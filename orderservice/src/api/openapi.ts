@@ -1,4 +1,14 @@
-import { ADMIN_SECURITY, buildOpenApiDocument, createApiRegistry, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared';
+import {
+  ADMIN_SECURITY,
+  buildOpenApiDocument,
+  createApiRegistry,
+  CUSTOMER_CALLER_NOTE,
+  CUSTOMER_CALLER_SECURITY,
+  customerCallerErrors,
+  errorResponses,
+  jsonResponse,
+  successBodySchema,
+} from '@orderplatform/shared';
 import { z } from 'zod';
 import { cancelBody, createOrderBody, customerParams, getOrderQuery, idempotencyHeaders, listOrdersQuery, orderIdParams, statusBody } from './requestSchemas.js';
 import { orderPageSchema, orderViewSchema, timelineEntryViewSchema } from './responseSchemas.js';
@@ -20,7 +30,7 @@ const placed = (description: string, replay: boolean) => ({
 
 /** The OpenAPI document of orderservice, generated from the zod schemas the controller uses. */
 export function orderOpenApi(port = 3001): Record<string, unknown> {
-  const registry = createApiRegistry();
+  const registry = createApiRegistry({ customerTokens: true });
   registry.registerPath({
     method: 'post',
     path: '/api/orders',
@@ -48,14 +58,19 @@ export function orderOpenApi(port = 3001): Record<string, unknown> {
     path: '/api/orders/customer/{customerId}',
     tags: ['orders'],
     summary: "A customer's orders, newest first",
+    description: CUSTOMER_CALLER_NOTE,
+    security: CUSTOMER_CALLER_SECURITY,
     request: { params: customerParams, query: listOrdersQuery },
-    responses: { 200: jsonResponse('One page of orders', successBodySchema(orderPageSchema)), ...errorResponses() },
+    responses: { 200: jsonResponse('One page of orders', successBodySchema(orderPageSchema)), ...errorResponses(), ...customerCallerErrors() },
   });
   registry.registerPath({
     method: 'put',
     path: '/api/orders/{id}/status',
     tags: ['orders'],
     summary: 'Move an order to a status the state machine allows (admin)',
+    description:
+      'SHIPPED, DELIVERED or CANCELLED, as the state machine allows (SPEC §2). CONFIRMED is always refused with 409 `ORDER.CONFIRM_BY_SAGA_ONLY`: ' +
+      'only the inventory reservation (InventoryReserved) confirms an order. Other refused moves are 409 `ORDER.INVALID_TRANSITION`.',
     security: [{ [ADMIN_SECURITY]: [] }],
     request: { params: orderIdParams, body: jsonBody(statusBody) },
     responses: {

@@ -2,10 +2,11 @@ import { metrics, type DomainEvent, type Logger } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
 import { describeInventoryFailure } from '../domain/describeInventoryFailure.js';
 import { ConcurrentModificationError } from '../domain/errors/ConcurrentModificationError.js';
+import { ConfirmBySagaOnlyError } from '../domain/errors/ConfirmBySagaOnlyError.js';
 import { InvalidTransitionError } from '../domain/errors/InvalidTransitionError.js';
 import { OrderNotFoundError } from '../domain/errors/OrderNotFoundError.js';
 import type { Cancellation, Order, OrderStatus, TimelineEntry } from '../domain/Order.js';
-import { canTransition } from '../domain/orderStateMachine.js';
+import { canTransition, isSagaOnly } from '../domain/orderStateMachine.js';
 import { TOKENS } from '../tokens.js';
 import type { OrderChangeNotifier } from './OrderChangeNotifier.js';
 import type { OrderEvents } from './ports/OrderEvents.js';
@@ -44,8 +45,17 @@ export class OrderLifecycleService {
     this.log = logger.child({ component: 'order-lifecycle' });
   }
 
-  /** Admin update: any move the state machine allows; others are refused with a conflict. */
-  setStatus(orderId: string, status: OrderStatus): Promise<Order> {
+  /**
+   * Admin update: any move the state machine allows, except CONFIRMED, which only the inventory's
+   * reservation may cause — an admin-confirmed order would ship stock nobody reserved. Others are
+   * refused with a conflict.
+   */
+  async setStatus(orderId: string, status: OrderStatus): Promise<Order> {
+    if (isSagaOnly(status)) {
+      const order = await this.orders.findById(orderId);
+      if (!order) throw new OrderNotFoundError(orderId);
+      throw new ConfirmBySagaOnlyError(orderId, order.status);
+    }
     return this.transitionOrRefuse({ orderId, to: status, ...(status === 'CANCELLED' ? { cancellation: { reason: 'ADMIN_REQUEST' } } : {}) });
   }
 

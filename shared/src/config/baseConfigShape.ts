@@ -30,10 +30,13 @@ const integer = (fallback: number, min: number, max: number, error: string) =>
 
 const positiveInt = (fallback: number) => integer(fallback, 1, Number.MAX_SAFE_INTEGER, 'must be a positive integer');
 
+/** `NODE_ENV`: production turns on the production rules (secrets, customer callers). */
+export const nodeEnv = () => z.enum(['development', 'test', 'production'], { error: 'must be one of development, test, production' }).default('development');
+
 /** The environment variables every service reads, with defaults matching the local stack (SPEC §8). */
 export function baseConfigShape(defaults: ServiceConfigDefaults) {
   return {
-    NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'must be one of development, test, production' }).default('development'),
+    NODE_ENV: nodeEnv(),
     PORT: integer(defaults.port, 1, 65535, 'must be an integer between 1 and 65535'),
     // Loopback by default; containers set 0.0.0.0.
     HOST: z.string().min(1).default('127.0.0.1'),

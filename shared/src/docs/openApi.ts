@@ -6,6 +6,7 @@ import { z } from 'zod';
 export { OpenAPIRegistry };
 
 export const ADMIN_SECURITY = 'AdminApiKey';
+export const CUSTOMER_SECURITY = 'CustomerBearer';
 
 /** The SPEC §3 error body. */
 export const errorBodySchema = z.object({
@@ -40,10 +41,38 @@ export function errorResponses(...statuses: number[]): Responses {
   return Object.fromEntries(all.map((s) => [String(s), jsonResponse(ERROR_TEXT[s] ?? 'Error', errorBodySchema)]));
 }
 
+/** Who may call a customer-scoped route: that customer's bearer token, or the admin key. */
+export const CUSTOMER_CALLER_SECURITY: Array<Record<string, string[]>> = [{ [CUSTOMER_SECURITY]: [] }, { [ADMIN_SECURITY]: [] }];
+
+export const CUSTOMER_CALLER_NOTE =
+  'Customer-scoped: needs a bearer token the shop issued for this customer (subject = customerId) or `X-Api-Key`: in production anonymous callers get 401; ' +
+  'elsewhere they are let through, but a presented token or key is still checked.';
+
+/** 401 and 403 as a customer-scoped route answers them. */
+export function customerCallerErrors(): Responses {
+  return {
+    401: jsonResponse('No token or key (production), or a malformed, tampered or expired bearer token', errorBodySchema),
+    403: jsonResponse('A token for another customer, or a wrong X-Api-Key', errorBodySchema),
+  };
+}
+
+export interface ApiRegistryOptions {
+  /** The service has customer-scoped routes: declare the bearer token scheme. */
+  customerTokens?: boolean;
+}
+
 /** A registry with what every service has: the admin key scheme, health and metrics routes. */
-export function createApiRegistry(): OpenAPIRegistry {
+export function createApiRegistry({ customerTokens = false }: ApiRegistryOptions = {}): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', ADMIN_SECURITY, { type: 'apiKey', in: 'header', name: 'X-Api-Key' });
+  if (customerTokens) {
+    registry.registerComponent('securitySchemes', CUSTOMER_SECURITY, {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'HS256 JWT signed with AUTH_JWT_SECRET; `sub` is the customerId, `exp` is required (`npm run token -- <customerId>` mints one).',
+    });
+  }
   registry.registerPath({
     method: 'get',
     path: '/health/live',

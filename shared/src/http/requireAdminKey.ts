@@ -1,21 +1,16 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../errors/DomainError.js';
+import { adminKeyMatcher } from './adminKeyMatcher.js';
 
-const sha256 = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-
-/**
- * Guards admin endpoints with `X-Api-Key` (SPEC §3). Both sides are hashed first so the
- * comparison is constant-time and does not reveal the key's length.
- */
+/** Guards admin endpoints with `X-Api-Key` (SPEC §3), compared in constant time. */
 export function requireAdminKey(expectedKey: string): RequestHandler {
-  const expectedDigest = sha256(expectedKey);
+  const matches = adminKeyMatcher(expectedKey);
   return (req, _res, next) => {
     const offered = req.headers['x-api-key'];
     if (typeof offered !== 'string' || offered.length === 0) {
       throw new UnauthorizedError('Missing X-Api-Key header');
     }
-    if (!timingSafeEqual(sha256(offered), expectedDigest)) {
+    if (!matches(offered)) {
       throw new ForbiddenError('Invalid API key');
     }
     next();

@@ -10,6 +10,8 @@ export const REDACT_PATHS: string[] = [
   ...SENSITIVE_KEYS.flatMap(atAnyUsualDepth),
   'ADMIN_API_KEY',
   '*.ADMIN_API_KEY',
+  'AUTH_JWT_SECRET',
+  '*.AUTH_JWT_SECRET',
   'customer.email',
   'customer.phone',
   'headers["x-api-key"]',

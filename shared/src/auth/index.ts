@@ -1,0 +1,2 @@
+export { CustomerTokens } from './CustomerTokens.js';
+export { InvalidCustomerTokenError } from './InvalidCustomerTokenError.js';
