@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_MAX: '1000000000',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     SEED_CATALOG: 'false',
+    SEED_DEMO_CONTACTS: 'false',
   };
   const orderDb = `${RUN}-orderdb`.replaceAll('-', '_');
   const inventoryDb = `${RUN}-inventorydb`.replaceAll('-', '_');

@@ -115,6 +115,7 @@ async function main(): Promise<number> {
     CONSUMER_GROUP_ID: groupOf(name),
     ADMIN_API_KEY: ADMIN_KEY,
     SEED_CATALOG: 'false',
+    SEED_DEMO_CONTACTS: 'false',
     RATE_LIMIT_MAX: '1000000000',
     LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
   }));

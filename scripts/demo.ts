@@ -131,8 +131,8 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
     if (!asExpected) unexpected += 1;
     const verdict = asExpected ? 'as expected' : `EXPECTED ${sample.expect}`;
     say(`    ${sample.label}: ${bold(order.status)}${order.cancellation ? ` (${order.cancellation.reason})` : ''} — ${verdict}`);
-    const notes = (await (await fetch(`${urlOf('notificationservice')}/api/notifications?orderId=${data.id}`)).json()) as { data?: Array<{ eventType: string; channel: string; status: string }> };
-    for (const n of (notes.data ?? []).reverse()) say(`               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(6)} for ${n.eventType}`);
+    const notes = (await (await fetch(`${urlOf('notificationservice')}/api/notifications?orderId=${data.id}`)).json()) as { data?: Array<{ eventType: string; channel: string; status: string; reason?: string }> };
+    for (const n of (notes.data ?? []).reverse()) say(`               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(7)} for ${n.eventType}${n.reason ? ` (${n.reason})` : ''}`);
   }
   await watcher.disconnect();
 }

@@ -9,6 +9,11 @@ export const ConfigSchema = defineServiceConfig(
     /** Probability (0–1) that the mock email / SMS provider fails a send, to watch retries and the DLT. */
     MOCK_EMAIL_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
     MOCK_SMS_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+    /** Seed contact preferences for the demo customers ("123", "456", "789") into an empty database (SPEC §3). */
+    SEED_DEMO_CONTACTS: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     CONSUMER_GROUP_ID: z.string().min(1).default('notificationservice'),
     /** Bearer tokens of the customer-scoped routes (SPEC §6). */
     ...customerAuthConfigShape(),

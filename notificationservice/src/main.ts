@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
+import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, seedWhenReady, startHttpServer } from '@orderplatform/shared';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
 import type { OrderEventsHandler } from './events/OrderEventsHandler.js';
+import type { PreferencesService } from './services/PreferencesService.js';
 import { TOKENS } from './tokens.js';
 
 const config = loadConfig();
@@ -21,13 +22,18 @@ const consumer = infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.ord
 container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
 
 const server = await startHttpServer(createApp(container), config.HOST, config.PORT, logger);
-void infra.kafka.start();
+// Consume only once the demo contacts are in: on a first start, an early OrderPlaced for "123" must find them.
+const shutdown = new AbortController();
+const preferences = container.resolve<PreferencesService>(TOKENS.PreferencesService);
+const seeded = config.SEED_DEMO_CONTACTS ? seedWhenReady('the demo contacts', () => preferences.seedDemoContacts(), infra.connection, logger, shutdown.signal) : Promise.resolve();
+void seeded.then(() => infra.kafka.start());
 logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'notificationservice started');
 
 registerGracefulShutdown({
   logger,
   steps: [
     { name: 'http', run: () => closeHttpServer(server) },
+    { name: 'seed', run: async () => shutdown.abort() },
     ...infra.shutdownSteps(),
   ],
 });

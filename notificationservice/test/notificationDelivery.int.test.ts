@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockMailbox } from '../src/providers/MockMailbox.js';
 import type { NotificationProvider } from '../src/services/ports/NotificationProvider.js';
@@ -49,6 +50,75 @@ describe('notification delivery against the real database', () => {
     const delivered = await world.deliveries({ notificationId: records[0]!.id });
     expect(delivered).toHaveLength(1);
     expect(await world.deliveries({ notificationId: records[1]!.id })).toHaveLength(1);
+  });
+
+  it('when the customer has no contact, records one SKIPPED (NO_CONTACT) per channel, shown by the API; redeliveries, also concurrent, add none', async () => {
+    const { service, repository, email, sms } = arrange();
+    const event = buildOrderEvent('OrderPlaced', { customerId: 'cust-no-contact', customer: undefined });
+
+    await service.notify(event);
+    await Promise.all(Array.from({ length: 4 }, () => service.notify(event)));
+
+    expect([email.calls.length, sms.calls.length]).toEqual([0, 0]);
+    const records = await repository.find({ orderId: event.data.orderId, limit: 100 });
+    expect(records.map((r) => [r.channel, r.status, r.reason, r.attempts]).sort()).toEqual([
+      ['email', 'SKIPPED', 'NO_CONTACT', 0],
+      ['sms', 'SKIPPED', 'NO_CONTACT', 0],
+    ]);
+    const byOrder = await request(world.app).get(`/api/notifications?orderId=${event.data.orderId}`);
+    const byCustomer = await request(world.app).get('/api/notifications?customerId=cust-no-contact');
+    expect(byOrder.status).toBe(200);
+    expect(byOrder.body.data).toHaveLength(2);
+    expect(byOrder.body.data[0]).toEqual({
+      id: expect.any(String),
+      eventId: event.eventId,
+      eventType: 'OrderPlaced',
+      orderId: event.data.orderId,
+      customerId: 'cust-no-contact',
+      channel: expect.stringMatching(/^(email|sms)$/),
+      ...(byOrder.body.data[0].channel === 'email' ? { subject: `We received your order ${event.data.orderId}` } : {}),
+      body: expect.any(String),
+      status: 'SKIPPED',
+      reason: 'NO_CONTACT',
+      attempts: 0,
+      createdAt: expect.any(String),
+    });
+    expect(byCustomer.body.data.map((n: { eventId: string; status: string }) => [n.eventId, n.status])).toEqual([
+      [event.eventId, 'SKIPPED'],
+      [event.eventId, 'SKIPPED'],
+    ]);
+    expect(await world.deliveries({ notificationId: records[0]!.id })).toHaveLength(0);
+  });
+
+  it('when the customer has an email address only, sends the email and records the SMS as SKIPPED (NO_CONTACT)', async () => {
+    const { service, repository, sms } = arrange();
+    const event = buildOrderEvent('OrderConfirmed', { customer: { email: ADA.email } });
+
+    await service.notify(event);
+    await service.notify(event);
+
+    const records = await repository.find({ orderId: event.data.orderId, limit: 100 });
+    expect(records.map((r) => [r.channel, r.status, r.reason ?? null, r.recipient ?? null]).sort()).toEqual([
+      ['email', 'SENT', null, ADA.email],
+      ['sms', 'SKIPPED', 'NO_CONTACT', null],
+    ]);
+    expect(sms.calls).toHaveLength(0);
+  });
+
+  it('a SKIPPED record is final: it cannot be leased, marked SENT or FAILED', async () => {
+    const { repository } = arrange();
+    const { recipient: _recipient, ...draft } = buildDraft();
+    const skipped = (await repository.createSkipped({ ...draft, reason: 'CHANNEL_DISABLED' }))!;
+
+    const again = await repository.createSkipped({ ...draft, reason: 'NO_CONTACT' });
+    const leased = await repository.acquireLease(skipped.id, 'x', new Date(), new Date(Date.now() + 1_000));
+    await repository.markSent(skipped.id, new Date());
+    await repository.markFailed(skipped.id, 'x', 'boom');
+
+    expect(again).toBeNull();
+    expect(leased).toBeNull();
+    expect(await repository.findById(skipped.id)).toMatchObject({ status: 'SKIPPED', reason: 'CHANNEL_DISABLED', attempts: 0 });
+    expect(await repository.findByEvent(draft.eventId, draft.channel)).toMatchObject({ id: skipped.id });
   });
 
   it('when the record insert races, the unique (eventId, channel) index keeps one record', async () => {

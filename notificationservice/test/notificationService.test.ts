@@ -113,30 +113,88 @@ describe('notifying a customer of an order event', () => {
     expect(smsRecord.sentAt).toBeInstanceOf(Date);
   });
 
-  it('when the customer chose channels and addresses, sends only there', async () => {
-    const { service, email, sms, preferences } = arrange();
+  it('when the customer chose channels and addresses, sends only there and records the other channel as SKIPPED (CHANNEL_DISABLED)', async () => {
+    const { service, email, sms, notifications, preferences } = arrange();
     preferences.stored.set('cust-1', buildPreferences({ channels: ['sms'], phone: '+447700900123' }));
 
     await service.notify(buildOrderEvent('OrderDelivered', { customerId: 'cust-1' }));
 
     expect(email.calls).toHaveLength(0);
     expect(sms.calls.map((c) => c.to)).toEqual(['+447700900123']);
+    const byChannel = Object.fromEntries(notifications.all().map((r) => [r.channel, r]));
+    expect(byChannel.sms).toMatchObject({ status: 'SENT', recipient: '+447700900123' });
+    expect(byChannel.email).toMatchObject({ status: 'SKIPPED', reason: 'CHANNEL_DISABLED', attempts: 0, subject: expect.stringContaining('delivered') });
+    expect(byChannel.email!.recipient).toBeUndefined();
   });
 
-  it('when a channel has no address, skips it without a record and without failing the event', async () => {
+  it('when a channel has no address, records it as SKIPPED (NO_CONTACT) and sends the other channel without failing the event', async () => {
     const { service, email, sms, notifications, preferences } = arrange();
     metrics.notifications.reset();
     // Wants SMS too, but neither the preferences nor the order have a phone number.
     preferences.stored.set('cust-2', buildPreferences({ customerId: 'cust-2', channels: ['email', 'sms'], email: 'prefs@example.com', phone: undefined }));
 
     await service.notify(buildOrderEvent('OrderPlaced', { customer: { email: 'only-email@example.com' } }));
-    await service.notify(buildOrderEvent('OrderPlaced', { customer: undefined }));
     await service.notify(buildOrderEvent('OrderPlaced', { customerId: 'cust-2', customer: { email: 'order@example.com' } }));
 
     expect(email.calls.map((c) => c.to)).toEqual(['only-email@example.com', 'prefs@example.com']);
     expect(sms.calls).toHaveLength(0);
-    expect(notifications.all().map((r) => r.channel)).toEqual(['email', 'email']);
-    expect(await notificationCounts('OrderPlaced')).toEqual({ 'email/sent': 2, 'sms/no_address': 1 });
+    expect(notifications.all().map((r) => [r.channel, r.status, r.reason ?? null])).toEqual([
+      ['email', 'SENT', null],
+      ['sms', 'SKIPPED', 'NO_CONTACT'],
+      ['email', 'SENT', null],
+      ['sms', 'SKIPPED', 'NO_CONTACT'],
+    ]);
+    expect(await notificationCounts('OrderPlaced')).toEqual({ 'email/sent': 2, 'sms/skipped': 2 });
+  });
+
+  it('when the customer has no contact at all, records one SKIPPED (NO_CONTACT) per channel, and a redelivery adds none', async () => {
+    const { service, email, sms, notifications } = arrange();
+    metrics.notifications.reset();
+    const event = buildOrderEvent('OrderConfirmed', { orderId: 'ord-nobody', customerId: 'nobody', customer: undefined });
+
+    await service.notify(event);
+    await service.notify(event);
+
+    expect([email.calls.length, sms.calls.length]).toEqual([0, 0]);
+    const records = notifications.all();
+    expect(records.map((r) => [r.channel, r.status, r.reason, r.attempts])).toEqual([
+      ['email', 'SKIPPED', 'NO_CONTACT', 0],
+      ['sms', 'SKIPPED', 'NO_CONTACT', 0],
+    ]);
+    expect(records[0]).toMatchObject({ eventId: event.eventId, orderId: 'ord-nobody', customerId: 'nobody', subject: 'Your order ord-nobody is confirmed' });
+    expect(await notificationCounts('OrderConfirmed')).toEqual({ 'email/skipped': 1, 'sms/skipped': 1, 'email/already_skipped': 1, 'sms/already_skipped': 1 });
+    const { values } = await metrics.notifications.get();
+    expect(values.filter((v) => v.labels.outcome === 'skipped').map((v) => v.labels.reason)).toEqual(['NO_CONTACT', 'NO_CONTACT']);
+  });
+
+  it('when a redelivery finds an address for a channel that was SKIPPED, the first decision stands: nothing is sent', async () => {
+    const { service, email, notifications, preferences } = arrange();
+    const event = buildOrderEvent('OrderPlaced', { customerId: 'late', customer: undefined });
+    await service.notify(event);
+
+    preferences.stored.set('late', buildPreferences({ customerId: 'late', channels: ['email'], email: 'late@example.com' }));
+    await service.notify(event);
+
+    expect(email.calls).toHaveLength(0);
+    expect(notifications.all().map((r) => [r.channel, r.status, r.reason])).toEqual([
+      ['email', 'SKIPPED', 'NO_CONTACT'],
+      ['sms', 'SKIPPED', 'NO_CONTACT'],
+    ]);
+  });
+
+  it('when a send failed and the address is gone by the redelivery, the redelivery still finishes that send to the stored recipient', async () => {
+    const { service, sms, notifications, preferences } = arrange();
+    sms.failing = true;
+    const event = buildOrderEvent('OrderShipped', { customerId: 'moved' });
+    await expect(service.notify(event)).rejects.toThrow(DeliveryIncompleteError);
+
+    sms.failing = false;
+    preferences.stored.set('moved', buildPreferences({ customerId: 'moved', channels: ['email'] }));
+    await service.notify(event);
+
+    expect(sms.calls.map((c) => c.to)).toEqual([ADA.phone, ADA.phone]);
+    expect(notifications.all().find((r) => r.channel === 'sms')).toMatchObject({ status: 'SENT', attempts: 2, recipient: ADA.phone });
+    expect(notifications.all()).toHaveLength(2);
   });
 
   it('when another handler crashed holding the send, takes it over once its lease runs out', async () => {

@@ -11,10 +11,11 @@ interface NotificationView {
   eventId: string;
   eventType: string;
   channel: 'email' | 'sms';
-  recipient: string;
+  recipient?: string;
   subject?: string;
   body: string;
   status: string;
+  reason?: string;
   attempts: number;
   sentAt?: string;
   error?: string;
@@ -60,7 +61,7 @@ describe('notificationservice as a process', () => {
   const deliveriesOf = (notificationId: string) => db.collection('mock_provider_deliveries').countDocuments({ notificationId });
   const deadLetters = () => readDeadLetters(kafka, dltTopicOf(orderTopic));
 
-  it('tells the customer about each step of an order, by email when the event carries only an email address', async () => {
+  it('tells the customer about each step of an order, by email when the event carries only an email address (SMS SKIPPED: NO_CONTACT)', async () => {
     const contact = { email: ADA.email, name: 'Ada' };
     const placed = buildOrderEvent('OrderPlaced', { customer: contact });
     const orderId = placed.data.orderId;
@@ -72,7 +73,9 @@ describe('notificationservice as a process', () => {
     await publish(buildOrderEvent('OrderDelivered', { orderId, customer: contact }));
     await publish(cancelled);
 
-    const sent = await eventually(() => notificationsOf(orderId), (list) => list.filter((n) => n.status === 'SENT').length === 4, 'four emails');
+    const all = await eventually(() => notificationsOf(orderId), (list) => list.length === 8 && list.filter((n) => n.status === 'SENT').length === 4, 'four emails, four SMS skipped');
+    const sent = all.filter((n) => n.status === 'SENT');
+    expect(all.filter((n) => n.channel === 'sms').map((n) => [n.status, n.reason])).toEqual(Array(4).fill(['SKIPPED', 'NO_CONTACT']));
     expect(sent.map((n) => [n.eventType, n.channel, n.recipient]).sort()).toEqual([
       ['OrderConfirmed', 'email', ADA.email],
       ['OrderDelivered', 'email', ADA.email],
@@ -81,7 +84,8 @@ describe('notificationservice as a process', () => {
     ]);
     expect(sent.find((n) => n.eventType === 'OrderPlaced')).toMatchObject({ eventId: placed.eventId, subject: `We received your order ${orderId}`, attempts: 1 });
     expect(sent.find((n) => n.eventType === 'OrderPlaced')!.body).toContain('Total: $60.28');
-    const [cancellation] = await eventually(() => notificationsOf(cancelled.data.orderId), (list) => list.length === 1, 'cancellation email');
+    const cancellations = await eventually(() => notificationsOf(cancelled.data.orderId), (list) => list.length === 2 && list.some((n) => n.status === 'SENT'), 'cancellation email, SMS skipped');
+    const cancellation = cancellations.find((n) => n.channel === 'email');
     expect(cancellation).toMatchObject({ eventType: 'OrderCancelled', status: 'SENT' });
     expect(cancellation!.body).toContain('was cancelled because you asked us to cancel it');
   });
@@ -95,8 +99,11 @@ describe('notificationservice as a process', () => {
     await producer.send({ topic: orderTopic, acks: -1, messages: [{ key: orderId, value: JSON.stringify(invalid), headers: eventHeaders(poison, childTraceparent()) }] });
     await publish(next);
 
-    const list = await eventually(() => notificationsOf(orderId), (l) => l.length === 1 && l[0]!.status === 'SENT', 'the next event notified');
-    expect(list[0]).toMatchObject({ eventId: next.eventId, eventType: 'OrderConfirmed' });
+    const list = await eventually(() => notificationsOf(orderId), (l) => l.some((n) => n.status === 'SENT'), 'the next event notified');
+    expect(list.map((n) => [n.eventId, n.eventType, n.channel, n.status]).sort()).toEqual([
+      [next.eventId, 'OrderConfirmed', 'email', 'SENT'],
+      [next.eventId, 'OrderConfirmed', 'sms', 'SKIPPED'],
+    ]);
     const dead = await eventually(deadLetters, (records) => records.some((r) => r.eventId === poison.eventId), 'poison in the DLT');
     expect(dead.find((r) => r.eventId === poison.eventId)).toMatchObject({ errorClass: 'InvalidEventError', key: orderId, attempts: 1 });
   });
@@ -146,7 +153,7 @@ describe('notificationservice as a process', () => {
     expect(await Promise.all(forConfirmed.map((n) => deliveriesOf(n.id)))).toEqual([1, 1]);
   });
 
-  it("uses the customer's saved preferences over the contact data in the event", async () => {
+  it("uses the customer's saved preferences over the contact data in the event; the channel left out is SKIPPED (CHANNEL_DISABLED)", async () => {
     const customerId = uniqueName('cust');
     const saved = await fetch(`${service.url}/api/notifications/preferences/${customerId}`, {
       method: 'PUT',
@@ -158,7 +165,9 @@ describe('notificationservice as a process', () => {
 
     await publish(delivered);
 
-    const list = await eventually(() => notificationsOf(delivered.data.orderId), (l) => l.length === 1 && l[0]!.status === 'SENT', 'SMS by preference');
-    expect(list[0]).toMatchObject({ channel: 'sms', recipient: '+447700900123', body: `Your order ${delivered.data.orderId} was delivered. Enjoy!` });
+    const list = await eventually(() => notificationsOf(delivered.data.orderId), (l) => l.some((n) => n.channel === 'sms' && n.status === 'SENT'), 'SMS by preference');
+    expect(list.find((n) => n.channel === 'sms')).toMatchObject({ status: 'SENT', recipient: '+447700900123', body: `Your order ${delivered.data.orderId} was delivered. Enjoy!` });
+    expect(list.find((n) => n.channel === 'email')).toMatchObject({ status: 'SKIPPED', reason: 'CHANNEL_DISABLED' });
+    expect(list).toHaveLength(2);
   });
 });

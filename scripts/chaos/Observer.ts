@@ -12,7 +12,7 @@ export interface QuietState {
   outboxBacklog: number;
   /** Messages not yet handled and committed, over every consumer group and partition. */
   consumerLag: number;
-  /** Notification records not SENT (in flight or failed, to be retried). */
+  /** Notification records still open: PENDING or FAILED (in flight or to be retried); SENT and SKIPPED are final. */
   unsentNotifications: number;
   /** Changes whenever stock, order statuses or notifications move. */
   fingerprint: string;
@@ -43,7 +43,7 @@ export class Observer {
       this.orders.collection('orders').countDocuments({ status: 'PENDING' }),
       this.orders.collection('orders').countDocuments({ 'outbox.0': { $exists: true } }),
       this.inventory.collection('reservations').countDocuments({ 'outbox.0': { $exists: true } }),
-      this.notifications.collection('notifications').countDocuments({ status: { $ne: 'SENT' } }),
+      this.notifications.collection('notifications').countDocuments({ status: { $in: ['PENDING', 'FAILED'] } }),
       this.inventory.collection('products').find({}, { projection: { _id: 0, productId: 1, available: 1, reserved: 1, sold: 1 } }).sort({ productId: 1 }).toArray(),
       this.statusCounts(),
       this.notifications.collection('notifications').countDocuments({ status: 'SENT' }),

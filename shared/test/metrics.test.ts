@@ -46,4 +46,19 @@ describe('/metrics', () => {
     expect(res.text).toContain('process_cpu_user_seconds_total');
     expect(res.text).toContain('nodejs_eventloop_lag_seconds');
   });
+
+  it('when scraped, exports what /health/ready would say: service_ready and service_dependency_up per check', async () => {
+    let kafkaUp = true;
+    const { app } = buildTestApp({ healthChecks: [{ name: 'mongodb', check: () => true }, { name: 'kafka', check: () => kafkaUp }] });
+
+    const ready = (await request(app).get('/metrics')).text;
+    kafkaUp = false;
+    const notReady = (await request(app).get('/metrics')).text;
+
+    expect(ready).toMatch(/^service_ready 1$/m);
+    expect(ready).toMatch(/^service_dependency_up\{dependency="kafka"\} 1$/m);
+    expect(notReady).toMatch(/^service_ready 0$/m);
+    expect(notReady).toMatch(/^service_dependency_up\{dependency="kafka"\} 0$/m);
+    expect(notReady).toMatch(/^service_dependency_up\{dependency="mongodb"\} 1$/m);
+  });
 });

@@ -16,10 +16,23 @@ async function freePortOffset(): Promise<number> {
   }
 }
 
+type Notified = { eventType: string; channel: string; status: string; recipient?: string };
+
+/** The order's notifications once OrderPlaced and OrderConfirmed are settled on both channels (at most 30 s). */
+async function notifiedOf(notificationsUrl: string, orderId: string): Promise<Notified[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { data } = (await (await fetch(`${notificationsUrl}/api/notifications?orderId=${orderId}`)).json()) as { data: Notified[] };
+    if (data.length === 4 && data.every((n) => n.status !== 'PENDING')) return data;
+    if (Date.now() > deadline) throw new Error(`notifications of ${orderId} not settled: ${JSON.stringify(data)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /**
  * The README's run-everything command (scripts/demo.ts behind `npm run demo`): it brings the three
  * services up, the sample orders end as described, smoke.sh passes against the running platform,
- * and Ctrl-C stops everything it started.
+ * the task file's curl notifies customer "123" by email and SMS, and Ctrl-C stops everything it started.
  */
 describe('npm run demo', () => {
   it('runs the sample orders as described, passes the smoke test, and stops cleanly on Ctrl-C', { timeout: 240_000 }, async () => {
@@ -54,6 +67,25 @@ describe('npm run demo', () => {
     });
     expect(smoke.stdout + smoke.stderr).toContain('Smoke test passed.');
     expect(smoke.status).toBe(0);
+
+    // The task file's curl, as is: the seeded demo contacts of customer "123" get email and SMS.
+    const orders = `http://127.0.0.1:${3001 + offset}`;
+    const placed = await fetch(`${orders}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"customerId":"123","items":[{"productId":"1","quantity":2,"price":29.99}]}',
+    });
+    expect(placed.status).toBe(201);
+    const { data: order } = (await placed.json()) as { data: { id: string } };
+    const settled = (await (await fetch(`${orders}/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=20000`)).json()) as { data: { status: string } };
+    expect(settled.data.status).toBe('CONFIRMED');
+    const sent = await notifiedOf(`http://127.0.0.1:${3002 + offset}`, order.id);
+    expect(sent.map((n) => `${n.eventType}/${n.channel}/${n.status}/${n.recipient}`).sort()).toEqual([
+      'OrderConfirmed/email/SENT/ada@example.com',
+      'OrderConfirmed/sms/SENT/+15550100',
+      'OrderPlaced/email/SENT/ada@example.com',
+      'OrderPlaced/sms/SENT/+15550100',
+    ]);
 
     demo.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -15,10 +15,11 @@ interface NotificationView {
   eventId: string;
   eventType: string;
   channel: 'email' | 'sms';
-  recipient: string;
+  recipient?: string;
   subject?: string;
   body: string;
   status: string;
+  reason?: string;
   attempts: number;
 }
 
@@ -85,7 +86,7 @@ describe('notifications end to end', () => {
     expect(cancel.find((n) => n.eventType === 'OrderCancelled' && n.channel === 'sms')!.body.length).toBeLessThanOrEqual(160);
   });
 
-  it('honours contact preferences over the contact data in the order', async () => {
+  it('honours contact preferences over the contact data in the order; the channel they leave out is SKIPPED (CHANNEL_DISABLED)', async () => {
     const put = await http('PUT', `${notifications.url}/api/notifications/preferences/cust-prefs`, { email: 'prefers@example.com', channels: ['email'] });
     expect(put.status).toBeLessThan(300);
 
@@ -93,7 +94,26 @@ describe('notifications end to end', () => {
     await settle(id, 'CONFIRMED');
     const list = await eventuallyNotified(id, (l) => sentFor(l, 'OrderConfirmed').length === 1);
 
-    expect(list.every((n) => n.channel === 'email' && n.recipient === 'prefers@example.com')).toBe(true);
+    const byChannel = (channel: string) => list.filter((n) => n.channel === channel);
+    expect(byChannel('email').every((n) => n.status === 'SENT' && n.recipient === 'prefers@example.com')).toBe(true);
+    expect(byChannel('sms').map((n) => [n.status, n.reason])).toEqual(byChannel('email').map(() => ['SKIPPED', 'CHANNEL_DISABLED']));
+  });
+
+  it('for a customer without any contact, shows one SKIPPED (NO_CONTACT) record per event and channel, by order and by customer', async () => {
+    const id = await place({ customerId: 'cust-nobody', items: [{ productId: '3', quantity: 1, price: 10 }] });
+    await settle(id, 'CONFIRMED');
+
+    const list = await eventuallyNotified(id, (l) => l.length === 4);
+    const byCustomer = (await http('GET', `${notifications.url}/api/notifications?customerId=cust-nobody`)).body.data as NotificationView[];
+
+    expect(list.map((n) => `${n.eventType}/${n.channel}/${n.status}/${n.reason}`).sort()).toEqual([
+      'OrderConfirmed/email/SKIPPED/NO_CONTACT',
+      'OrderConfirmed/sms/SKIPPED/NO_CONTACT',
+      'OrderPlaced/email/SKIPPED/NO_CONTACT',
+      'OrderPlaced/sms/SKIPPED/NO_CONTACT',
+    ]);
+    expect(list.every((n) => n.recipient === undefined)).toBe(true);
+    expect(byCustomer.map((n) => n.eventId).sort()).toEqual(list.map((n) => n.eventId).sort());
   });
 
   it('sends nothing twice when the order events are delivered again', async () => {

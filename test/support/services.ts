@@ -36,6 +36,8 @@ export async function startService(name: ServiceName, opts: ServiceOptions): Pro
     KAFKA_BROKERS: kafkaBrokers().join(','),
     LOG_LEVEL: 'info',
     ADMIN_API_KEY: ADMIN_KEY,
+    // No demo contacts unless a test asks for them: tests choose their customers' contact data.
+    SEED_DEMO_CONTACTS: 'false',
     // Isolated topics get an isolated consumer group too: a process killed by another test file
     // would otherwise linger in the shared default group until its session times out.
     ...(opts.env?.ORDER_EVENTS_TOPIC ? { CONSUMER_GROUP_ID: `${name}.${opts.env.ORDER_EVENTS_TOPIC}` } : {}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS } from '../domain/Channel.js';
-import { NOTIFICATION_STATUSES, NOTIFIED_EVENT_TYPES } from '../domain/Notification.js';
+import { NOTIFICATION_STATUSES, NOTIFIED_EVENT_TYPES, SKIP_REASONS } from '../domain/Notification.js';
 
 /** What clients receive (SPEC §3); views.ts builds exactly these shapes. */
 export const notificationViewSchema = z.object({
@@ -10,11 +10,15 @@ export const notificationViewSchema = z.object({
   orderId: z.string(),
   customerId: z.string(),
   channel: z.enum(CHANNELS),
-  /** The email address or phone number it went to. */
-  recipient: z.string(),
+  recipient: z.string().optional().meta({ description: 'The email address or phone number it went to; absent when SKIPPED.' }),
   subject: z.string().optional(),
   body: z.string(),
-  status: z.enum(NOTIFICATION_STATUSES),
+  status: z.enum(NOTIFICATION_STATUSES).meta({
+    description: 'PENDING: being sent. SENT: the provider accepted it. FAILED: the last attempt failed (retried, then the DLT). SKIPPED: not sent, see `reason`.',
+  }),
+  reason: z.enum(SKIP_REASONS).optional().meta({
+    description: 'Only when SKIPPED. NO_CONTACT: no address known for the channel. CHANNEL_DISABLED: the customer\'s preferences leave the channel out.',
+  }),
   /** Provider calls so far. */
   attempts: z.number().int(),
   createdAt: z.iso.datetime(),

@@ -2,20 +2,24 @@ import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplat
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
-import type { Notification, NotificationDraft } from '../domain/Notification.js';
+import type { Channel } from '../domain/Channel.js';
+import type { Notification, NotificationDraft, SkippedDraft } from '../domain/Notification.js';
 import type { NotificationQuery, NotificationRepository } from '../services/ports/NotificationRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { NotificationDocument } from './models/NotificationModel.js';
 
-const toNotification = ({ _id, leaseId: _leaseId, leaseUntil: _leaseUntil, subject, sentAt, error, ...rest }: NotificationDocument): Notification => ({
+const toNotification = ({ _id, leaseId: _leaseId, leaseUntil: _leaseUntil, recipient, reason, subject, sentAt, error, ...rest }: NotificationDocument): Notification => ({
   id: _id,
   ...rest,
+  ...(recipient === undefined || recipient === null ? {} : { recipient }),
+  ...(reason === undefined || reason === null ? {} : { reason }),
   ...(subject === undefined || subject === null ? {} : { subject }),
   ...(sentAt === undefined || sentAt === null ? {} : { sentAt }),
   ...(error === undefined || error === null ? {} : { error }),
 });
 
-const NOT_SENT = () => op({ $ne: 'SENT' });
+/** PENDING or FAILED: may still be leased and sent. SENT and SKIPPED are final. */
+const OPEN = () => op({ $in: ['PENDING', 'FAILED'] });
 
 /**
  * Notification records in MongoDB. The unique (eventId, channel) index makes the first insert win;
@@ -30,19 +34,27 @@ export class MongoNotificationRepository implements NotificationRepository {
     const created = await this.insert(draft);
     if (created) return created;
     // Another delivery of the same event inserted it first: theirs is the record.
-    const doc = await this.model.findOne({ eventId: draft.eventId, channel: draft.channel }).lean<NotificationDocument>();
-    if (!doc) throw new Error(`Notification for ${draft.eventId}/${draft.channel} vanished after insert`);
-    return toNotification(doc);
+    const existing = await this.findByEvent(draft.eventId, draft.channel);
+    if (!existing) throw new Error(`Notification for ${draft.eventId}/${draft.channel} vanished after insert`);
+    return existing;
   }
 
   createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null> {
     return this.insert(draft, { leaseId, until });
   }
 
+  createSkipped(draft: SkippedDraft): Promise<Notification | null> {
+    return this.insertDocument({ ...draft, status: 'SKIPPED', attempts: 0, leaseId: null, leaseUntil: null });
+  }
+
   /** A new PENDING record, its lease taken when one is given; null when (eventId, channel) exists. */
-  private async insert(draft: NotificationDraft, lease?: { leaseId: string; until: Date }): Promise<Notification | null> {
+  private insert(draft: NotificationDraft, lease?: { leaseId: string; until: Date }): Promise<Notification | null> {
+    return this.insertDocument({ ...draft, status: 'PENDING', attempts: lease ? 1 : 0, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null });
+  }
+
+  private async insertDocument(fields: Omit<NotificationDocument, '_id' | 'createdAt' | 'updatedAt'>): Promise<Notification | null> {
     try {
-      const doc = await this.model.create({ _id: randomUUID(), ...draft, status: 'PENDING', attempts: lease ? 1 : 0, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null });
+      const doc = await this.model.create({ _id: randomUUID(), ...fields });
       return toNotification(doc.toObject());
     } catch (err) {
       if (isDuplicateKey(err)) return null;
@@ -53,7 +65,7 @@ export class MongoNotificationRepository implements NotificationRepository {
   async acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null> {
     const doc = await this.model
       .findOneAndUpdate(
-        { _id: id, status: NOT_SENT(), $or: [{ leaseUntil: null }, { leaseUntil: op({ $lte: now }) }] },
+        { _id: id, status: OPEN(), $or: [{ leaseUntil: null }, { leaseUntil: op({ $lte: now }) }] },
         { $set: { leaseId, leaseUntil: until }, $inc: { attempts: 1 } },
         { new: true },
       )
@@ -66,17 +78,26 @@ export class MongoNotificationRepository implements NotificationRepository {
     return doc ? toNotification(doc) : null;
   }
 
+  async findByEvent(eventId: string, channel: Channel): Promise<Notification | null> {
+    const doc = await this.model.findOne({ eventId, channel }).lean<NotificationDocument>();
+    return doc ? toNotification(doc) : null;
+  }
+
   async markSent(id: string, sentAt: Date): Promise<void> {
-    await this.model.updateOne({ _id: id, status: NOT_SENT() }, { $set: { status: 'SENT', sentAt, leaseId: null, leaseUntil: null }, $unset: { error: 1 } });
+    await this.model.updateOne({ _id: id, status: OPEN() }, { $set: { status: 'SENT', sentAt, leaseId: null, leaseUntil: null }, $unset: { error: 1 } });
   }
 
   async markFailed(id: string, leaseId: string, error: string): Promise<void> {
-    await this.model.updateOne({ _id: id, leaseId, status: NOT_SENT() }, { $set: { status: 'FAILED', error, leaseId: null, leaseUntil: null } });
+    await this.model.updateOne({ _id: id, leaseId, status: OPEN() }, { $set: { status: 'FAILED', error, leaseId: null, leaseUntil: null } });
   }
 
   async find({ orderId, customerId, limit }: NotificationQuery): Promise<Notification[]> {
     const filter = { ...(orderId === undefined ? {} : { orderId }), ...(customerId === undefined ? {} : { customerId }) };
     const docs = await this.model.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<NotificationDocument[]>();
     return docs.map(toNotification);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.model.exists({})) === null;
   }
 }

@@ -42,4 +42,18 @@ export class MongoPreferencesRepository implements PreferencesRepository {
     const doc = await this.model.findById(customerId).lean<PreferencesDocument>();
     return { preferences: toPreferences(doc!), created };
   }
+
+  async createIfAbsent({ customerId, email, phone, channels }: ContactPreferences): Promise<boolean> {
+    try {
+      await this.model.create({ _id: customerId, channels, ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }) });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.model.exists({})) === null;
+  }
 }

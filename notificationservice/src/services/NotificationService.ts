@@ -3,7 +3,7 @@ import { metrics, type Logger } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config.js';
 import type { Channel } from '../domain/Channel.js';
-import type { Notification, NotificationDraft } from '../domain/Notification.js';
+import { isSettled, type Notification, type NotificationDraft, type SkippedDraft, type SkipReason } from '../domain/Notification.js';
 import { TOKENS } from '../tokens.js';
 import { DeliveryIncompleteError } from './errors/DeliveryIncompleteError.js';
 import { SendInProgressError } from './errors/SendInProgressError.js';
@@ -14,7 +14,11 @@ import { resolveRecipients } from './resolveRecipients.js';
 import { renderMessage } from './templates/renderMessage.js';
 import type { OrderLifecycleEvent } from './templates/OrderLifecycleEvent.js';
 
-type ChannelOutcome = { channel: Channel; kind: 'sent' | 'already-sent' } | { channel: Channel; kind: 'failed'; error: string };
+/** One channel's outcome; `kind` is the `outcome` label of notifications_total. */
+type ChannelOutcome =
+  | { channel: Channel; kind: 'sent' | 'already_sent' | 'already_skipped' }
+  | { channel: Channel; kind: 'skipped'; reason: SkipReason }
+  | { channel: Channel; kind: 'failed'; error: string };
 
 const LEASE_POLL_MS = 100;
 /**
@@ -26,11 +30,13 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
 
 /**
- * Turns an order lifecycle event into at most one notification per channel, however often the event
- * is delivered and however the deliveries interleave. Per channel: the record is created once
- * (unique (eventId, channel)); a send lease lets one handler at a time call the provider, with the
- * record id as its idempotency key; a SENT record is never sent again. A failed channel does not stop
- * the others; the event then fails as a whole (transient), so the consumer retries the rest.
+ * Turns an order lifecycle event into exactly one record per channel, however often the event is
+ * delivered and however the deliveries interleave: SENT (or FAILED until a retry sends it), or
+ * SKIPPED with a reason when there is nobody to send it to, so an operator sees why nothing went out.
+ * Per channel the first delivery's decision wins (unique (eventId, channel)); a send lease lets one
+ * handler at a time call the provider, with the record id as its idempotency key; a SENT or SKIPPED
+ * record is never sent again. A failed channel does not stop the others; the event then fails as a
+ * whole (transient), so the consumer retries the rest.
  */
 @injectable()
 export class NotificationService {
@@ -53,44 +59,59 @@ export class NotificationService {
     const { orderId, customerId, customer } = event.data;
     const log = this.log.child({ eventId: event.eventId, eventType: event.eventType, orderId });
     const { recipients, skipped } = resolveRecipients(await this.preferences.find(customerId), customer);
-    if (skipped.length > 0) log.info({ skipped }, 'No address for a wanted channel; skipping it');
-    for (const channel of skipped) metrics.notifications.inc({ channel, event_type: event.eventType, outcome: 'no_address' });
-    if (recipients.length === 0) {
-      log.info('No way to reach the customer; nothing sent');
-      return;
-    }
+    if (recipients.length === 0) log.info({ skipped }, 'No way to reach the customer on any channel; recording SKIPPED');
+    const common = { eventId: event.eventId, eventType: event.eventType, orderId, customerId };
 
     const outcomes: ChannelOutcome[] = [];
-    for (const { channel, address } of recipients) {
-      const draft: NotificationDraft = {
-        eventId: event.eventId,
-        eventType: event.eventType,
-        orderId,
-        customerId,
-        channel,
-        recipient: address,
-        ...renderMessage(event, channel),
-      };
-      const outcome = await this.sendOnce(draft, log.child({ channel }));
-      metrics.notifications.inc({ channel, event_type: event.eventType, outcome: outcome.kind === 'already-sent' ? 'already_sent' : outcome.kind });
+    const settle = (outcome: ChannelOutcome) => {
+      metrics.notifications.inc({ channel: outcome.channel, event_type: event.eventType, outcome: outcome.kind, ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}) });
       outcomes.push(outcome);
+    };
+    for (const { channel, address } of recipients) {
+      settle(await this.sendOnce({ ...common, channel, recipient: address, ...renderMessage(event, channel) }, log.child({ channel })));
+    }
+    for (const { channel, reason } of skipped) {
+      settle(await this.skipOnce({ ...common, channel, reason, ...renderMessage(event, channel) }, log.child({ channel })));
     }
     const failures = outcomes.flatMap((o) => (o.kind === 'failed' ? [{ channel: o.channel, error: o.error }] : []));
     if (failures.length > 0) throw new DeliveryIncompleteError(failures);
   }
 
   private async sendOnce(draft: NotificationDraft, log: Logger): Promise<ChannelOutcome> {
-    const { channel } = draft;
-    const provider = this.providers.get(channel);
-    if (!provider) throw new Error(`No provider for channel ${channel}`);
     const leaseId = randomUUID();
     // First delivery: the record is created with the lease taken (one write). A redelivery finds the
     // record and takes its lease the usual way, waiting out another holder.
-    const leased =
-      (await this.notifications.createLeased(draft, leaseId, new Date(Date.now() + this.config.NOTIFICATION_SEND_LEASE_MS))) ??
-      (await this.acquire(await this.notifications.createIfAbsent(draft), leaseId, log));
-    if (!leased) return { channel, kind: 'already-sent' };
+    const leased = await this.notifications.createLeased(draft, leaseId, new Date(Date.now() + this.config.NOTIFICATION_SEND_LEASE_MS));
+    if (leased) return this.send(leased, leaseId, log);
+    return this.deliver(await this.notifications.createIfAbsent(draft), log);
+  }
 
+  private async skipOnce(draft: SkippedDraft, log: Logger): Promise<ChannelOutcome> {
+    const created = await this.notifications.createSkipped(draft);
+    if (created) {
+      log.info({ notificationId: created.id, reason: draft.reason }, 'Nothing to send on this channel; recorded as SKIPPED');
+      return { channel: draft.channel, kind: 'skipped', reason: draft.reason };
+    }
+    // An earlier delivery decided first. If it had an address and its send is not done, finish that send.
+    const existing = await this.notifications.findByEvent(draft.eventId, draft.channel);
+    if (!existing) throw new Error(`Notification for ${draft.eventId}/${draft.channel} vanished after insert`);
+    return this.deliver(existing, log);
+  }
+
+  /** Sends an existing record unless it is (or meanwhile becomes) settled. */
+  private async deliver(record: Notification, log: Logger): Promise<ChannelOutcome> {
+    const leaseId = randomUUID();
+    const current = await this.acquire(record, leaseId);
+    if (!isSettled(current.status)) return this.send(current, leaseId, log);
+    log.info({ notificationId: record.id, status: current.status }, 'Already settled; not sending again');
+    return { channel: record.channel, kind: current.status === 'SENT' ? 'already_sent' : 'already_skipped' };
+  }
+
+  private async send(leased: Notification, leaseId: string, log: Logger): Promise<ChannelOutcome> {
+    const { channel } = leased;
+    const provider = this.providers.get(channel);
+    if (!provider) throw new Error(`No provider for channel ${channel}`);
+    if (leased.recipient === undefined) throw new Error(`Notification ${leased.id} has no recipient`);
     try {
       // The stored record, not the fresh draft, is what goes out: a redelivery sends the same message under the same key.
       await provider.send({ notificationId: leased.id, to: leased.recipient, subject: leased.subject, body: leased.body });
@@ -106,22 +127,23 @@ export class NotificationService {
   }
 
   /**
-   * The leased record; null when it is (or meanwhile becomes) SENT. Waits briefly for another
+   * The record leased by `leaseId`, or settled (SENT / SKIPPED, not leased). Waits briefly for another
    * holder's lease; if it is still held, the event is retried later (after a backoff) instead.
    */
-  private async acquire(record: Notification, leaseId: string, log: Logger): Promise<Notification | null> {
+  private async acquire(record: Notification, leaseId: string): Promise<Notification> {
     const leaseMs = this.config.NOTIFICATION_SEND_LEASE_MS;
     const giveUpAt = Date.now() + Math.min(leaseMs + 1_000, MAX_LEASE_WAIT_MS);
-    let current: Notification | null = record;
-    while (current && current.status !== 'SENT') {
+    let current = record;
+    while (!isSettled(current.status)) {
       const now = new Date();
       const leased = await this.notifications.acquireLease(current.id, leaseId, now, new Date(now.getTime() + leaseMs));
       if (leased) return leased;
       if (Date.now() > giveUpAt) throw new SendInProgressError(current.id);
       await sleep(LEASE_POLL_MS);
-      current = await this.notifications.findById(current.id);
+      const reread = await this.notifications.findById(current.id);
+      if (!reread) throw new Error(`Notification ${current.id} vanished`);
+      current = reread;
     }
-    log.info({ notificationId: record.id }, 'Already sent; not sending again');
-    return null;
+    return current;
   }
 }

@@ -1,6 +1,7 @@
 import type { Contact } from '@orderplatform/shared';
 import { CHANNELS, type Channel } from '../domain/Channel.js';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
+import type { SkipReason } from '../domain/Notification.js';
 
 export interface Recipient {
   channel: Channel;
@@ -9,10 +10,15 @@ export interface Recipient {
   source: 'preferences' | 'event';
 }
 
+export interface SkippedChannel {
+  channel: Channel;
+  reason: SkipReason;
+}
+
+/** Every channel, decided: either a recipient or a reason to skip it (recorded as SKIPPED). */
 export interface Resolution {
   recipients: Recipient[];
-  /** Channels wanted but with no address anywhere: logged, not recorded. */
-  skipped: Channel[];
+  skipped: SkippedChannel[];
 }
 
 const addressIn = (channel: Channel, contact?: { email?: string; phone?: string }): string | undefined => {
@@ -21,20 +27,24 @@ const addressIn = (channel: Channel, contact?: { email?: string; phone?: string 
 };
 
 /**
- * Who gets what for one event. With stored preferences: their channels, each addressed from the
- * preferences first, then from the contact data the event carries. Without preferences: every
- * channel the event has an address for. A wanted channel with no address is skipped.
+ * Who gets what for one event, per channel. With stored preferences: their channels, each addressed
+ * from the preferences first, then from the contact data the event carries; the other channels are
+ * CHANNEL_DISABLED. Without preferences: every channel the event has an address for. A wanted channel
+ * with no address anywhere is NO_CONTACT.
  */
 export function resolveRecipients(preferences: ContactPreferences | null, eventContact: Contact | undefined): Resolution {
-  const wanted: readonly Channel[] = preferences ? preferences.channels : CHANNELS.filter((channel) => addressIn(channel, eventContact) !== undefined);
   const recipients: Recipient[] = [];
-  const skipped: Channel[] = [];
-  for (const channel of wanted) {
+  const skipped: SkippedChannel[] = [];
+  for (const channel of CHANNELS) {
+    if (preferences && !preferences.channels.includes(channel)) {
+      skipped.push({ channel, reason: 'CHANNEL_DISABLED' });
+      continue;
+    }
     const fromPreferences = addressIn(channel, preferences ?? undefined);
     const fromEvent = addressIn(channel, eventContact);
     if (fromPreferences) recipients.push({ channel, address: fromPreferences, source: 'preferences' });
     else if (fromEvent) recipients.push({ channel, address: fromEvent, source: 'event' });
-    else skipped.push(channel);
+    else skipped.push({ channel, reason: 'NO_CONTACT' });
   }
   return { recipients, skipped };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '../../src/domain/Channel.js';
 import type { ContactPreferences } from '../../src/domain/ContactPreferences.js';
-import type { Notification, NotificationDraft } from '../../src/domain/Notification.js';
+import { isSettled, type Notification, type NotificationDraft, type SkippedDraft } from '../../src/domain/Notification.js';
 import type { MockDelivery, MockMailbox } from '../../src/providers/MockMailbox.js';
 import type { NotificationProvider, OutgoingMessage } from '../../src/services/ports/NotificationProvider.js';
 import type { NotificationQuery, NotificationRepository } from '../../src/services/ports/NotificationRepository.js';
@@ -24,21 +24,39 @@ export class InMemoryNotificationRepository implements NotificationRepository {
     return this.insert(draft, { leaseId, until });
   }
 
-  private byEvent(draft: NotificationDraft): Stored | undefined {
-    return [...this.stored.values()].find((n) => n.eventId === draft.eventId && n.channel === draft.channel);
+  async createSkipped(draft: SkippedDraft): Promise<Notification | null> {
+    if (this.byEvent(draft)) return null;
+    return this.store({ ...structuredClone(draft), status: 'SKIPPED', attempts: 0, leaseId: null, leaseUntil: null });
+  }
+
+  async findByEvent(eventId: string, channel: Channel): Promise<Notification | null> {
+    const record = this.byEvent({ eventId, channel });
+    return record ? copy(record) : null;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return this.stored.size === 0;
+  }
+
+  private byEvent(key: { eventId: string; channel: Channel }): Stored | undefined {
+    return [...this.stored.values()].find((n) => n.eventId === key.eventId && n.channel === key.channel);
   }
 
   private insert(draft: NotificationDraft, lease?: { leaseId: string; until: Date }): Notification | null {
     if (this.byEvent(draft)) return null;
+    return this.store({ ...structuredClone(draft), status: 'PENDING', attempts: lease ? 1 : 0, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null });
+  }
+
+  private store(fields: Omit<Stored, 'id' | 'createdAt' | 'updatedAt'>): Notification {
     const now = new Date();
-    const record: Stored = { ...structuredClone(draft), id: randomUUID(), status: 'PENDING', attempts: lease ? 1 : 0, createdAt: now, updatedAt: now, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null };
+    const record: Stored = { ...fields, id: randomUUID(), createdAt: now, updatedAt: now };
     this.stored.set(record.id, record);
     return copy(record);
   }
 
   async acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null> {
     const record = this.stored.get(id);
-    if (!record || record.status === 'SENT' || (record.leaseUntil && record.leaseUntil > now)) return null;
+    if (!record || isSettled(record.status) || (record.leaseUntil && record.leaseUntil > now)) return null;
     Object.assign(record, { leaseId, leaseUntil: until, attempts: record.attempts + 1 });
     return copy(record);
   }
@@ -50,13 +68,13 @@ export class InMemoryNotificationRepository implements NotificationRepository {
 
   async markSent(id: string, sentAt: Date): Promise<void> {
     const record = this.stored.get(id);
-    if (!record || record.status === 'SENT') return;
+    if (!record || isSettled(record.status)) return;
     Object.assign(record, { status: 'SENT', sentAt, leaseId: null, leaseUntil: null, error: undefined });
   }
 
   async markFailed(id: string, leaseId: string, error: string): Promise<void> {
     const record = this.stored.get(id);
-    if (!record || record.status === 'SENT' || record.leaseId !== leaseId) return;
+    if (!record || isSettled(record.status) || record.leaseId !== leaseId) return;
     Object.assign(record, { status: 'FAILED', error, leaseId: null, leaseUntil: null });
   }
 
@@ -84,6 +102,16 @@ export class InMemoryPreferencesRepository implements PreferencesRepository {
     const created = !this.stored.has(preferences.customerId);
     this.stored.set(preferences.customerId, preferences);
     return { preferences, created };
+  }
+
+  async createIfAbsent(preferences: ContactPreferences): Promise<boolean> {
+    if (this.stored.has(preferences.customerId)) return false;
+    this.stored.set(preferences.customerId, preferences);
+    return true;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return this.stored.size === 0;
   }
 }
 

@@ -27,6 +27,17 @@ async function runCheck({ check }: HealthCheck, timeoutMs: number): Promise<Chec
   }
 }
 
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, CheckStatus>;
+}
+
+/** Runs every check at once; ready when all are up. What /health/ready answers and /metrics exports. */
+export async function checkReadiness(checks: readonly HealthCheck[], timeoutMs = 1000): Promise<Readiness> {
+  const results = await Promise.all(checks.map(async (check) => [check.name, await runCheck(check, timeoutMs)] as const));
+  return { ready: results.every(([, status]) => status === 'up'), checks: Object.fromEntries(results) };
+}
+
 /** GET /health/live (process up) and GET /health/ready (every dependency up, else 503) — SPEC §3. */
 export function createHealthRouter(checks: readonly HealthCheck[], { timeoutMs = 1000 }: HealthRouterOptions = {}): Router {
   const router = Router();
@@ -34,12 +45,11 @@ export function createHealthRouter(checks: readonly HealthCheck[], { timeoutMs =
     res.set('Cache-Control', 'no-store').status(200).json({ status: 'ok' });
   });
   router.get('/health/ready', async (_req, res) => {
-    const results = await Promise.all(checks.map(async (check) => [check.name, await runCheck(check, timeoutMs)] as const));
-    const ready = results.every(([, status]) => status === 'up');
+    const { ready, checks: results } = await checkReadiness(checks, timeoutMs);
     res
       .set('Cache-Control', 'no-store')
       .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+      .json({ status: ready ? 'ready' : 'not_ready', checks: results });
   });
   return router;
 }

@@ -1,13 +1,13 @@
 export { applyErrorHandling, applyStandardMiddleware, type StandardMiddlewareOptions } from './standardMiddleware.js';
 export { correlationMiddleware, CORRELATION_HEADER } from './correlationMiddleware.js';
-export { createHealthRouter, type HealthCheck, type HealthRouterOptions } from './createHealthRouter.js';
+export { checkReadiness, createHealthRouter, type HealthCheck, type HealthRouterOptions, type Readiness } from './createHealthRouter.js';
 export { sendError, type ErrorBody, type HttpProblem } from './errorBody.js';
 export { errorMiddleware } from './errorMiddleware.js';
 export { forbiddenKeysGuard, isForbiddenKey, MAX_INPUT_DEPTH } from './forbiddenKeysGuard.js';
 export { httpLogger } from './httpLogger.js';
 export { httpMetricsMiddleware } from './httpMetricsMiddleware.js';
 export { matchedRoute } from './matchedRoute.js';
-export { metricsRouter } from './metricsRouter.js';
+export { metricsRouter, type MetricsRouterOptions } from './metricsRouter.js';
 export { notFoundHandler } from './notFoundHandler.js';
 export { rateLimiter, type RateLimitOptions } from './rateLimiter.js';
 export { RequestError } from './RequestError.js';

@@ -28,7 +28,7 @@ export function applyStandardMiddleware(app: Express, { logger, config, healthCh
   app.use(httpLogger(logger));
   app.use(httpMetricsMiddleware());
   app.use(createHealthRouter(healthChecks, healthCheckTimeoutMs === undefined ? {} : { timeoutMs: healthCheckTimeoutMs }));
-  app.use(metricsRouter());
+  app.use(metricsRouter({ healthChecks, ...(healthCheckTimeoutMs === undefined ? {} : { timeoutMs: healthCheckTimeoutMs }) }));
   app.use(
     securityMiddleware({
       bodyLimit: config.BODY_LIMIT,

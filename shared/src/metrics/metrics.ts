@@ -22,6 +22,12 @@ export const metrics = {
   eventsFailed: counter('events_failed_total', 'Handler attempts that failed', ['topic', 'event_type', 'error_class']),
   eventsDeadLettered: counter('events_dead_lettered_total', 'Events sent to the dead-letter topic', ['topic', 'event_type']),
   consumerLag: gauge('kafka_consumer_lag', 'Messages behind the high watermark, per partition', ['group', 'topic', 'partition']),
-  notifications: counter('notifications_total', 'Notification attempts per channel: sent, failed, already_sent (a redelivery), no_address (channel wanted, no address)', ['channel', 'event_type', 'outcome']),
+  notifications: counter(
+    'notifications_total',
+    'Notification outcomes per channel: sent, failed, skipped (with reason NO_CONTACT or CHANNEL_DISABLED), already_sent / already_skipped (a redelivery)',
+    ['channel', 'event_type', 'outcome', 'reason'],
+  ),
+  serviceReady: gauge('service_ready', 'What /health/ready says at scrape time: 1 ready, 0 a dependency is down', []),
+  dependencyUp: gauge('service_dependency_up', 'Each readiness check at scrape time: 1 up, 0 down', ['dependency']),
   sagaDuration: histogram('saga_duration_seconds', 'Time from PENDING to a terminal state', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300]),
 };

@@ -2,3 +2,4 @@ export * from './connectDatabase.js';
 export * from './KafkaRuntime.js';
 export * from './startHttpServer.js';
 export * from './createInfrastructure.js';
+export * from './seedWhenReady.js';

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { CHANNELS } from '../../domain/Channel.js';
-import { NOTIFICATION_STATUSES, NOTIFIED_EVENT_TYPES, type Notification } from '../../domain/Notification.js';
+import { NOTIFICATION_STATUSES, NOTIFIED_EVENT_TYPES, SKIP_REASONS, type Notification } from '../../domain/Notification.js';
 
 export interface NotificationDocument extends Omit<Notification, 'id'> {
   _id: string;
@@ -17,10 +17,12 @@ const notificationSchema = new Schema<NotificationDocument>(
     orderId: { type: String, required: true },
     customerId: { type: String, required: true },
     channel: { type: String, required: true, enum: CHANNELS },
-    recipient: { type: String, required: true },
+    // Absent on a SKIPPED record: there was nobody to send it to.
+    recipient: { type: String },
     subject: { type: String },
     body: { type: String, required: true },
     status: { type: String, required: true, enum: NOTIFICATION_STATUSES },
+    reason: { type: String, enum: SKIP_REASONS },
     attempts: { type: Number, required: true, default: 0 },
     sentAt: { type: Date },
     error: { type: String },

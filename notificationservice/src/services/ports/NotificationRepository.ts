@@ -1,4 +1,5 @@
-import type { Notification, NotificationDraft } from '../../domain/Notification.js';
+import type { Channel } from '../../domain/Channel.js';
+import type { Notification, NotificationDraft, SkippedDraft } from '../../domain/Notification.js';
 
 export interface NotificationQuery {
   orderId?: string;
@@ -15,16 +16,21 @@ export interface NotificationRepository {
    * `leaseId` until `until` (one attempt counted). Null when a record for (eventId, channel) exists.
    */
   createLeased(draft: NotificationDraft, leaseId: string, until: Date): Promise<Notification | null>;
+  /** Inserts a SKIPPED record (final, never leased); null when a record for (eventId, channel) exists. */
+  createSkipped(draft: SkippedDraft): Promise<Notification | null>;
   /**
-   * Takes the send lease of a record that is not SENT and whose previous lease (if any) has run out,
-   * counting one attempt. Null when it is SENT or someone else holds a live lease.
+   * Takes the send lease of an open (PENDING or FAILED) record whose previous lease (if any) has run
+   * out, counting one attempt. Null when it is settled (SENT, SKIPPED) or someone else holds a live lease.
    */
   acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null>;
   findById(id: string): Promise<Notification | null>;
-  /** Idempotent: a record already SENT keeps its first sentAt. */
+  findByEvent(eventId: string, channel: Channel): Promise<Notification | null>;
+  /** Idempotent: only an open record becomes SENT; a record already SENT keeps its first sentAt. */
   markSent(id: string, sentAt: Date): Promise<void>;
   /** Only while the caller still holds the lease, so a late failure never overwrites another sender's outcome. */
   markFailed(id: string, leaseId: string, error: string): Promise<void>;
   /** Newest first. */
   find(query: NotificationQuery): Promise<Notification[]>;
+  /** True when there is no notification record at all. */
+  isEmpty(): Promise<boolean>;
 }
