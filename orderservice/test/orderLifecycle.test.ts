@@ -93,10 +93,10 @@ describe('order lifecycle rules', () => {
       expect(releases).toEqual([expect.objectContaining({ status: 'CANCELLED', eventId: released.eventId, reason: 'ORDER_CANCELLED' })]);
     });
 
-    it('when the order does not exist, fails with a 4xx domain error (the consumer dead-letters it)', async () => {
+    it('when the order does not exist, fails with a not-found domain error (the consumer dead-letters it)', async () => {
       const { lifecycle } = arrange();
 
-      await expect(lifecycle.confirmReservation(buildInventoryReserved('00000000-0000-4000-8000-000000000000'))).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', status: 404 });
+      await expect(lifecycle.confirmReservation(buildInventoryReserved('00000000-0000-4000-8000-000000000000'))).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', kind: 'not-found' });
     });
   });
 
@@ -143,7 +143,7 @@ describe('order lifecycle rules', () => {
       const order = buildOrder({ status: from });
       const { lifecycle, repository } = arrange(order);
 
-      await expect(lifecycle.setStatus(order.id, to)).rejects.toMatchObject({ code: 'ORDER.INVALID_TRANSITION', status: 409, details: { orderId: order.id, from, to } });
+      await expect(lifecycle.setStatus(order.id, to)).rejects.toMatchObject({ code: 'ORDER.INVALID_TRANSITION', kind: 'conflict', details: { orderId: order.id, from, to } });
       expect(repository.orders.get(order.id)!.status).toBe(from);
       expect(repository.written).toEqual([]);
     });
@@ -154,7 +154,7 @@ describe('order lifecycle rules', () => {
         const order = buildOrder({ status: from });
         const { lifecycle, repository } = arrange(order);
 
-        await expect(lifecycle.setStatus(order.id, 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', status: 409, details: { orderId: order.id, from, to: 'CONFIRMED' } });
+        await expect(lifecycle.setStatus(order.id, 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', kind: 'conflict', details: { orderId: order.id, from, to: 'CONFIRMED' } });
         expect(repository.orders.get(order.id)!.status).toBe(from);
         expect(repository.written).toEqual([]);
       },
@@ -163,7 +163,7 @@ describe('order lifecycle rules', () => {
     it('an admin CONFIRMED of an unknown order is ORDER.NOT_FOUND', async () => {
       const { lifecycle } = arrange();
 
-      await expect(lifecycle.setStatus('00000000-0000-4000-8000-000000000000', 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', status: 404 });
+      await expect(lifecycle.setStatus('00000000-0000-4000-8000-000000000000', 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', kind: 'not-found' });
     });
 
     it('a customer cancels a CONFIRMED order with CUSTOMER_REQUEST and their reason', async () => {

@@ -40,7 +40,7 @@ describe('placing an order', () => {
 
     const attempt = placement.place(buildOrderRequest({ customerId: 'someone-else' }), 'key-1');
 
-    await expect(attempt).rejects.toMatchObject({ code: 'ORDER.IDEMPOTENCY_CONFLICT', status: 409 });
+    await expect(attempt).rejects.toMatchObject({ code: 'ORDER.IDEMPOTENCY_CONFLICT', kind: 'conflict' });
     expect(repository.orders.size).toBe(1);
   });
 

@@ -26,7 +26,7 @@ describe('reading orders', () => {
   it('when the order does not exist, fails with ORDER.NOT_FOUND', async () => {
     const { queries } = arrange();
 
-    await expect(queries.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', status: 404 });
+    await expect(queries.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', kind: 'not-found' });
   });
 
   describe('waiting for a status', () => {

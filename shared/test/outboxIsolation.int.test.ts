@@ -154,7 +154,7 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     const event = buildOrderPlaced();
     event.data.items = Array.from({ length: 400 }, (_, i) => ({ productId: `product-${i}-${'p'.repeat(40)}`, quantity: 1, price: 1 }));
 
-    expect(() => outbox.forCreate([event])).toThrow(expect.objectContaining({ status: 413, code: 'EVENT.TOO_LARGE' }));
+    expect(() => outbox.forCreate([event])).toThrow(expect.objectContaining({ kind: 'too-large', code: 'EVENT.TOO_LARGE' }));
     expect(() => outbox.forCreate([buildOrderPlaced()])).not.toThrow();
   });
 

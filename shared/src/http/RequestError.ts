@@ -1,4 +1,4 @@
-import { DomainError } from '../errors/DomainError.js';
+import { DomainError, type ErrorKind } from '../errors/DomainError.js';
 
 /**
  * A problem with the HTTP request itself (media type, size, shape, rate) rather than with the
@@ -6,7 +6,7 @@ import { DomainError } from '../errors/DomainError.js';
  */
 export class RequestError extends DomainError {
   constructor(
-    readonly status: number,
+    readonly kind: ErrorKind,
     readonly code: string,
     message: string,
     details?: unknown,

@@ -14,6 +14,6 @@ export function rateLimiter({ windowMs, max }: RateLimitOptions): RequestHandler
     limit: max,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new RequestError(429, 'RATE_LIMITED', 'Too many requests, please retry later')),
+    handler: (_req, _res, next) => next(new RequestError('rate-limited', 'RATE_LIMITED', 'Too many requests, please retry later')),
   });
 }

@@ -11,7 +11,7 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
 export function requireJson(): RequestHandler {
   return (req, _res, next) => {
     if (hasBody(req.headers) && !req.is('application/json')) {
-      throw new RequestError(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
+      throw new RequestError('unsupported', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
     }
     next();
   };

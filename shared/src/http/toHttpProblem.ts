@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError, DependencyUnavailableError } from '../errors/DomainError.js';
 import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
 import type { HttpProblem } from './errorBody.js';
+import { HTTP_STATUS_OF_KIND } from './httpStatusOfKind.js';
 
 /** Errors raised by body-parser (http-errors): a `type` tag, a status and a safe-to-show flag. */
 interface HttpLibraryError {
@@ -29,11 +30,11 @@ function isHttpLibraryError(error: unknown): error is HttpLibraryError {
 /** Maps any thrown value to what the client is told; `undefined` details are omitted. */
 export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof DomainError) {
-    return { status: error.status, code: error.code, message: error.message, details: error.details };
+    return { status: HTTP_STATUS_OF_KIND[error.kind], code: error.code, message: error.message, details: error.details };
   }
   if (isDependencyUnavailable(error)) {
     const unavailable = new DependencyUnavailableError('A service this request needs is unavailable; try again shortly');
-    return { status: unavailable.status, code: unavailable.code, message: unavailable.message };
+    return { status: HTTP_STATUS_OF_KIND[unavailable.kind], code: unavailable.code, message: unavailable.message };
   }
   if (error instanceof z.core.$ZodError) {
     return {

@@ -5,7 +5,7 @@ import { parseEvent } from '../contracts/codec.js';
 import type { EventType } from '../contracts/events.js';
 import { HEADERS, childTraceparent, readHeaders } from '../contracts/headers.js';
 import { runWithContext } from '../context/requestContext.js';
-import { DependencyUnavailableError, DomainError } from '../errors/DomainError.js';
+import { DomainError, TRANSIENT_KINDS } from '../errors/DomainError.js';
 import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
 import { PermanentError } from '../errors/PermanentError.js';
 import { metrics } from '../metrics/metrics.js';
@@ -232,11 +232,11 @@ export class ReliableConsumer {
         const error = err instanceof Error ? err : new Error(String(err));
         const attempt = (this.attempts.get(attemptKey) ?? 0) + 1;
         metrics.eventsFailed.inc({ topic, event_type: eventType, error_class: error.name });
-        // Domain refusals (4xx-like) will not change on retry; a dependency being down (5xx-like) may.
-        const permanent = error instanceof PermanentError || (error instanceof DomainError && error.status < 500);
+        // A refusal (invalid, not found, conflict, …) will not change on retry; an unavailable dependency may.
+        const permanent = error instanceof PermanentError || (error instanceof DomainError && !TRANSIENT_KINDS.has(error.kind));
         // An outage is nobody's fault in the message: it is retried (with backoff) for as long as
         // the outage lasts, never dead-lettered for running out of attempts.
-        const outage = error instanceof DependencyUnavailableError || isDependencyUnavailable(error);
+        const outage = (error instanceof DomainError && error.kind === 'unavailable') || isDependencyUnavailable(error);
         if (permanent || (!outage && attempt >= this.retry.maxAttempts)) {
           this.attempts.delete(attemptKey);
           return this.deadLetter(topic, partition, message, { name: error.name, message: error.message }, attempt, eventType, log);
