@@ -12,6 +12,8 @@ export const ConfigSchema = defineServiceConfig(
       .default('true')
       .transform((v) => v === 'true'),
     CONSUMER_GROUP_ID: z.string().min(1).default('inventoryservice'),
+    /** How often stock still held for an ended reservation (a stale consumer's late hold) is given back. */
+    HOLD_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   },
   { port: 3003, dbName: 'inventorydb', serviceName: SERVICE_NAME },
 );

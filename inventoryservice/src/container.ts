@@ -9,6 +9,7 @@ import { productModel } from './repositories/models/ProductModel.js';
 import { reservationModel } from './repositories/models/ReservationModel.js';
 import { MongoProductRepository } from './repositories/MongoProductRepository.js';
 import { MongoReservationRepository } from './repositories/MongoReservationRepository.js';
+import { HoldReconciler } from './services/HoldReconciler.js';
 import { InventoryService } from './services/InventoryService.js';
 import { ReservationService } from './services/ReservationService.js';
 import { TOKENS } from './tokens.js';
@@ -24,6 +25,7 @@ export function registerComponents(container: DependencyContainer): DependencyCo
   container.register(TOKENS.InventoryEvents, { useClass: InventoryEventPublisher }, scoped);
   container.register(TOKENS.InventoryService, { useClass: InventoryService }, scoped);
   container.register(TOKENS.ReservationService, { useClass: ReservationService }, scoped);
+  container.register(TOKENS.HoldReconciler, { useClass: HoldReconciler }, scoped);
   container.register(TOKENS.InventoryController, { useClass: InventoryController }, scoped);
   container.register(TOKENS.OrderEventsHandler, { useClass: OrderEventsHandler }, scoped);
   return container;

@@ -5,6 +5,7 @@ import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
 import type { OrderEventsHandler } from './events/OrderEventsHandler.js';
 import { seedWhenReady } from './seedWhenReady.js';
+import type { HoldReconciler } from './services/HoldReconciler.js';
 import type { InventoryService } from './services/InventoryService.js';
 import { TOKENS } from './tokens.js';
 
@@ -23,6 +24,8 @@ const server = await startHttpServer(createApp(container), config.HOST, config.P
 const shutdown = new AbortController();
 const seeded = config.SEED_CATALOG ? seedWhenReady(container.resolve<InventoryService>(TOKENS.InventoryService), infra.connection, logger, shutdown.signal) : Promise.resolve();
 void seeded.then(() => infra.kafka.start());
+const reconciler = container.resolve<HoldReconciler>(TOKENS.HoldReconciler);
+reconciler.start();
 logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'inventoryservice started');
 
 registerGracefulShutdown({
@@ -30,6 +33,7 @@ registerGracefulShutdown({
   steps: [
     { name: 'http', run: () => closeHttpServer(server) },
     { name: 'seed', run: async () => shutdown.abort() },
+    { name: 'hold-reconciler', run: () => reconciler.stop() },
     ...infra.shutdownSteps(),
   ],
 });

@@ -11,6 +11,7 @@ export const TOKENS = {
   InventoryEvents: Symbol('InventoryEvents'),
   InventoryService: Symbol('InventoryService'),
   ReservationService: Symbol('ReservationService'),
+  HoldReconciler: Symbol('HoldReconciler'),
   InventoryController: Symbol('InventoryController'),
   OrderEventsHandler: Symbol('OrderEventsHandler'),
 } as const;

@@ -39,7 +39,7 @@ describe('InventoryService', () => {
       setAvailable: async (id: string, expected: number, next: number, name?: string) => {
         if (!raced) {
           raced = true;
-          await products.hold('A', 'racing-order', 3); // a reservation lands between the read and the write
+          await products.hold('A', 'racing-order', 3, 'racing-run'); // a reservation lands between the read and the write
         }
         return products.setAvailable(id, expected, next, name);
       },

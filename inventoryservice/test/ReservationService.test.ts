@@ -2,7 +2,9 @@ import { PermanentError, runWithContext } from '@orderplatform/shared';
 import { describe, expect, it } from 'vitest';
 import type { ReservationService } from '../src/services/ReservationService.js';
 import { TOKENS } from '../src/tokens.js';
+import type { HoldReconciler } from '../src/services/HoldReconciler.js';
 import { balances, buildOrder, buildProduct } from './support/builders.js';
+import { InterleavingSwitch, serviceThrough, SimulatedCrash } from './support/CrashingRepositories.js';
 import { unitContainer } from './support/unitContainer.js';
 
 function arrange(stock: Record<string, number>) {
@@ -106,7 +108,7 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
       { productId: 'A', quantity: 4 },
       { productId: 'B', quantity: 1 },
     ]);
-    await products.hold('A', order.orderId, 4);
+    await products.hold('A', order.orderId, 4, 'earlier-run');
 
     const result = await service.reserve(order);
 
@@ -119,7 +121,7 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
   it('when a previous run held a line and then found another short, the re-run fails and gives the held line back', async () => {
     const { service, products, reservations } = arrange({ A: 10, B: 0 });
     const order = buildOrder([['A', 4], ['B', 1]]);
-    await products.hold('A', order.orderId, 4);
+    await products.hold('A', order.orderId, 4, 'earlier-run');
     await reservations.openOrGet(order.orderId, 'res-1', [
       { productId: 'A', quantity: 4 },
       { productId: 'B', quantity: 1 },
@@ -218,5 +220,55 @@ describe('ReservationService.ship (OrderShipped)', () => {
 
     expect(products.snapshot('A')).toMatchObject({ available: 6, sold: 4 });
     expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryReserved']);
+  });
+});
+
+describe('ReservationService when two handlers of one order interleave (a rebalance moved the partition mid-handler)', () => {
+  const linesOf = (order: ReturnType<typeof buildOrder>) => order.items.map((l) => ({ ...l }));
+
+  it('when an OrderPlaced decides RESERVED between the cancel reading RESERVING and its write, the cancel still releases the stock and writes InventoryReleased once', async () => {
+    const { container, service, products, reservations } = arrange({ A: 10 });
+    const order = buildOrder([['A', 4]]);
+    await reservations.openOrGet(order.orderId, 'res-1', linesOf(order)); // an OrderPlaced being handled by the old member
+    const cancel = serviceThrough(container, new InterleavingSwitch({ 1: () => service.reserve(order) }));
+
+    const result = await cancel.release(order.orderId, 'TIMEOUT');
+
+    expect(result.status).toBe('RELEASED');
+    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, holds: {} });
+    expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
+  });
+
+  it('when a stale OrderPlaced holds a line after the order shipped, its hold is given back and nothing is sold twice', async () => {
+    const { container, service, products } = arrange({ A: 5 });
+    const order = buildOrder([['A', 2]]);
+    // The stale run opened the reservation (write 1, it reads RESERVING) and stalls before its hold;
+    // meanwhile the new owner of the partition reserves, and the order ships.
+    const stale = serviceThrough(container, new InterleavingSwitch({ 2: async () => (await service.reserve(order), await service.ship(order.orderId)) }));
+
+    await stale.reserve(order);
+    await service.ship(order.orderId); // a redelivered OrderShipped
+
+    expect(products.snapshot('A')).toMatchObject({ available: 3, reserved: 0, sold: 2, holds: {} });
+    expect(balances(products.snapshot('A')!)).toBe(true);
+  });
+
+  it('when a stale OrderPlaced holds a line after the order was released and dies before settling, the hold reconciler gives it back', async () => {
+    const { container, service, products, reservations } = arrange({ A: 5, B: 5 });
+    const order = buildOrder([['A', 2], ['B', 3]]);
+    const stale = serviceThrough(
+      container,
+      new InterleavingSwitch({ 2: async () => (await service.reserve(order), await service.release(order.orderId, 'CUSTOMER_REQUEST')) }, 2),
+    );
+    await expect(stale.reserve(order)).rejects.toBeInstanceOf(SimulatedCrash); // died right after holding A
+    const other = buildOrder([['A', 1]]);
+    await service.reserve(other); // a live reservation the reconciler must leave alone
+
+    await container.resolve<HoldReconciler>(TOKENS.HoldReconciler).sweep();
+
+    expect(products.snapshot('A')).toMatchObject({ available: 4, reserved: 1, holds: { [other.orderId]: 1 } });
+    expect(products.snapshot('B')).toMatchObject({ available: 5, reserved: 0, holds: {} });
+    for (const id of ['A', 'B']) expect(balances(products.snapshot(id)!)).toBe(true);
+    expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
   });
 });

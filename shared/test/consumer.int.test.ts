@@ -187,6 +187,58 @@ describe('reliable consumer against the real broker and database', () => {
     expect(await dltCommand(['replay', '--topic', topic, '--event-type', 'OrderPlaced'])).toContain('Replayed 1 of 1');
     await eventually(async () => (await applied(event.data.orderId)) === 1, 20_000, 'replayed event handled');
   });
+
+  it('a poison two groups refused: replay --group A is handled by A once and B never sees it again; a dry run without --group names B', async () => {
+    const topic = uniqueName('consumer-orders');
+    await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silentLogger());
+    await initModels(connection);
+    const [groupA, groupB] = [uniqueName('group-a'), uniqueName('group-b')];
+    const poison = buildOrderPlaced();
+    let fixedForA = false;
+    const seen = { [groupA]: [] as string[], [groupB]: [] as string[] };
+    const handled = { [groupA]: [] as string[], [groupB]: [] as string[] };
+    const consumers = [groupA, groupB].map((groupId) =>
+      new ReliableConsumer({
+        kafka,
+        groupId,
+        topics: [topic],
+        logger: silentLogger(),
+        deadLetters: new DeadLetterPublisher(producer),
+        processedEvents: new MongoProcessedEventStore(connection),
+        retry: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 5 },
+      }).on('OrderPlaced', async (event) => {
+        seen[groupId]!.push(event.eventId);
+        const refuses = event.eventId === poison.eventId && (groupId === groupB || !fixedForA);
+        if (refuses) throw new PermanentError(`${groupId} cannot handle this order`);
+        handled[groupId]!.push(event.eventId);
+      }),
+    );
+    try {
+      await Promise.all(consumers.map((c) => c.start()));
+      await publish(topic, poison);
+      const dlt = dltTopicOf(topic);
+      await eventually(async () => (await readDeadLetters(kafka, dlt)).length === 2, 30_000, 'both groups dead-lettered the poison');
+      expect((await readDeadLetters(kafka, dlt)).map((r) => r.headers[DLT_HEADERS.consumerGroup]).sort()).toEqual([groupA, groupB].sort());
+
+      const dryRun = await dltCommand(['replay', '--topic', topic, '--event-id', poison.eventId, '--dry-run']);
+      expect(dryRun).toContain('Would replay 2 of 2');
+      expect(dryRun).toMatch(new RegExp(`refused by ${groupA} .*\\n\\s+would also reach: ${groupB} \\(refused it too\\)`));
+      expect(dryRun).toMatch(new RegExp(`refused by ${groupB} .*\\n\\s+would also reach: ${groupA} \\(refused it too\\)`));
+      expect(await dltCommand(['replay', '--topic', topic, '--group', groupA, '--dry-run'])).toContain(`Would replay 1 of 2 message(s) from ${dlt} for group ${groupA}`);
+
+      fixedForA = true;
+      expect(await dltCommand(['replay', '--topic', topic, '--group', groupA])).toContain(`Replayed 1 of 2 message(s) from ${dlt} for group ${groupA}`);
+      const marker = buildOrderPlaced({ orderId: poison.data.orderId }); // same key: each group meets it after the replayed copy
+      await publish(topic, marker);
+      await eventually(async () => handled[groupA]!.includes(marker.eventId) && handled[groupB]!.includes(marker.eventId), 30_000, 'both groups past the replay');
+
+      expect(handled[groupA]!.filter((id) => id === poison.eventId)).toHaveLength(1);
+      expect(seen[groupB]!.filter((id) => id === poison.eventId)).toHaveLength(1); // only the original delivery
+      expect((await readDeadLetters(kafka, dlt)).map((r) => r.headers[DLT_HEADERS.consumerGroup]).sort()).toEqual([groupA, groupB].sort()); // nothing dead-lettered again
+    } finally {
+      await Promise.all(consumers.map((c) => c.stop()));
+    }
+  });
 });
 
 async function dltCommand(args: string[]): Promise<string> {

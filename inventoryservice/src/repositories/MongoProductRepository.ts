@@ -39,31 +39,31 @@ export class MongoProductRepository implements ProductRepository {
   async findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]> {
     // Only this order's hold is read back, however many other orders hold the product.
     const docs = await this.model.find({ productId: op({ $in: productIds }) }, { ...STOCK, holds: op({ $elemMatch: { orderId } }) }).lean<StockDoc[]>();
-    return docs.map((doc) => ({ ...toProduct(doc), heldQuantity: doc.holds?.find((h) => h.orderId === orderId)?.quantity ?? 0 }));
+    return docs.map((doc) => {
+      const hold = doc.holds?.find((h) => h.orderId === orderId);
+      return { ...toProduct(doc), heldQuantity: hold?.quantity ?? 0, ...(hold?.attemptId ? { heldBy: hold.attemptId } : {}) };
+    });
   }
 
-  async hold(productId: string, orderId: string, quantity: number): Promise<boolean> {
+  async hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
     const result = await this.model.updateOne(
       { productId, available: op({ $gte: quantity }), 'holds.orderId': op({ $ne: orderId }) },
-      { $inc: { available: -quantity, reserved: quantity }, $push: { holds: { orderId, quantity } } },
+      { $inc: { available: -quantity, reserved: quantity }, $push: { holds: { orderId, quantity, attemptId } } },
     );
     return result.modifiedCount === 1;
   }
 
-  async release(productId: string, orderId: string, quantity: number): Promise<boolean> {
-    const result = await this.model.updateOne(
-      { productId, holds: op({ $elemMatch: { orderId, quantity } }) },
-      { $inc: { available: quantity, reserved: -quantity }, $pull: { holds: { orderId } } },
-    );
-    return result.modifiedCount === 1;
+  release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
+    return this.takeHold(productId, orderId, quantity, attemptId, { available: quantity, reserved: -quantity });
   }
 
-  async sell(productId: string, orderId: string, quantity: number): Promise<boolean> {
-    const result = await this.model.updateOne(
-      { productId, holds: op({ $elemMatch: { orderId, quantity } }) },
-      { $inc: { reserved: -quantity, sold: quantity }, $pull: { holds: { orderId } } },
-    );
-    return result.modifiedCount === 1;
+  sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
+    return this.takeHold(productId, orderId, quantity, attemptId, { reserved: -quantity, sold: quantity });
+  }
+
+  async ordersHolding(): Promise<string[]> {
+    const docs = await this.model.find({ 'holds.0': op({ $exists: true }) }, { _id: 0, 'holds.orderId': 1 }).lean<Array<{ holds: Array<Pick<Hold, 'orderId'>> }>>();
+    return [...new Set(docs.flatMap((d) => d.holds.map((h) => h.orderId)))];
   }
 
   async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {
@@ -95,5 +95,12 @@ export class MongoProductRepository implements ProductRepository {
 
   async isEmpty(): Promise<boolean> {
     return (await this.model.exists({})) === null;
+  }
+
+  /** Removes the order's hold (only the one `attemptId` took, when given) and moves its units as `inc` says. */
+  private async takeHold(productId: string, orderId: string, quantity: number, attemptId: string | undefined, inc: Partial<Record<keyof Product, number>>): Promise<boolean> {
+    const hold = attemptId === undefined ? { orderId } : { orderId, attemptId };
+    const result = await this.model.updateOne({ productId, holds: op({ $elemMatch: { ...hold, quantity } }) }, { $inc: inc, $pull: { holds: hold } });
+    return result.modifiedCount === 1;
   }
 }

@@ -15,6 +15,7 @@ const toReservation = (doc: ReservationDocument): Reservation => ({
   lines: doc.lines.map(({ productId, quantity }) => ({ productId, quantity })),
   ...(doc.failure ? { failure: doc.failure } : {}),
   ...(doc.releaseReason ? { releaseReason: doc.releaseReason } : {}),
+  ...(doc.heldBy ? { heldBy: doc.heldBy.map(({ productId, attemptId }) => ({ productId, attemptId })) } : {}),
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
@@ -30,6 +31,12 @@ export class MongoReservationRepository implements ReservationRepository {
   async findByOrderId(orderId: string): Promise<Reservation | null> {
     const doc = await this.model.findById(orderId, WITHOUT_OUTBOX).lean<ReservationDocument>();
     return doc ? toReservation(doc) : null;
+  }
+
+  async findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]> {
+    if (orderIds.length === 0) return [];
+    const docs = await this.model.find({ _id: op({ $in: orderIds }), status: op({ $nin: statuses }) }, WITHOUT_OUTBOX).lean<ReservationDocument[]>();
+    return docs.map(toReservation);
   }
 
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation> {

@@ -5,14 +5,15 @@ import { TOKENS } from '../tokens.js';
 import { mergeLines } from './mergeLines.js';
 import type { InventoryEvents } from './ports/InventoryEvents.js';
 import type { ProductRepository } from './ports/ProductRepository.js';
-import { HOLDS_NOTHING, type Reservation, type ReservationFailure, type ReservationRepository, type StockLine } from './ports/ReservationRepository.js';
+import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type ReservationRepository, type StockLine } from './ports/ReservationRepository.js';
 
 export interface OrderToReserve {
   orderId: string;
   items: ReadonlyArray<StockLine>;
 }
 
-type LineState = { kind: 'held' } | { kind: 'available' } | { kind: 'short'; shortfall: Shortfall };
+type LineState = { kind: 'held'; attemptId?: string } | { kind: 'available' } | { kind: 'short'; shortfall: Shortfall };
+type HoldOutcome = { failure: ReservationFailure } | { failure?: undefined; heldBy: HeldLine[] };
 
 /** Hold attempts on one line that may lose to concurrent changes before the handler retries later. */
 const MAX_HOLD_ATTEMPTS = 10;
@@ -26,6 +27,20 @@ const MAX_HOLD_ATTEMPTS = 10;
  * - decided: nothing is decided again; only the idempotent follow-up (release/sell the holds) re-runs.
  * The decision is written BEFORE compensating, so two concurrent runs can never both decide, and the
  * loser of the decision write converges to the winner's status.
+ *
+ * Stray holds. A run that read RESERVING can still hold a line after another run decided (a stale
+ * consumer whose partition moved in a rebalance, frozen between its read and its hold): the hold
+ * lands on a FAILED/RELEASED/CANCELLED reservation, or on a SOLD one whose own hold was already sold.
+ * No single-document write can refuse it (the hold is on the product, the status on the
+ * reservation), so such a hold is made recognisable instead and given back by whoever sees it:
+ * - every hold carries the id of the reserve attempt that took it, and the RESERVED decision records
+ *   the attempt of each line's hold it counted on (`heldBy`); in RESERVED every line holds exactly
+ *   that hold (one hold per order and product, and nothing releases a hold before the decision);
+ * - `settle` releases every hold of a reservation that must hold nothing, and for SOLD sells the
+ *   counted holds and releases any other: the stale run does this itself when its decision write
+ *   loses, and the HoldReconciler sweeps the holds of ended reservations for a run that died first.
+ * Only the counted hold can ever be sold, so a stray hold is never sold twice and the stock
+ * invariant holds with no hold left behind.
  */
 @injectable()
 export class ReservationService {
@@ -56,10 +71,10 @@ export class ReservationService {
       await this.settle(opened);
       return opened;
     }
-    const failure = await this.holdAll(opened);
-    const decided = failure
-      ? await this.reservations.transition(orderId, ['RESERVING'], 'FAILED', { failure }, [this.events.failed(orderId, failure)])
-      : await this.reservations.transition(orderId, ['RESERVING'], 'RESERVED', {}, [this.events.reserved(opened)]);
+    const held = await this.holdAll(opened, randomUUID());
+    const decided = held.failure
+      ? await this.reservations.transition(orderId, ['RESERVING'], 'FAILED', { failure: held.failure }, [this.events.failed(orderId, held.failure)])
+      : await this.reservations.transition(orderId, ['RESERVING'], 'RESERVED', { heldBy: held.heldBy }, [this.events.reserved(opened)]);
     const current = decided ?? (await this.mustFind(orderId));
     await this.settle(current);
     this.log.info({ orderId, reservationId: current.reservationId, status: current.status, reason: current.failure?.reason }, 'Reservation decided');
@@ -69,15 +84,16 @@ export class ReservationService {
   /** OrderCancelled: give a reservation's stock back (compensation) and say so with InventoryReleased. */
   async release(orderId: string, reason: string): Promise<Reservation> {
     // No reservation yet: leave a tombstone so a late OrderPlaced reserves nothing.
-    const existing = (await this.reservations.findByOrderId(orderId)) ?? (await this.reservations.tombstoneOrGet(orderId, randomUUID()));
-    let current = existing;
-    if (existing.status === 'RESERVED') {
-      const released = await this.reservations.transition(orderId, ['RESERVED'], 'RELEASED', { releaseReason: reason }, [this.events.released(existing, reason)]);
-      current = released ?? (await this.mustFind(orderId));
-    } else if (existing.status === 'RESERVING') {
-      // An unfinished reservation (its OrderPlaced never completed): it will never be confirmed; no event.
-      const cancelled = await this.reservations.transition(orderId, ['RESERVING'], 'CANCELLED_BEFORE_RESERVE', { releaseReason: reason }, []);
-      current = cancelled ?? (await this.mustFind(orderId));
+    let current = (await this.reservations.findByOrderId(orderId)) ?? (await this.reservations.tombstoneOrGet(orderId, randomUUID()));
+    // A lost conditional write means a concurrent run moved the status on (RESERVING → RESERVED, or
+    // RESERVED → SOLD): act on the new status. Statuses only move forward, so this ends in ≤ 3 rounds.
+    while (current.status === 'RESERVED' || current.status === 'RESERVING') {
+      const moved =
+        current.status === 'RESERVED'
+          ? await this.reservations.transition(orderId, ['RESERVED'], 'RELEASED', { releaseReason: reason }, [this.events.released(current, reason)])
+          : // An unfinished reservation (its OrderPlaced never completed): it will never be confirmed; no event.
+            await this.reservations.transition(orderId, ['RESERVING'], 'CANCELLED_BEFORE_RESERVE', { releaseReason: reason }, []);
+      current = moved ?? (await this.mustFind(orderId));
     }
     if (current.status === 'SOLD') this.log.warn({ orderId }, 'Order cancelled after it shipped; sold stock stays sold');
     await this.settle(current);
@@ -91,41 +107,58 @@ export class ReservationService {
     if (!existing) throw new PermanentError(`Order ${orderId} shipped but has no reservation`);
     const current = existing.status === 'RESERVED' ? ((await this.reservations.transition(orderId, ['RESERVED'], 'SOLD', {}, [])) ?? (await this.mustFind(orderId))) : existing;
     if (current.status !== 'SOLD') throw new PermanentError(`Order ${orderId} shipped but its reservation is ${current.status}`);
-    for (const line of current.lines) await this.products.sell(line.productId, orderId, line.quantity);
+    await this.settle(current);
     this.log.info({ orderId, reservationId: current.reservationId }, 'Reserved stock sold');
     return current;
   }
 
   /**
-   * The idempotent follow-up of a decided status: a reservation that must hold nothing releases
-   * whatever its order still holds (compensation after FAILED, release after RELEASED, or a stray
-   * hold of a concurrent run that lost the decision). SOLD is completed only by ship(), which knows
-   * the holds are legitimate.
+   * The idempotent follow-up of a decided status (see the class comment on stray holds): a
+   * reservation that must hold nothing releases whatever its order still holds (compensation after
+   * FAILED, release after RELEASED, or a stray hold); SOLD sells the holds the decision counted on
+   * and releases any other. RESERVING and RESERVED are left alone. Also run by the HoldReconciler.
    */
-  private async settle(reservation: Reservation): Promise<void> {
-    if (!HOLDS_NOTHING.includes(reservation.status)) return;
-    for (const line of reservation.lines) await this.products.release(line.productId, reservation.orderId, line.quantity);
+  async settle(reservation: Reservation): Promise<void> {
+    const { orderId, lines, status } = reservation;
+    if (HOLDS_NOTHING.includes(status)) {
+      for (const line of lines) await this.products.release(line.productId, orderId, line.quantity);
+      return;
+    }
+    if (status !== 'SOLD') return;
+    const holding = (await this.products.findForOrder(lines.map((l) => l.productId), orderId)).filter((p) => p.heldQuantity > 0);
+    for (const product of holding) {
+      const line = lines.find((l) => l.productId === product.productId)!;
+      const counted = reservation.heldBy?.find((h) => h.productId === line.productId)?.attemptId;
+      // A decision made before attempts were recorded counted on whatever hold the order has.
+      if (counted === undefined || counted === product.heldBy) await this.products.sell(line.productId, orderId, line.quantity, counted);
+      else await this.products.release(line.productId, orderId, line.quantity, product.heldBy);
+    }
   }
 
-  /** Holds every line, or stops holding at the first short line (the rest are only checked, for the report). */
-  private async holdAll({ orderId, lines }: Reservation): Promise<ReservationFailure | undefined> {
+  /**
+   * Holds every line as `attemptId`, or stops holding at the first short line (the rest are only
+   * checked, for the report). When all are held, says which attempt's hold each line counts on.
+   */
+  private async holdAll({ orderId, lines }: Reservation, attemptId: string): Promise<HoldOutcome> {
     const known = new Set((await this.products.findForOrder(lines.map((l) => l.productId), orderId)).map((p) => p.productId));
     const unknownProductIds = lines.filter((l) => !known.has(l.productId)).map((l) => l.productId);
     // Products are never deleted, so an unknown product fails the order before anything is held.
-    if (unknownProductIds.length > 0) return { reason: 'UNKNOWN_PRODUCT', unknownProductIds };
+    if (unknownProductIds.length > 0) return { failure: { reason: 'UNKNOWN_PRODUCT', unknownProductIds } };
 
     const shortfalls: Shortfall[] = [];
+    const heldBy: HeldLine[] = [];
     for (const line of lines) {
-      const state = shortfalls.length === 0 ? await this.holdLine(orderId, line) : await this.lineState(orderId, line);
+      const state = shortfalls.length === 0 ? await this.holdLine(orderId, line, attemptId) : await this.lineState(orderId, line);
       if (state.kind === 'short') shortfalls.push(state.shortfall);
+      else if (state.kind === 'held' && state.attemptId !== undefined) heldBy.push({ productId: line.productId, attemptId: state.attemptId });
     }
-    return shortfalls.length > 0 ? { reason: 'INSUFFICIENT_STOCK', shortfalls } : undefined;
+    return shortfalls.length > 0 ? { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls } } : { heldBy };
   }
 
-  /** A missed hold is either an earlier run's hold (done), a real shortfall, or a race to try again. */
-  private async holdLine(orderId: string, line: StockLine): Promise<LineState> {
+  /** A missed hold is either an earlier (or concurrent) run's hold (done: counted as that run's), a real shortfall, or a race to try again. */
+  private async holdLine(orderId: string, line: StockLine, attemptId: string): Promise<LineState> {
     for (let attempt = 1; attempt <= MAX_HOLD_ATTEMPTS; attempt++) {
-      if (await this.products.hold(line.productId, orderId, line.quantity)) return { kind: 'held' };
+      if (await this.products.hold(line.productId, orderId, line.quantity, attemptId)) return { kind: 'held', attemptId };
       const state = await this.lineState(orderId, line);
       if (state.kind !== 'available') return state;
     }
@@ -135,7 +168,7 @@ export class ReservationService {
 
   private async lineState(orderId: string, line: StockLine): Promise<LineState> {
     const [product] = await this.products.findForOrder([line.productId], orderId);
-    if (product && product.heldQuantity > 0) return { kind: 'held' };
+    if (product && product.heldQuantity > 0) return { kind: 'held', ...(product.heldBy === undefined ? {} : { attemptId: product.heldBy }) };
     const available = product?.available ?? 0;
     if (available >= line.quantity) return { kind: 'available' };
     return { kind: 'short', shortfall: { productId: line.productId, requested: line.quantity, available } };

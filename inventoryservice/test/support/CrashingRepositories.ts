@@ -1,6 +1,9 @@
 import type { DomainEvent } from '@orderplatform/shared';
+import type { DependencyContainer } from 'tsyringe';
 import type { NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
+import type { ReservationService } from '../../src/services/ReservationService.js';
+import { TOKENS } from '../../src/tokens.js';
 
 export class SimulatedCrash extends Error {
   constructor(readonly afterWrite: number) {
@@ -26,6 +29,25 @@ export class CrashSwitch {
   }
 }
 
+/**
+ * A CrashSwitch that also lets another run cut in: `cutIns[N]` runs right before the N-th write is
+ * performed (the other run uses healthy repositories), so a test can put a whole concurrent
+ * handler exactly between this run's read and its next write.
+ */
+export class InterleavingSwitch extends CrashSwitch {
+  constructor(
+    private readonly cutIns: Record<number, () => Promise<unknown>>,
+    crashAfter = Infinity,
+  ) {
+    super(crashAfter);
+  }
+
+  override async write<T>(perform: () => Promise<T>): Promise<T> {
+    await this.cutIns[this.writes + 1]?.();
+    return super.write(perform);
+  }
+}
+
 export class CrashingProductRepository implements ProductRepository {
   constructor(
     private readonly inner: ProductRepository,
@@ -44,14 +66,17 @@ export class CrashingProductRepository implements ProductRepository {
   isEmpty(): Promise<boolean> {
     return this.inner.isEmpty();
   }
-  hold(productId: string, orderId: string, quantity: number): Promise<boolean> {
-    return this.crash.write(() => this.inner.hold(productId, orderId, quantity));
+  ordersHolding(): Promise<string[]> {
+    return this.inner.ordersHolding();
   }
-  release(productId: string, orderId: string, quantity: number): Promise<boolean> {
-    return this.crash.write(() => this.inner.release(productId, orderId, quantity));
+  hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
+    return this.crash.write(() => this.inner.hold(productId, orderId, quantity, attemptId));
   }
-  sell(productId: string, orderId: string, quantity: number): Promise<boolean> {
-    return this.crash.write(() => this.inner.sell(productId, orderId, quantity));
+  release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
+    return this.crash.write(() => this.inner.release(productId, orderId, quantity, attemptId));
+  }
+  sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
+    return this.crash.write(() => this.inner.sell(productId, orderId, quantity, attemptId));
   }
   createIfAbsent(product: NewProduct): Promise<boolean> {
     return this.crash.write(() => this.inner.createIfAbsent(product));
@@ -70,6 +95,9 @@ export class CrashingReservationRepository implements ReservationRepository {
   findByOrderId(orderId: string): Promise<Reservation | null> {
     return this.inner.findByOrderId(orderId);
   }
+  findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]> {
+    return this.inner.findByOrderIdsExcept(orderIds, statuses);
+  }
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation> {
     return this.crash.write(() => this.inner.openOrGet(orderId, reservationId, lines));
   }
@@ -79,4 +107,12 @@ export class CrashingReservationRepository implements ReservationRepository {
   transition(orderId: string, from: ReservationStatus[], to: ReservationStatus, changes: TransitionChanges, events: DomainEvent[]): Promise<Reservation | null> {
     return this.crash.write(() => this.inner.transition(orderId, from, to, changes, events));
   }
+}
+
+/** The real service of `container` on its repositories wrapped with `crash` (a crash or interleaving switch). */
+export function serviceThrough(container: DependencyContainer, crash: CrashSwitch): ReservationService {
+  const child = container.createChildContainer();
+  child.registerInstance(TOKENS.ProductRepository, new CrashingProductRepository(container.resolve<ProductRepository>(TOKENS.ProductRepository), crash));
+  child.registerInstance(TOKENS.ReservationRepository, new CrashingReservationRepository(container.resolve<ReservationRepository>(TOKENS.ReservationRepository), crash));
+  return child.resolve<ReservationService>(TOKENS.ReservationService);
 }

@@ -2,7 +2,8 @@ import type { NewProduct, Product, ProductForOrder, ProductRepository } from '..
 
 interface Stored {
   product: Product;
-  holds: Map<string, number>;
+  /** orderId → its hold. */
+  holds: Map<string, { quantity: number; attemptId: string }>;
 }
 
 /** In-memory products with the same conditional semantics as the MongoDB repository. */
@@ -16,7 +17,7 @@ export class FakeProductRepository implements ProductRepository {
   /** Test view: a product's stock and the orders holding it. */
   snapshot(productId: string): (Product & { holds: Record<string, number> }) | undefined {
     const stored = this.products.get(productId);
-    return stored && { ...stored.product, holds: Object.fromEntries(stored.holds) };
+    return stored && { ...stored.product, holds: Object.fromEntries([...stored.holds].map(([orderId, h]) => [orderId, h.quantity])) };
   }
 
   async list(): Promise<Product[]> {
@@ -31,25 +32,30 @@ export class FakeProductRepository implements ProductRepository {
   async findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]> {
     return productIds.flatMap((id) => {
       const stored = this.products.get(id);
-      return stored ? [{ ...stored.product, heldQuantity: stored.holds.get(orderId) ?? 0 }] : [];
+      const hold = stored?.holds.get(orderId);
+      return stored ? [{ ...stored.product, heldQuantity: hold?.quantity ?? 0, ...(hold ? { heldBy: hold.attemptId } : {}) }] : [];
     });
   }
 
-  async hold(productId: string, orderId: string, quantity: number): Promise<boolean> {
+  async hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
     const stored = this.products.get(productId);
     if (!stored || stored.product.available < quantity || stored.holds.has(orderId)) return false;
     stored.product.available -= quantity;
     stored.product.reserved += quantity;
-    stored.holds.set(orderId, quantity);
+    stored.holds.set(orderId, { quantity, attemptId });
     return true;
   }
 
-  async release(productId: string, orderId: string, quantity: number): Promise<boolean> {
-    return this.unhold(productId, orderId, quantity, (p) => (p.available += quantity));
+  async release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
+    return this.unhold(productId, orderId, quantity, attemptId, (p) => (p.available += quantity));
   }
 
-  async sell(productId: string, orderId: string, quantity: number): Promise<boolean> {
-    return this.unhold(productId, orderId, quantity, (p) => (p.sold += quantity));
+  async sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
+    return this.unhold(productId, orderId, quantity, attemptId, (p) => (p.sold += quantity));
+  }
+
+  async ordersHolding(): Promise<string[]> {
+    return [...new Set([...this.products.values()].flatMap((s) => [...s.holds.keys()]))];
   }
 
   async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {
@@ -71,9 +77,10 @@ export class FakeProductRepository implements ProductRepository {
     return this.products.size === 0;
   }
 
-  private unhold(productId: string, orderId: string, quantity: number, apply: (p: Product) => void): boolean {
+  private unhold(productId: string, orderId: string, quantity: number, attemptId: string | undefined, apply: (p: Product) => void): boolean {
     const stored = this.products.get(productId);
-    if (!stored || stored.holds.get(orderId) !== quantity) return false;
+    const hold = stored?.holds.get(orderId);
+    if (!stored || hold?.quantity !== quantity || (attemptId !== undefined && hold.attemptId !== attemptId)) return false;
     stored.holds.delete(orderId);
     stored.product.reserved -= quantity;
     apply(stored.product);

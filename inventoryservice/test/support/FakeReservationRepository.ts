@@ -15,6 +15,13 @@ export class FakeReservationRepository implements ReservationRepository {
     return stored ? structuredClone(stored.reservation) : null;
   }
 
+  async findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]> {
+    return orderIds.flatMap((id) => {
+      const stored = this.reservations.get(id);
+      return stored && !statuses.includes(stored.reservation.status) ? [structuredClone(stored.reservation)] : [];
+    });
+  }
+
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation> {
     return this.insertOrGet(orderId, reservationId, 'RESERVING', lines);
   }

@@ -11,8 +11,9 @@ import { TOKENS } from '../../src/tokens.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
-/** A relay that is never started: events stay in the outbox array, where tests count them. */
-const inertRelay = { leaseMs: 10_000, owner: 'test', wake: () => undefined } as unknown as OutboxRelay;
+/** A relay that is never started: events stay in the outbox array, where tests count them (sizes still checked like the real one). */
+const inertRelay = (real: OutboxRelay): OutboxRelay =>
+  ({ leaseMs: 10_000, owner: 'test', wake: () => undefined, assertPublishable: (entries: OutboxEntry[]) => real.assertPublishable(entries) }) as unknown as OutboxRelay;
 
 export interface RealContext {
   container: DependencyContainer;
@@ -42,7 +43,7 @@ export async function realContext(prefix: string, env: Record<string, string> = 
   });
   const logger = createLogger({ service: 'inventoryservice', level: config.LOG_LEVEL });
   const infra = createInfrastructure(config, logger, { produces: ['inventoryEvents'], consumes: ['orderEvents'] });
-  const container = buildContainer(config, logger, { ...infra, outbox: new Outbox(inertRelay) });
+  const container = buildContainer(config, logger, { ...infra, outbox: new Outbox(inertRelay(infra.relay)) });
   await infra.connection.asPromise();
   const products = container.resolve<Model<ProductDocument>>(TOKENS.ProductModel);
   const reservations = container.resolve<Model<ReservationDocument>>(TOKENS.ReservationModel);

@@ -11,6 +11,7 @@ import { FakeReservationRepository } from './FakeReservationRepository.js';
 export function unitContainer(products: Product[] = []): { container: DependencyContainer; products: FakeProductRepository; reservations: FakeReservationRepository } {
   const app = registerComponents(rootContainer.createChildContainer());
   app.registerInstance(TOKENS.Logger, pino({ level: 'silent' }));
+  app.registerInstance(TOKENS.Config, { HOLD_RECONCILE_INTERVAL_MS: 60_000 });
   const container = app.createChildContainer();
   const fakes = { products: new FakeProductRepository(products), reservations: new FakeReservationRepository() };
   container.registerInstance(TOKENS.ProductRepository, fakes.products);

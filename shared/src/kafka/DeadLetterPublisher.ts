@@ -11,6 +11,8 @@ export const DLT_HEADERS = {
   attempts: 'dlt.attempts',
   failedAt: 'dlt.failed.at',
   consumerGroup: 'dlt.consumer.group',
+  /** On a replayed message (`npm run dlt -- replay --group G`): only group G handles it; every other group skips it. */
+  replayGroup: 'dlt.replay.group',
 } as const;
 
 export interface DeadLetter {

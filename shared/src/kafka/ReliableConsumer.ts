@@ -9,7 +9,7 @@ import { DomainError, TRANSIENT_KINDS } from '../errors/DomainError.js';
 import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
 import { PermanentError } from '../errors/PermanentError.js';
 import { metrics } from '../metrics/metrics.js';
-import { DeadLetterPublisher } from './DeadLetterPublisher.js';
+import { DLT_HEADERS, DeadLetterPublisher } from './DeadLetterPublisher.js';
 import type { ProcessedEventStore } from './ProcessedEventStore.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './retryPolicy.js';
 
@@ -199,6 +199,13 @@ export class ReliableConsumer {
     const eventType = parsed.kind === 'ok' ? parsed.event.eventType : (parsed.eventType ?? headers[HEADERS.eventType] ?? 'unknown');
     const log = this.log.child({ topic, partition, offset: message.offset, eventType, eventId: parsed.kind === 'ok' ? parsed.event.eventId : headers[HEADERS.eventId], orderId: message.key?.toString() });
 
+    const replayFor = headers[DLT_HEADERS.replayGroup];
+    if (replayFor !== undefined && replayFor !== this.opts.groupId) {
+      // A dead letter replayed for one group: this group already handled (or dead-lettered) the original.
+      metrics.eventsSkipped.inc({ topic, event_type: eventType });
+      log.debug({ replayFor }, 'Skipping a dead letter replayed for another consumer group');
+      return { kind: 'done' };
+    }
     if (parsed.kind === 'unknown-type' || (parsed.kind === 'ok' && !this.handlers.has(eventType))) {
       // Forward compatibility: a type this service does not know (or does not handle) is not an error.
       metrics.eventsSkipped.inc({ topic, event_type: eventType });

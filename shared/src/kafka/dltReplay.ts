@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { AssignerProtocol, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { DLT_SUFFIX } from '../contracts/topics.js';
 import { HEADERS, readHeaders } from '../contracts/headers.js';
 import { DLT_HEADERS } from './DeadLetterPublisher.js';
@@ -18,6 +18,8 @@ export interface DeadLetterRecord {
   errorMessage?: string;
   attempts?: number;
   failedAt?: string;
+  /** The consumer group that refused it (one DLT per topic is shared by every group consuming the topic). */
+  consumerGroup?: string;
 }
 
 export interface DeadLetterFilter {
@@ -26,7 +28,11 @@ export interface DeadLetterFilter {
   errorClass?: string;
   /** The message key, i.e. the orderId. */
   key?: string;
+  /** Only what this consumer group refused; the replay is then handled by that group alone. */
+  group?: string;
 }
+
+const READER_GROUP_PREFIX = 'topic-reader-';
 
 /** Every message in `topic` now (from the beginning up to the end offsets at the call), read without committing offsets anywhere. */
 export async function readTopicToEnd(kafka: Kafka, topic: string): Promise<Array<{ partition: number; message: KafkaMessage }>> {
@@ -36,7 +42,7 @@ export async function readTopicToEnd(kafka: Kafka, topic: string): Promise<Array
   const remaining = new Map(ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high) - 1]));
   if (remaining.size === 0) return [];
 
-  const groupId = `topic-reader-${randomUUID()}`;
+  const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
   const read: Array<{ partition: number; message: KafkaMessage }> = [];
   await consumer.connect();
@@ -77,13 +83,76 @@ export function matches(record: DeadLetterRecord, filter: DeadLetterFilter): boo
     (filter.eventType === undefined || record.eventType === filter.eventType) &&
     (filter.eventId === undefined || record.eventId === filter.eventId) &&
     (filter.errorClass === undefined || record.errorClass === filter.errorClass) &&
-    (filter.key === undefined || record.key === filter.key)
+    (filter.key === undefined || record.key === filter.key) &&
+    (filter.group === undefined || record.consumerGroup === filter.group)
   );
+}
+
+/**
+ * The consumer groups that read `topic`: those with a member subscribed to it now, or with an
+ * offset committed on it (a group that is down still reads what is published meanwhile later).
+ */
+export async function consumingGroups(kafka: Kafka, topic: string): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.listGroups();
+    const ids = groups.filter((g) => g.protocolType === 'consumer' && !g.groupId.startsWith(READER_GROUP_PREFIX)).map((g) => g.groupId);
+    if (ids.length === 0) return [];
+    const subscribed = new Set(
+      (await admin.describeGroups(ids)).groups
+        .filter((g) => g.members.some((m) => subscribedTopics(m.memberMetadata).includes(topic)))
+        .map((g) => g.groupId),
+    );
+    const committed = await Promise.all(
+      ids
+        .filter((id) => !subscribed.has(id))
+        .map(async (groupId) => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets?.partitions.some((p) => Number(p.offset) >= 0) ? [groupId] : [];
+        }),
+    );
+    return [...subscribed, ...committed.flat()].sort();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function subscribedTopics(memberMetadata: Buffer): string[] {
+  try {
+    return AssignerProtocol.MemberMetadata.decode(memberMetadata)?.topics ?? [];
+  } catch {
+    return []; // not the consumer protocol's layout: its committed offsets still tell
+  }
+}
+
+/** A selected dead letter and the groups, besides the one that refused it, that a replay would hand it to again. */
+export interface ReplayReach {
+  record: DeadLetterRecord;
+  /** Other groups consuming the original topic that would process it again (none when replayed for one group). */
+  alsoReaches: string[];
+  /** Those of `alsoReaches` that dead-lettered the same event too: they will most likely dead-letter it again. */
+  refusedBy: string[];
+}
+
+/**
+ * What a replay would multiply. Without a group every consumer of the original topic receives the
+ * message again; with one, the others skip it (`dlt.replay.group`). `records` is the whole DLT.
+ */
+export function replayReach(selected: DeadLetterRecord[], records: DeadLetterRecord[], consumers: string[], group: string | undefined): ReplayReach[] {
+  return selected.map((record) => {
+    if (group !== undefined) return { record, alsoReaches: [], refusedBy: [] };
+    const alsoReaches = consumers.filter((g) => g !== record.consumerGroup);
+    const refusers = new Set(records.filter((r) => r.eventId !== undefined && r.eventId === record.eventId).map((r) => r.consumerGroup));
+    return { record, alsoReaches, refusedBy: alsoReaches.filter((g) => refusers.has(g)) };
+  });
 }
 
 /**
  * Re-publishes matching dead letters to their original topic: same key, value and original
  * headers, plus where it came from. Consumers dedupe by eventId, so replaying twice is harmless.
+ * With `filter.group`, only that group's dead letters, marked `dlt.replay.group` so the other
+ * groups consuming the topic skip them: a message several groups refused comes back to one only.
  */
 export async function replayDeadLetters(
   producer: Producer,
@@ -98,7 +167,18 @@ export async function replayDeadLetters(
     await producer.send({
       topic: r.originalTopic,
       acks: -1,
-      messages: [{ key: r.key, value: r.value, headers: { ...original, 'dlt.replay.of': `${r.dltTopic}/${r.partition}/${r.offset}`, 'dlt.replayed.at': new Date().toISOString() } }],
+      messages: [
+        {
+          key: r.key,
+          value: r.value,
+          headers: {
+            ...original,
+            'dlt.replay.of': `${r.dltTopic}/${r.partition}/${r.offset}`,
+            'dlt.replayed.at': new Date().toISOString(),
+            ...(filter.group === undefined ? {} : { [DLT_HEADERS.replayGroup]: filter.group }),
+          },
+        },
+      ],
     });
   }
   return selected;
@@ -132,5 +212,6 @@ function toRecord(dltTopic: string, partition: number, message: KafkaMessage): D
     errorMessage: headers[DLT_HEADERS.errorMessage],
     attempts: attempts === undefined ? undefined : Number(attempts),
     failedAt: headers[DLT_HEADERS.failedAt],
+    consumerGroup: headers[DLT_HEADERS.consumerGroup],
   };
 }

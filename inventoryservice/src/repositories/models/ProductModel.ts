@@ -5,6 +5,8 @@ import type { Product } from '../../services/ports/ProductRepository.js';
 export interface Hold {
   orderId: string;
   quantity: number;
+  /** The reserve attempt that took it (absent on holds written before attempts were recorded). */
+  attemptId?: string;
 }
 
 export interface ProductDocument extends Product {
@@ -13,7 +15,10 @@ export interface ProductDocument extends Product {
   updatedAt: Date;
 }
 
-const holdSchema = new Schema<Hold>({ orderId: { type: String, required: true }, quantity: { type: Number, required: true } }, { _id: false });
+const holdSchema = new Schema<Hold>(
+  { orderId: { type: String, required: true }, quantity: { type: Number, required: true }, attemptId: { type: String, default: undefined } },
+  { _id: false },
+);
 
 const productSchema = new Schema<ProductDocument>(
   {

@@ -1,11 +1,13 @@
 import { outboxPlugin, type OutboxFields } from '@orderplatform/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { RESERVATION_STATUSES, type Reservation, type StockLine } from '../../services/ports/ReservationRepository.js';
+import { RESERVATION_STATUSES, type HeldLine, type Reservation, type StockLine } from '../../services/ports/ReservationRepository.js';
 
 /** One per order (`_id` = orderId); its outbox carries the events its status changes cause. */
 export type ReservationDocument = Omit<Reservation, 'orderId'> & OutboxFields & { _id: string };
 
 const lineSchema = new Schema<StockLine>({ productId: { type: String, required: true }, quantity: { type: Number, required: true } }, { _id: false });
+
+const heldLineSchema = new Schema<HeldLine>({ productId: { type: String, required: true }, attemptId: { type: String, required: true } }, { _id: false });
 
 const reservationSchema = new Schema<ReservationDocument>(
   {
@@ -15,6 +17,7 @@ const reservationSchema = new Schema<ReservationDocument>(
     lines: { type: [lineSchema], default: [] },
     failure: { type: Schema.Types.Mixed, default: undefined },
     releaseReason: { type: String, default: undefined },
+    heldBy: { type: [heldLineSchema], default: undefined },
   },
   { timestamps: true, versionKey: false, collection: 'reservations' },
 );

@@ -15,6 +15,8 @@ export interface Product {
 /** A product as seen by one order: its stock and how much of it that order holds (0 = none). */
 export interface ProductForOrder extends Product {
   heldQuantity: number;
+  /** The reserve attempt that took the order's hold (absent for no hold, or a hold older than attempt ids). */
+  heldBy?: string;
 }
 
 export interface NewProduct {
@@ -25,19 +27,22 @@ export interface NewProduct {
 
 /**
  * Stock storage. Every write is ONE single-document conditional update, so each is atomic on its
- * own and idempotent per (product, order): the product's `holds` say which orders hold how much.
+ * own and idempotent per (product, order): the product's `holds` say which orders hold how much,
+ * and which reserve attempt took each hold (the fence a stale attempt's late hold is told apart by).
  */
 export interface ProductRepository {
   list(): Promise<Product[]>;
   findById(productId: string): Promise<Product | null>;
   /** The products that exist among `productIds`, each with the quantity `orderId` holds of it. */
   findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]>;
-  /** available → reserved for the order, if enough is available and the order holds none yet. True when this call took it. */
-  hold(productId: string, orderId: string, quantity: number): Promise<boolean>;
-  /** The order's hold back to available, if it still has one. True when this call released it. */
-  release(productId: string, orderId: string, quantity: number): Promise<boolean>;
-  /** The order's hold to sold, if it still has one. True when this call sold it. */
-  sell(productId: string, orderId: string, quantity: number): Promise<boolean>;
+  /** available → reserved for the order, tagged with `attemptId`, if enough is available and the order holds none yet. True when this call took it. */
+  hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean>;
+  /** The order's hold back to available, if it still has one (taken by `attemptId`, when given). True when this call released it. */
+  release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean>;
+  /** The order's hold to sold, if it still has one (taken by `attemptId`, when given). True when this call sold it. */
+  sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean>;
+  /** Every order that holds stock of any product now. */
+  ordersHolding(): Promise<string[]>;
   /** Inserts the product unless one with that id exists. True when this call created it. */
   createIfAbsent(product: NewProduct): Promise<boolean>;
   /**

@@ -16,6 +16,12 @@ export interface StockLine {
   quantity: number;
 }
 
+/** A line's hold that a RESERVED decision counted on: the attempt that took it (see ReservationService). */
+export interface HeldLine {
+  productId: string;
+  attemptId: string;
+}
+
 export type ReservationFailure = { reason: 'INSUFFICIENT_STOCK'; shortfalls: Shortfall[] } | { reason: 'UNKNOWN_PRODUCT'; unknownProductIds: string[] };
 
 export interface Reservation {
@@ -26,6 +32,8 @@ export interface Reservation {
   lines: StockLine[];
   failure?: ReservationFailure;
   releaseReason?: string;
+  /** Set by the RESERVED decision: the holds it counted on; any other hold of the order is a stray. */
+  heldBy?: HeldLine[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,10 +41,13 @@ export interface Reservation {
 export interface TransitionChanges {
   failure?: ReservationFailure;
   releaseReason?: string;
+  heldBy?: HeldLine[];
 }
 
 export interface ReservationRepository {
   findByOrderId(orderId: string): Promise<Reservation | null>;
+  /** The reservations of these orders that are in none of `statuses`. */
+  findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]>;
   /** Opens the order's reservation in RESERVING with these lines, or returns the existing one untouched. */
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation>;
   /** Records a cancel that came before any reservation (CANCELLED_BEFORE_RESERVE), or returns the existing one untouched. */
