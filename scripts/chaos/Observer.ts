@@ -101,6 +101,11 @@ export class Observer {
     return times.sort((a, b) => a - b);
   }
 
+  /** Orders with an event pending for longer than `olderThanMs`: publishing is stuck for them. */
+  async staleOrderOutbox(olderThanMs: number): Promise<number> {
+    return this.orders.collection('orders').countDocuments({ 'outbox.createdAt': { $lte: new Date(Date.now() - olderThanMs) } });
+  }
+
   /** The orders' pending outbox right now: documents and bytes of event values (what the relay must publish). */
   async orderOutbox(): Promise<{ documents: number; events: number; bytes: number }> {
     let documents = 0;

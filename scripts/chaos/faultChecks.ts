@@ -41,7 +41,7 @@ function specific(f: FaultRecord): CheckResult[] {
     case 'db-restart':
       return [promptAnswers(f)];
     case 'oversize-burst':
-      return [burstAccepted(f)];
+      return [burstAccepted(f), burstPublished(f)];
     case 'consumer-freeze':
       return [partitionsMoved(f)];
     default:
@@ -71,6 +71,15 @@ function burstAccepted(f: FaultRecord): CheckResult {
   ];
   const summary = `${burst.accepted}/${burst.sent} maximum-size orders (${burst.bodyBytes} bytes a body) accepted; ${outbox.documents} orders with ${(outbox.bytes / 1e6).toFixed(2)} MB of events pending when the broker returned`;
   return result(`fault ${f.fault}: every maximum-size order accepted (201) while the broker was down, more than the broker's max message size pending`, violations, summary);
+}
+
+function burstPublished(f: FaultRecord): CheckResult {
+  const ms = f.details.outboxDrainedAfterMs as number | null | undefined;
+  const summary =
+    typeof ms === 'number'
+      ? `no order event pending for more than 10 s, ${(ms / 1000).toFixed(1)} s after the broker returned`
+      : `orders' outbox still holds ${String(f.details.outboxStaleAtEnd)} documents with events pending for more than 10 s`;
+  return result(`fault ${f.fault}: publishing resumed — the whole backlog published within ${RECOVERY_BOUND_MS / 1000} s of the broker's return`, typeof ms === 'number' && ms <= RECOVERY_BOUND_MS ? [] : [summary], summary);
 }
 
 function partitionsMoved(f: FaultRecord): CheckResult {

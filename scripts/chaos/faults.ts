@@ -22,6 +22,8 @@ const FREEZE_MS = 2 * CONSUMER_SESSION_TIMEOUT_MS;
 const DB_DOWN_MS = 10_000;
 /** How long to look for the first saga after a fault before calling it not recovered. */
 const SAGA_WAIT_MS = 90_000;
+/** An outbox entry pending this long, with the broker up, is not being published. */
+const OUTBOX_STALE_MS = 10_000;
 
 export interface FaultRecord {
   fault: FaultName;
@@ -71,6 +73,8 @@ interface FaultSpec {
   prepare?: () => Promise<void>;
   /** Injects the fault and returns once it is lifted. */
   act: (details: Record<string, unknown>) => Promise<void>;
+  /** After the fault is lifted and its first saga seen, inside the window: fault-specific recovery figures. */
+  afterLift?: (details: Record<string, unknown>, liftedAt: number) => Promise<void>;
   /** After the window closes. */
   cleanUp?: () => Promise<void>;
 }
@@ -158,6 +162,13 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
         );
         await stack.startAgain();
       },
+      afterLift: async (details, liftedAt) => {
+        // One saga getting through is not enough: the whole backlog must publish, and new orders with it.
+        const drainedAt = await outboxDrained(plan.observer, OUTBOX_STALE_MS, liftedAt + SAGA_WAIT_MS);
+        details.outboxDrainedAfterMs = drainedAt === undefined ? null : drainedAt - liftedAt;
+        details.outboxStaleAtEnd = await plan.observer.staleOrderOutbox(OUTBOX_STALE_MS).catch(() => undefined);
+        plan.log(`oversize-burst: ${drainedAt === undefined ? `orders' outbox still holds ${String(details.outboxStaleAtEnd)} documents older than ${OUTBOX_STALE_MS / 1000} s` : `outbox drained ${((drainedAt - liftedAt) / 1000).toFixed(1)} s after the broker returned`}`);
+      },
     },
   };
 
@@ -174,6 +185,7 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
     const readyAt = Date.now();
     const sagaAt = await firstSagaAfter(plan.observer, liftedAt, SAGA_WAIT_MS);
     const sagaRecoveredAfterMs = sagaAt === undefined ? null : sagaAt - liftedAt;
+    await spec.afterLift?.(details, liftedAt);
     log(`recovered from "${fault}": ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, ${sagaRecoveredAfterMs === null ? `no new saga within ${SAGA_WAIT_MS / 1000} s` : `first new saga ${(sagaRecoveredAfterMs / 1000).toFixed(1)} s`} after the fault ended`);
     await sleep(Math.max(0, readyAt + plan.gapMs - Date.now()));
     const windowEndAt = Date.now();
@@ -230,6 +242,16 @@ async function firstSagaAfter(observer: Observer, after: number, timeoutMs: numb
     if (decided.length > 0) return decided[0];
     if (Date.now() > deadline) return undefined;
     await sleep(500);
+  }
+}
+
+/** When no order's event has been pending for more than `staleMs` (polled until `deadline`); undefined if never. */
+async function outboxDrained(observer: Observer, staleMs: number, deadline: number): Promise<number | undefined> {
+  for (;;) {
+    const stale = await observer.staleOrderOutbox(staleMs).catch(() => Number.NaN);
+    if (stale === 0) return Date.now();
+    if (Date.now() > deadline) return undefined;
+    await sleep(1_000);
   }
 }
 
