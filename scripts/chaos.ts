@@ -4,15 +4,23 @@
  * Starts a private Kafka + MongoDB-compatible server (own state folder, free ports) and the three
  * services as processes on fresh databases and topics, drives an open-loop order load with customer
  * cancels, admin ships/deliveries and restocks, and meanwhile, one at a time with recovery in between:
- * SIGKILLs and restarts each service, stops and starts the broker, and injects poison messages.
+ * SIGKILLs and restarts each service, stops and starts the broker, pauses (SIGSTOP) and restarts the
+ * database, freezes an inventory consumer past its session timeout beside a standby, posts a burst of
+ * maximum-size orders while the broker is down, and injects poison messages.
  * Then it waits (bounded) until the system is quiet and checks every invariant in the databases and
- * DLTs. Prints PASS/FAIL per check, writes results/chaos-latest.json, exits 1 on any violation
- * (2 when the run itself could not be carried out). Always stops what it started, also on Ctrl-C.
+ * DLTs, plus each fault's own verdicts (recovery, no rebalance storm, prompt 503s, …). Prints PASS/FAIL
+ * per check, writes results/chaos-latest.json, exits 1 on any violation (2 when the run itself could
+ * not be carried out). Always stops (and resumes) what it started, also on Ctrl-C.
  *
  *   --quick             short load (≈15 s plus the faults' own time), for the test suite
+ *   --faults A,B        which faults (default all; --quick: the kills, the broker restart, db-pause):
+ *                       kill-orderservice, kill-inventoryservice, kill-notificationservice, broker-restart,
+ *                       db-pause, db-restart, consumer-freeze, oversize-burst
  *   --duration S        seconds of load (default 90; the load lasts at least until every fault recovered)
  *   --rate R            orders per second (default 20; 10 with --quick)
  *   --settle-timeout S  longest wait for the system to settle after the load (default 180; 120 with --quick)
+ *   --db-pause S        how long db-pause keeps the database stopped (default 30; 10 with --quick)
+ *   --burst-orders N    maximum-size orders oversize-burst posts while the broker is down (default 400)
  *   --seed N            reproducible order mix
  *   --report FILE       where to write the JSON report (default results/chaos-latest.json)
  */
@@ -22,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { ChaosStack } from './chaos/ChaosStack.js';
 import { runChecks, type CheckResult } from './chaos/checks.js';
+import { faultChecks } from './chaos/faultChecks.js';
 import { runFaults, type FaultRecord } from './chaos/faults.js';
 import { request } from './chaos/http.js';
 import { LoadGenerator } from './chaos/LoadGenerator.js';
@@ -29,6 +38,7 @@ import { Observer, type GroupSubscription } from './chaos/Observer.js';
 import { parseOptions } from './chaos/options.js';
 import type { PoisonRecord } from './chaos/poison.js';
 import { printSummary, writeReport } from './chaos/report.js';
+import { describeRequests } from './chaos/requestFigures.js';
 import { SERVICE_NAMES, ServiceRunner, type ServiceName } from './chaos/ServiceRunner.js';
 import { waitUntilQuiet, type SettleResult } from './chaos/settle.js';
 
@@ -42,7 +52,7 @@ const ORDER_TOPIC = `${RUN}.order-events`;
 const INVENTORY_TOPIC = `${RUN}.inventory-events`;
 const PRODUCTS = Array.from({ length: options.products }, (_, i) => `p${i + 1}`);
 const RESTOCK_EVERY_MS = options.quick ? 5_000 : 10_000;
-const EXPECTED_FAULTS = SERVICE_NAMES.length + 1;
+const EXPECTED_FAULTS = options.faults.length;
 const EXPECTED_POISON = 2;
 const groupOf = (name: ServiceName) => `${RUN}.${name}`;
 const GROUPS: GroupSubscription[] = [
@@ -91,7 +101,7 @@ async function main(): Promise<number> {
       durations[name] = Math.round((Date.now() - t) / 100) / 10;
     }
   };
-  console.log(`Chaos run ${RUN}: ${options.quick ? 'quick, ' : ''}${options.durationS} s load at ${options.rate} orders/s, seed ${options.seed}; logs in ${path.relative(ROOT, LOG_DIR)}`);
+  console.log(`Chaos run ${RUN}: ${options.quick ? 'quick, ' : ''}${options.durationS} s load at ${options.rate} orders/s, seed ${options.seed}; faults ${options.faults.join(', ')}; logs in ${path.relative(ROOT, LOG_DIR)}`);
 
   section('Private stack (Kafka + MongoDB-compatible server on free ports)');
   const chaosStack = await ChaosStack.create(STATE_DIR, (line) => log(`stack: ${line}`));
@@ -106,8 +116,7 @@ async function main(): Promise<number> {
     notifications: chaosStack.dbUrl(`${RUN}_notificationdb`.replaceAll('-', '_')),
   };
   const dbOf: Record<ServiceName, string> = { orderservice: dbUrls.orders, inventoryservice: dbUrls.inventory, notificationservice: dbUrls.notifications };
-  const ports = { orderservice: 0, inventoryservice: 0, notificationservice: 0 };
-  const runner = new ServiceRunner(ROOT, LOG_DIR, ports, (name) => ({
+  const runner = new ServiceRunner(ROOT, LOG_DIR, {}, (name) => ({
     DB_URL: dbOf[name],
     KAFKA_BROKERS: chaosStack.kafkaBrokers,
     ORDER_EVENTS_TOPIC: ORDER_TOPIC,
@@ -131,7 +140,8 @@ async function main(): Promise<number> {
   if (aborted) return 130;
 
   const kafka = new Kafka({ clientId: RUN, brokers: [chaosStack.kafkaBrokers], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 } });
-  observer = await Observer.connect(dbUrls, kafka);
+  const watcher = await Observer.connect(dbUrls, kafka);
+  observer = watcher;
 
   section(`Load (${options.rate} orders/s, open loop) with faults, one at a time`);
   const load = new LoadGenerator({
@@ -141,7 +151,8 @@ async function main(): Promise<number> {
     products: PRODUCTS,
     rate: options.rate,
     seed: options.seed,
-    maxOrders: Math.ceil(options.rate * (options.quick ? 60 : Math.max(240, options.durationS * 2))),
+    // A safety bound only: the load normally stops once the faults are done and the duration is over.
+    maxOrders: Math.ceil(options.rate * Math.max(options.durationS * 2, 120 + 90 * options.faults.length)),
     restockEveryMs: RESTOCK_EVERY_MS,
     // About 60 % of the demand (≈ 3 units an order), so orders keep both confirming and failing for stock.
     restockUnits: Math.max(1, Math.round((options.rate * (RESTOCK_EVERY_MS / 1000) * 3 * 0.6) / PRODUCTS.length)),
@@ -156,7 +167,25 @@ async function main(): Promise<number> {
     log(`load: ${c.orders.sent} orders sent, ${load.accepted.length} accepted, ${c.orders.failed} failed, ${refusedTotal(c.orders.refused)} refused; faults ${faults.length}/${EXPECTED_FAULTS}`);
   }, 3_000);
   const faultRun = runFaults(
-    { stack: chaosStack, services: runner, kafka, orderTopic: ORDER_TOPIC, gapMs: options.faultGapS * 1000, loadStartedAt: () => loadStartedAt, log, aborted: () => aborted || faultError !== undefined },
+    {
+      selected: options.faults,
+      stack: chaosStack,
+      services: runner,
+      observer: watcher,
+      kafka,
+      orderTopic: ORDER_TOPIC,
+      ordersUrl: runner.url('orderservice'),
+      inventoryUrl: runner.url('inventoryservice'),
+      adminKey: ADMIN_KEY,
+      samples: () => load.samples,
+      accept: (id) => load.accepted.push(id),
+      gapMs: options.faultGapS * 1000,
+      dbPauseMs: options.dbPauseS * 1000,
+      burstOrders: options.burstOrders,
+      loadStartedAt: () => loadStartedAt,
+      log,
+      aborted: () => aborted || faultError !== undefined,
+    },
     faults,
     poison,
   )
@@ -182,8 +211,8 @@ async function main(): Promise<number> {
   log(settle.summary);
 
   section('Checks');
-  const checks: CheckResult[] = await timed('checksS', () =>
-    runChecks({
+  const checks: CheckResult[] = await timed('checksS', async () => [
+    ...(await runChecks({
       observer: observer!,
       kafka,
       accepted: load.accepted,
@@ -196,8 +225,9 @@ async function main(): Promise<number> {
       orderTopic: ORDER_TOPIC,
       inventoryTopic: INVENTORY_TOPIC,
       orderTopicGroups: [groupOf('inventoryservice'), groupOf('notificationservice')],
-    }),
-  );
+    })),
+    ...faultChecks(faults),
+  ]);
 
   section('Teardown');
   await timed('teardownS', teardown);
@@ -206,9 +236,9 @@ async function main(): Promise<number> {
   const passed = checks.every((check) => check.pass);
   printSummary(checks, [
     ['run', `${RUN} (seed ${options.seed}), logs ${path.relative(ROOT, LOG_DIR)}`],
-    ['orders', `${c.orders.sent} sent, ${load.accepted.length} accepted (201), ${c.orders.failed} failed (no answer), refused ${JSON.stringify(c.orders.refused)}`],
+    ['orders', `${c.orders.sent} sent, ${load.accepted.length} accepted (201, burst included), ${c.orders.failed} failed (no answer; ${c.orders.timedOut} of them client timeouts), refused ${JSON.stringify(c.orders.refused)}`],
     ['follow-ups', `cancels ${c.cancels.ok}/${c.cancels.sent} ok, ships ${c.ships.ok}/${c.ships.sent}, deliveries ${c.deliveries.ok}/${c.deliveries.sent}, restocks ${c.restocks.ok}/${c.restocks.sent}`],
-    ...faults.map((f): [string, string] => [`fault @${f.atS}s`, `${f.fault}: recovered in ${(f.recoveredAfterMs / 1000).toFixed(1)} s`]),
+    ...faults.flatMap(faultFigures),
     ...poison.map((p): [string, string] => ['poison', `${p.eventType} ${p.eventId}`]),
     ['settle', settle.summary],
     ['durations', Object.entries(durations).map(([k, v]) => `${k.replace(/S$/, '')} ${v}s`).join(', ')],
@@ -228,6 +258,19 @@ async function main(): Promise<number> {
   });
   console.log(`\nReport: ${path.relative(ROOT, options.reportPath)}`);
   return passed ? 0 : 1;
+}
+
+/** A fault's lines in the summary: what it was, what clients saw, group joins, recovery. */
+function faultFigures(f: FaultRecord): Array<[string, string]> {
+  const saga = f.sagaRecoveredAfterMs === null ? 'no new saga within the wait' : `first new saga ${(f.sagaRecoveredAfterMs / 1000).toFixed(1)} s after it ended`;
+  return [
+    [`fault @${f.atS}s`, `${f.fault}: ${f.title}`],
+    ['  recovery', `every process ready ${(f.recoveredAfterMs / 1000).toFixed(1)} s after the fault began, ${saga}`],
+    ['  orders', describeRequests(f.requests.orders)],
+    ['  all requests', describeRequests(f.requests.all)],
+    ['  group joins', Object.entries(f.groupJoins).map(([instance, n]) => `${instance} ${n}`).join(', ')],
+    ...(Object.keys(f.details).length > 0 ? [['  details', JSON.stringify(f.details)] as [string, string]] : []),
+  ];
 }
 
 const refusedTotal = (refused: Record<string, number>) => Object.values(refused).reduce((s, n) => s + n, 0);

@@ -2,6 +2,7 @@ import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { defaultStackOptions } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { runningPid } from '../../infra/local/lib/processes.js';
 import { freePort } from '../lib/serviceProcess.js';
 
 /**
@@ -12,6 +13,8 @@ export class ChaosStack {
   /** The last start in progress; teardown waits for it, so a broker being started is stopped too. */
   private starting: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The database's pid while it is paused (SIGSTOP), so teardown can always let it go on. */
+  private pausedMongo: number | undefined;
 
   private constructor(
     readonly stack: LocalStack,
@@ -50,7 +53,32 @@ export class ChaosStack {
     await this.stack.down(['kafka']);
   }
 
-  /** Starts what is stopped (here: the broker, on the same ports and data) and waits until it is ready. */
+  /** Clean stop of the database (SIGTERM: it flushes and closes its file, so the data is kept). */
+  async stopMongo(): Promise<void> {
+    await this.stack.down(['mongo']);
+  }
+
+  /** The java process of this stack's mongo-java-server (from the stack's own pid file, never by name). */
+  mongoPid(): number {
+    const pid = runningPid({ name: 'mongo', pidFile: path.join(this.stateDir, 'run', 'mongo.pid'), logFile: path.join(this.stateDir, 'logs', 'mongo.log'), marker: this.stateDir });
+    if (pid === undefined) throw new Error('the private stack has no running mongo process');
+    return pid;
+  }
+
+  /** SIGSTOP: the database hangs — connections stay open, nothing is answered (a frozen VM, a long GC pause). */
+  pauseMongo(): void {
+    const pid = this.mongoPid();
+    process.kill(pid, 'SIGSTOP');
+    this.pausedMongo = pid;
+  }
+
+  resumeMongo(): void {
+    if (this.pausedMongo === undefined) return;
+    process.kill(this.pausedMongo, 'SIGCONT');
+    this.pausedMongo = undefined;
+  }
+
+  /** Starts what is stopped (the broker or the database, on the same ports and data) and waits until it is ready. */
   startAgain(): Promise<void> {
     return this.up();
   }
@@ -58,6 +86,11 @@ export class ChaosStack {
   /** Stops both servers; keeps their logs beside the services' logs and removes the data. */
   async destroy(logDir: string): Promise<void> {
     this.closed = true;
+    try {
+      this.resumeMongo();
+    } catch {
+      // already gone
+    }
     await this.starting;
     await this.stack.down();
     const logs = path.join(this.stateDir, 'logs');

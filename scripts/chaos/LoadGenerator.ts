@@ -4,10 +4,24 @@ import { seeded } from './random.js';
 export interface RequestCounters {
   sent: number;
   ok: number;
-  /** Answered with a status other than success (409 for a move the order no longer allows, 5xx, …), by status. */
+  /** Answered with a status other than success (409 for a move the order no longer allows, 503, …), by status. */
   refused: Record<string, number>;
-  /** No answer: connection refused or reset, timeout — the service was down. */
+  /** No answer: connection refused or reset, or the client's timeout — the service was down or hung. */
   failed: number;
+  /** Of `failed`, those that hit the client's timeout: the service took the request and never answered. */
+  timedOut: number;
+}
+
+export type RequestKind = 'order' | 'cancel' | 'ship' | 'deliver' | 'restock';
+
+/** One request the load sent: when, what came back and how long it took (for the per-fault figures). */
+export interface RequestSample {
+  kind: RequestKind;
+  /** Epoch ms when it was sent. */
+  at: number;
+  ms: number;
+  /** The status answered, or 'unanswered' (client timeout) or 'error' (refused, reset). */
+  outcome: number | 'unanswered' | 'error';
 }
 
 export interface LoadCounters {
@@ -31,7 +45,7 @@ export interface LoadOptions {
   restockUnits: number;
 }
 
-const counters = (): RequestCounters => ({ sent: 0, ok: 0, refused: {}, failed: 0 });
+const counters = (): RequestCounters => ({ sent: 0, ok: 0, refused: {}, failed: 0, timedOut: 0 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -41,8 +55,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * stock is topped up now and then. Nothing is retried: a request that meets a dead service is counted.
  */
 export class LoadGenerator {
-  /** Orders answered 201: the ones the platform promised to handle. */
+  /** Orders answered 201: the ones the platform promised to handle (a 503 or any other answer is not a promise). */
   readonly accepted: string[] = [];
+  readonly samples: RequestSample[] = [];
   readonly counters: LoadCounters = { orders: counters(), cancels: counters(), ships: { ...counters(), notConfirmed: 0 }, deliveries: counters(), restocks: counters() };
   private readonly inFlight = new Set<Promise<void>>();
   private readonly random: () => number;
@@ -83,7 +98,7 @@ export class LoadGenerator {
       customer: { email: `customer${customer}@example.com`, phone: `+1415555${1000 + customer}`, name: `Chaos Customer ${customer}` },
     };
     const followUp = this.random();
-    const res = await this.count(this.counters.orders, request('POST', `${this.opts.ordersUrl}/api/orders`, body), 201);
+    const res = await this.count('order', this.counters.orders, request('POST', `${this.opts.ordersUrl}/api/orders`, body), 201);
     if (res?.status !== 201) return;
     const id = (res.body as { data: { id: string } }).data.id;
     this.accepted.push(id);
@@ -96,17 +111,17 @@ export class LoadGenerator {
 
   private async cancel(id: string, maxDelayMs: number): Promise<void> {
     await sleep(this.random() * maxDelayMs);
-    await this.count(this.counters.cancels, request('POST', `${this.opts.ordersUrl}/api/orders/${id}/cancel`, { reason: 'changed my mind (chaos)' }), 200);
+    await this.count('cancel', this.counters.cancels, request('POST', `${this.opts.ordersUrl}/api/orders/${id}/cancel`, { reason: 'changed my mind (chaos)' }), 200);
   }
 
   private async shipAndMaybeDeliver(id: string): Promise<void> {
     const deliver = this.random() < 0.6;
     if (!(await this.waitConfirmed(id))) return;
     const admin = { 'x-api-key': this.opts.adminKey };
-    const shipped = await this.count(this.counters.ships, request('PUT', `${this.opts.ordersUrl}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin), 200);
+    const shipped = await this.count('ship', this.counters.ships, request('PUT', `${this.opts.ordersUrl}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin), 200);
     if (shipped?.status !== 200 || !deliver) return;
     await sleep(200 + this.random() * 1_500);
-    await this.count(this.counters.deliveries, request('PUT', `${this.opts.ordersUrl}/api/orders/${id}/status`, { status: 'DELIVERED' }, admin), 200);
+    await this.count('deliver', this.counters.deliveries, request('PUT', `${this.opts.ordersUrl}/api/orders/${id}/status`, { status: 'DELIVERED' }, admin), 200);
   }
 
   /** Long-polls until the order is decided; true when CONFIRMED. */
@@ -121,27 +136,34 @@ export class LoadGenerator {
   private async restock(): Promise<void> {
     const admin = { 'x-api-key': this.opts.adminKey };
     for (const productId of this.opts.products) {
-      const current = await request('GET', `${this.opts.inventoryUrl}/api/inventory/${productId}`);
-      if (current.kind !== 'response' || current.status !== 200) {
-        this.counters.restocks.sent += 1;
-        if (current.kind === 'error') this.counters.restocks.failed += 1;
-        else this.counters.restocks.refused[String(current.status)] = (this.counters.restocks.refused[String(current.status)] ?? 0) + 1;
+      const read = this.record('restock', Date.now(), await request('GET', `${this.opts.inventoryUrl}/api/inventory/${productId}`));
+      if (read.kind !== 'response' || read.status !== 200) {
+        this.tally(this.counters.restocks, read, 200);
         continue;
       }
-      const available = (current.body as { data: { available: number } }).data.available + this.opts.restockUnits;
-      await this.count(this.counters.restocks, request('PUT', `${this.opts.inventoryUrl}/api/inventory/${productId}`, { available }, admin), 200);
+      const available = (read.body as { data: { available: number } }).data.available + this.opts.restockUnits;
+      await this.count('restock', this.counters.restocks, request('PUT', `${this.opts.inventoryUrl}/api/inventory/${productId}`, { available }, admin), 200);
     }
   }
 
-  private async count(c: RequestCounters, pending: Promise<HttpOutcome>, okStatus: number): Promise<{ status: number; body: unknown } | undefined> {
+  private async count(kind: RequestKind, c: RequestCounters, pending: Promise<HttpOutcome>, okStatus: number): Promise<{ status: number; body: unknown } | undefined> {
+    const at = Date.now();
+    const res = this.record(kind, at, await pending);
+    this.tally(c, res, okStatus);
+    return res.kind === 'response' ? res : undefined;
+  }
+
+  private record(kind: RequestKind, at: number, res: HttpOutcome): HttpOutcome {
+    this.samples.push({ kind, at, ms: res.ms, outcome: res.kind === 'response' ? res.status : res.timedOut ? 'unanswered' : 'error' });
+    return res;
+  }
+
+  private tally(c: RequestCounters, res: HttpOutcome, okStatus: number): void {
     c.sent += 1;
-    const res = await pending;
     if (res.kind === 'error') {
       c.failed += 1;
-      return undefined;
-    }
-    if (res.status === okStatus) c.ok += 1;
+      if (res.timedOut) c.timedOut += 1;
+    } else if (res.status === okStatus) c.ok += 1;
     else c.refused[String(res.status)] = (c.refused[String(res.status)] ?? 0) + 1;
-    return res;
   }
 }

@@ -18,6 +18,8 @@ export interface QuietState {
   fingerprint: string;
 }
 
+const SAGA_CANCEL_REASONS = new Set(['INSUFFICIENT_STOCK', 'UNKNOWN_PRODUCT']);
+
 /** Read-only access to the run's databases and consumer groups, for settling and checking. */
 export class Observer {
   private admin: Admin | undefined;
@@ -80,6 +82,43 @@ export class Observer {
       }
     }
     return lag;
+  }
+
+  /**
+   * When sagas were decided (inventory's answer applied: CONFIRMED, or CANCELLED for stock or an
+   * unknown product), epoch ms, sorted; only orders placed at or after `placedFrom`, decided at or
+   * after `decidedFrom`. A customer's cancel is no saga: it needs no other service.
+   */
+  async sagaDecisions(opts: { placedFrom?: number; decidedFrom?: number }): Promise<number[]> {
+    const filter = opts.placedFrom === undefined ? {} : { createdAt: { $gte: new Date(opts.placedFrom) } };
+    const times: number[] = [];
+    for await (const o of this.orders.collection('orders').find(filter, { projection: { timeline: 1 } })) {
+      const timeline = (o.timeline ?? []) as Array<{ status: string; at: Date; reason?: string }>;
+      const decision = timeline.find((t) => t.status === 'CONFIRMED' || (t.status === 'CANCELLED' && SAGA_CANCEL_REASONS.has(t.reason ?? '')));
+      const at = decision ? new Date(decision.at).getTime() : undefined;
+      if (at !== undefined && at >= (opts.decidedFrom ?? 0)) times.push(at);
+    }
+    return times.sort((a, b) => a - b);
+  }
+
+  /** Orders with an event pending for longer than `olderThanMs`: publishing is stuck for them. */
+  async staleOrderOutbox(olderThanMs: number): Promise<number> {
+    return this.orders.collection('orders').countDocuments({ 'outbox.createdAt': { $lte: new Date(Date.now() - olderThanMs) } });
+  }
+
+  /** The orders' pending outbox right now: documents and bytes of event values (what the relay must publish). */
+  async orderOutbox(): Promise<{ documents: number; events: number; bytes: number }> {
+    let documents = 0;
+    let events = 0;
+    let bytes = 0;
+    for await (const o of this.orders.collection('orders').find({ 'outbox.0': { $exists: true } }, { projection: { outbox: 1 } })) {
+      documents += 1;
+      for (const entry of (o.outbox ?? []) as Array<{ value?: string }>) {
+        events += 1;
+        bytes += Buffer.byteLength(entry.value ?? '');
+      }
+    }
+    return { documents, events, bytes };
   }
 
   async close(): Promise<void> {

@@ -1,47 +1,215 @@
 import type { Kafka } from 'kafkajs';
+import { BURST_PRODUCTS, postBurst, stockBurstProducts, type BurstResult } from './burst.js';
 import type { ChaosStack } from './ChaosStack.js';
+import { countGroupJoins } from './groupJoins.js';
+import type { RequestSample } from './LoadGenerator.js';
+import type { Observer } from './Observer.js';
 import { injectPoison, type PoisonRecord } from './poison.js';
-import { SERVICE_NAMES, type ServiceRunner } from './ServiceRunner.js';
+import { requestFigures, type RequestFigures } from './requestFigures.js';
+import { SERVICE_NAMES, standbyOf, type Instance, type ServiceRunner } from './ServiceRunner.js';
+
+/** Every fault `--faults` may name, in the order a run injects them. */
+export const FAULT_NAMES = ['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'broker-restart', 'db-pause', 'db-restart', 'consumer-freeze', 'oversize-burst'] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/**
+ * The consumers' session timeout: ReliableConsumer's default (shared/src/kafka/ReliableConsumer.ts),
+ * which no service overrides. A member silent for longer is expelled and its partitions move.
+ */
+export const CONSUMER_SESSION_TIMEOUT_MS = 10_000;
+/** Long enough for the broker to expel the frozen member and the standby to take its partitions. */
+const FREEZE_MS = 2 * CONSUMER_SESSION_TIMEOUT_MS;
+const DB_DOWN_MS = 10_000;
+/** How long to look for the first saga after a fault before calling it not recovered. */
+const SAGA_WAIT_MS = 90_000;
+/** An outbox entry pending this long, with the broker up, is not being published. */
+const OUTBOX_STALE_MS = 10_000;
 
 export interface FaultRecord {
-  fault: string;
+  fault: FaultName;
+  title: string;
   /** Seconds since the load started. */
   atS: number;
+  /** Epoch ms: injected; lifted (the cause removed: restarted, resumed, back up); end of its window. */
+  startedAt: number;
+  liftedAt: number;
+  windowEndAt: number;
   /** From the fault until everything answered ready again. */
   recoveredAfterMs: number;
+  /** From the fault's end until the first saga (inventory's answer applied) of an order placed after it; null: none within SAGA_WAIT_MS. */
+  sagaRecoveredAfterMs: number | null;
+  /** Order requests the load sent between the fault and its end, and all its requests. */
+  requests: { orders: RequestFigures; all: RequestFigures };
+  /** Consumer group joins per process, logged during the fault's window. */
+  groupJoins: Partial<Record<Instance, number>>;
+  details: Record<string, unknown>;
 }
 
 export interface FaultPlan {
+  selected: readonly FaultName[];
   stack: ChaosStack;
   services: ServiceRunner;
+  observer: Observer;
   kafka: Kafka;
   orderTopic: string;
+  ordersUrl: string;
+  inventoryUrl: string;
+  adminKey: string;
+  samples: () => RequestSample[];
+  /** Hands an order accepted outside the steady load (the burst) to the final checks. */
+  accept: (orderId: string) => void;
   gapMs: number;
+  dbPauseMs: number;
+  burstOrders: number;
   loadStartedAt: () => number;
   log: (line: string) => void;
   /** Checked between steps so Ctrl-C stops the plan early. */
   aborted: () => boolean;
 }
 
+interface FaultSpec {
+  title: string;
+  /** Before the window opens (not part of the fault's figures). */
+  prepare?: () => Promise<void>;
+  /** Injects the fault and returns once it is lifted. */
+  act: (details: Record<string, unknown>) => Promise<void>;
+  /** After the fault is lifted and its first saga seen, inside the window: fault-specific recovery figures. */
+  afterLift?: (details: Record<string, unknown>, liftedAt: number) => Promise<void>;
+  /** After the window closes. */
+  cleanUp?: () => Promise<void>;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The faults, one at a time, each followed by a full recovery (every service ready again) and a pause
- * under load: SIGKILL + restart of each service, a broker stop + start, and two poison messages.
+ * The selected faults, one at a time under the steady load, each followed by a full recovery (every
+ * process ready again, a new saga completed) and a pause under load; a poison message before the first
+ * and another after the last. Each fault's record carries what clients saw, the group joins and the
+ * recovery times.
  */
 export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: PoisonRecord[]): Promise<void> {
   const { services, stack, log } = plan;
-  const step = async (fault: string, act: () => Promise<void>) => {
+  const standby = standbyOf('inventoryservice');
+  const specs: Record<FaultName, FaultSpec> = {
+    'kill-orderservice': killAndRestart(plan, 'orderservice'),
+    'kill-inventoryservice': killAndRestart(plan, 'inventoryservice'),
+    'kill-notificationservice': killAndRestart(plan, 'notificationservice'),
+    'broker-restart': {
+      title: 'stop + start the Kafka broker',
+      act: async () => {
+        await stack.stopKafka();
+        await sleep(1_000);
+        await stack.startAgain();
+      },
+    },
+    'db-pause': {
+      title: `database paused ${plan.dbPauseMs / 1000} s (SIGSTOP, then SIGCONT)`,
+      act: async () => {
+        stack.pauseMongo();
+        await sleep(plan.dbPauseMs);
+        stack.resumeMongo();
+      },
+    },
+    'db-restart': {
+      title: `database stopped (clean) for ${DB_DOWN_MS / 1000} s, then started on its data`,
+      act: async () => {
+        await stack.stopMongo();
+        await sleep(DB_DOWN_MS);
+        await stack.startAgain();
+      },
+    },
+    'consumer-freeze': {
+      title: `inventoryservice frozen ${FREEZE_MS / 1000} s (SIGSTOP past its ${CONSUMER_SESSION_TIMEOUT_MS / 1000} s session timeout, a standby in its group), then resumed`,
+      prepare: async () => {
+        const since = Date.now();
+        await services.start(standby);
+        // Both members joined (the standby, and the first one in the rebalance it caused): the window starts on a quiet group.
+        await waitForJoin(services.logFile(standby), since, 30_000);
+        await waitForJoin(services.logFile('inventoryservice'), since, 30_000).catch(() => undefined);
+        await sleep(3_000);
+        log(`consumer-freeze: standby inventoryservice on ${services.url(standby)} joined the group`);
+      },
+      act: async (details) => {
+        const frozenAt = Date.now();
+        services.pause('inventoryservice');
+        await sleep(FREEZE_MS);
+        services.resume('inventoryservice');
+        const resumedAt = Date.now();
+        const decided = await plan.observer.sagaDecisions({ decidedFrom: frozenAt });
+        details.sagasDecidedWhileFrozen = decided.filter((at) => at <= resumedAt).length;
+        details.sagasDecidedAfterSessionTimeout = decided.filter((at) => at >= frozenAt + CONSUMER_SESSION_TIMEOUT_MS && at <= resumedAt).length;
+      },
+      cleanUp: async () => {
+        const since = Date.now();
+        await services.stop(standby);
+        // The remaining member takes the standby's partitions back; let that rebalance end before the next fault.
+        await waitForJoin(services.logFile('inventoryservice'), since, 30_000).catch(() => undefined);
+      },
+    },
+    'oversize-burst': {
+      title: `${plan.burstOrders} maximum-size orders during a broker outage`,
+      prepare: () => stockBurstProducts(plan.inventoryUrl, plan.adminKey, plan.burstOrders),
+      act: async (details) => {
+        await stack.stopKafka();
+        const burst: BurstResult = await postBurst(plan.ordersUrl, plan.burstOrders, 16, plan.accept);
+        details.burst = burst.accepted.length === burst.sent ? { ...burst, accepted: burst.accepted.length } : { ...burst, accepted: burst.accepted.length, firstAccepted: burst.accepted.slice(0, 3) };
+        details.burstProducts = BURST_PRODUCTS.length;
+        const outbox = await plan.observer.orderOutbox();
+        details.outboxWhenBrokerReturned = outbox;
+        log(
+          `oversize-burst: ${burst.accepted.length}/${burst.sent} accepted (${JSON.stringify(burst.answered)}, ${burst.unanswered} unanswered, ${burst.errors} errors) in ${(burst.tookMs / 1000).toFixed(1)} s, ` +
+            `${burst.bodyBytes} bytes a body; outbox ${outbox.documents} documents, ${(outbox.bytes / 1e6).toFixed(2)} MB of events; starting the broker`,
+        );
+        await stack.startAgain();
+      },
+      afterLift: async (details, liftedAt) => {
+        // One saga getting through is not enough: the whole backlog must publish, and new orders with it.
+        const drainedAt = await outboxDrained(plan.observer, OUTBOX_STALE_MS, liftedAt + SAGA_WAIT_MS);
+        details.outboxDrainedAfterMs = drainedAt === undefined ? null : drainedAt - liftedAt;
+        details.outboxStaleAtEnd = await plan.observer.staleOrderOutbox(OUTBOX_STALE_MS).catch(() => undefined);
+        plan.log(`oversize-burst: ${drainedAt === undefined ? `orders' outbox still holds ${String(details.outboxStaleAtEnd)} documents older than ${OUTBOX_STALE_MS / 1000} s` : `outbox drained ${((drainedAt - liftedAt) / 1000).toFixed(1)} s after the broker returned`}`);
+      },
+    },
+  };
+
+  const step = async (fault: FaultName) => {
     if (plan.aborted()) return;
-    const started = Date.now();
-    const atS = (started - plan.loadStartedAt()) / 1000;
-    log(`fault: ${fault}`);
-    await act();
-    await Promise.all(SERVICE_NAMES.map((name) => services.waitReady(name, 90_000)));
-    const record = { fault, atS: Math.round(atS * 10) / 10, recoveredAfterMs: Date.now() - started };
-    faults.push(record);
-    log(`recovered from "${fault}" in ${(record.recoveredAfterMs / 1000).toFixed(1)} s`);
-    await sleep(plan.gapMs);
+    const spec = specs[fault];
+    await spec.prepare?.();
+    const startedAt = Date.now();
+    log(`fault: ${fault} — ${spec.title}`);
+    const details: Record<string, unknown> = {};
+    await spec.act(details);
+    const liftedAt = Date.now();
+    await Promise.all(services.runningInstances().map((instance) => services.waitReady(instance, 90_000)));
+    const readyAt = Date.now();
+    const sagaAt = await firstSagaAfter(plan.observer, liftedAt, SAGA_WAIT_MS);
+    const sagaRecoveredAfterMs = sagaAt === undefined ? null : sagaAt - liftedAt;
+    await spec.afterLift?.(details, liftedAt);
+    log(`recovered from "${fault}": ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, ${sagaRecoveredAfterMs === null ? `no new saga within ${SAGA_WAIT_MS / 1000} s` : `first new saga ${(sagaRecoveredAfterMs / 1000).toFixed(1)} s`} after the fault ended`);
+    await sleep(Math.max(0, readyAt + plan.gapMs - Date.now()));
+    const windowEndAt = Date.now();
+    const groupJoins: Partial<Record<Instance, number>> = {};
+    for (const name of SERVICE_NAMES) {
+      for (const { instance, file } of services.logFilesOf(name)) {
+        if (instance === name || services.hasRun(instance)) groupJoins[instance] = countGroupJoins(file, startedAt, windowEndAt);
+      }
+    }
+    const samples = plan.samples();
+    faults.push({
+      fault,
+      title: spec.title,
+      atS: Math.round(((startedAt - plan.loadStartedAt()) / 1000) * 10) / 10,
+      startedAt,
+      liftedAt,
+      windowEndAt,
+      recoveredAfterMs: readyAt - startedAt,
+      sagaRecoveredAfterMs,
+      requests: { orders: requestFigures(samples, startedAt, liftedAt, ['order']), all: requestFigures(samples, startedAt, liftedAt) },
+      groupJoins,
+      details,
+    });
+    await spec.cleanUp?.();
   };
   const poisonStep = async (eventType: 'OrderPlaced' | 'OrderCancelled') => {
     if (plan.aborted()) return;
@@ -52,16 +220,46 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
 
   await sleep(plan.gapMs);
   await poisonStep('OrderPlaced');
-  for (const name of SERVICE_NAMES) {
-    await step(`SIGKILL + restart ${name}`, async () => {
-      await services.kill(name);
-      await services.start(name);
-    });
-  }
-  await step('stop + start the Kafka broker', async () => {
-    await stack.stopKafka();
-    await sleep(1_000);
-    await stack.startAgain();
-  });
+  for (const fault of FAULT_NAMES.filter((f) => plan.selected.includes(f))) await step(fault);
   await poisonStep('OrderCancelled');
+}
+
+function killAndRestart(plan: FaultPlan, name: (typeof SERVICE_NAMES)[number]): FaultSpec {
+  return {
+    title: `SIGKILL + restart ${name}`,
+    act: async () => {
+      await plan.services.kill(name);
+      await plan.services.start(name);
+    },
+  };
+}
+
+/** The first saga decided for an order placed at or after `after`, polled from the orders database. */
+async function firstSagaAfter(observer: Observer, after: number, timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const decided = await observer.sagaDecisions({ placedFrom: after }).catch(() => []);
+    if (decided.length > 0) return decided[0];
+    if (Date.now() > deadline) return undefined;
+    await sleep(500);
+  }
+}
+
+/** When no order's event has been pending for more than `staleMs` (polled until `deadline`); undefined if never. */
+async function outboxDrained(observer: Observer, staleMs: number, deadline: number): Promise<number | undefined> {
+  for (;;) {
+    const stale = await observer.staleOrderOutbox(staleMs).catch(() => Number.NaN);
+    if (stale === 0) return Date.now();
+    if (Date.now() > deadline) return undefined;
+    await sleep(1_000);
+  }
+}
+
+/** Waits until `file` logs a consumer group join after `since`. */
+async function waitForJoin(file: string, since: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (countGroupJoins(file, since, Number.MAX_SAFE_INTEGER) === 0) {
+    if (Date.now() > deadline) throw new Error(`no consumer group join in ${file} within ${timeoutMs / 1000} s`);
+    await sleep(250);
+  }
 }

@@ -1,10 +1,18 @@
-export type HttpOutcome = { kind: 'response'; status: number; body: unknown } | { kind: 'error'; error: string };
+export type HttpOutcome =
+  | { kind: 'response'; status: number; body: unknown; ms: number }
+  /** timedOut: no answer within the client's timeout (the service hung); otherwise refused, reset, … */
+  | { kind: 'error'; error: string; timedOut: boolean; ms: number };
+
+/** The client's request timeout: a request still unanswered after it counts as unanswered, never hangs the run. */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * One request, never retried: a service being killed is exactly what this run is about, so a request
  * that meets it is counted as failed by the caller. Bounded by a timeout so a hung socket cannot stall the run.
  */
-export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<HttpOutcome> {
+export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<HttpOutcome> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
   try {
     const res = await fetch(url, {
       method,
@@ -19,9 +27,10 @@ export async function request(method: string, url: string, body?: unknown, heade
     } catch {
       // not JSON: keep the text
     }
-    return { kind: 'response', status: res.status, body: parsed };
+    return { kind: 'response', status: res.status, body: parsed, ms: ms() };
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    return { kind: 'error', error: `${err instanceof Error ? err.message : String(err)}${cause}` };
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    return { kind: 'error', error: `${err instanceof Error ? err.message : String(err)}${cause}`, timedOut, ms: ms() };
   }
 }

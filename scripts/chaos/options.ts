@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { FAULT_NAMES, type FaultName } from './faults.js';
 
 export interface ChaosOptions {
   quick: boolean;
@@ -15,9 +16,28 @@ export interface ChaosOptions {
   stockPerProduct: number;
   seed: number;
   reportPath: string;
+  /** The faults to inject, in the run's fixed order. */
+  faults: FaultName[];
+  /** How long the database stays paused (db-pause). */
+  dbPauseS: number;
+  /** Maximum-size orders posted while the broker is down (oversize-burst). */
+  burstOrders: number;
 }
 
-const USAGE = `npm run chaos -- [--quick] [--duration S] [--rate R] [--settle-timeout S] [--seed N] [--report FILE]`;
+/** The quick form (npm test): the crashes, the broker restart and a short database pause. */
+const QUICK_FAULTS: FaultName[] = ['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'broker-restart', 'db-pause'];
+
+const USAGE =
+  `npm run chaos -- [--quick] [--faults ${FAULT_NAMES.join(',')}] [--duration S] [--rate R] [--settle-timeout S] ` +
+  `[--db-pause S] [--burst-orders N] [--seed N] [--report FILE]`;
+
+function faultList(value: string | undefined, fallback: FaultName[]): FaultName[] {
+  if (value === undefined) return fallback;
+  const names = value.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  const unknown = names.filter((n) => !(FAULT_NAMES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new Error(`--faults: unknown fault ${JSON.stringify(unknown.join(','))}; choose from ${FAULT_NAMES.join(', ')}; usage: ${USAGE}`);
+  return FAULT_NAMES.filter((n) => names.includes(n));
+}
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -36,6 +56,9 @@ export function parseOptions(argv: string[], root: string): ChaosOptions {
       'settle-timeout': { type: 'string' },
       seed: { type: 'string' },
       report: { type: 'string' },
+      faults: { type: 'string' },
+      'db-pause': { type: 'string' },
+      'burst-orders': { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
@@ -50,5 +73,9 @@ export function parseOptions(argv: string[], root: string): ChaosOptions {
     stockPerProduct: 200,
     seed: Math.floor(positive('seed', values.seed, Date.now() % 1_000_000)),
     reportPath: path.resolve(values.report ?? path.join(root, 'results', 'chaos-latest.json')),
+    faults: faultList(values.faults, quick ? QUICK_FAULTS : [...FAULT_NAMES]),
+    // The quick form pauses the database for a shorter time than the full run's 30 s, to keep npm test short.
+    dbPauseS: positive('db-pause', values['db-pause'], quick ? 10 : 30),
+    burstOrders: Math.floor(positive('burst-orders', values['burst-orders'], 400)),
   };
 }
