@@ -12,7 +12,7 @@ export function notificationOpenApi(port = 3002): Record<string, unknown> {
     path: '/api/notifications',
     tags: ['notifications'],
     summary: 'What was sent, newest first',
-    description: 'Give `orderId`, `customerId` or both.',
+    description: 'Filter by `orderId`, `customerId` or both; without a filter, the newest notifications of all customers.',
     request: { query: notificationsQuery },
     responses: { 200: jsonResponse('Notifications', successBodySchema(z.array(notificationViewSchema))), ...errorResponses() },
   });
