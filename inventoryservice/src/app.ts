@@ -1,4 +1,4 @@
-import { applyErrorHandling, applyStandardMiddleware, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { applyErrorHandling, applyStandardMiddleware, docsRouter, openApiRoutes, type Infrastructure, type Logger } from '@orderplatform/shared';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { InventoryController } from './api/InventoryController.js';
@@ -12,9 +12,10 @@ export function createApp(container: DependencyContainer): Express {
   const config = container.resolve<Config>(TOKENS.Config);
   const logger = container.resolve<Logger>(TOKENS.Logger);
   const infra = container.resolve<Infrastructure>(TOKENS.Infrastructure);
+  const document = inventoryOpenApi(config.PORT);
   const app = express();
-  applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks });
-  app.use(docsRouter(inventoryOpenApi(config.PORT)));
+  applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks, routes: openApiRoutes(document) });
+  app.use(docsRouter(document));
   app.use('/api/inventory', inventoryRoutes(container.resolve<InventoryController>(TOKENS.InventoryController), config.ADMIN_API_KEY));
   applyErrorHandling(app, logger);
   return app;

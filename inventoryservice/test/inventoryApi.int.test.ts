@@ -78,6 +78,8 @@ describe('inventory HTTP API (supertest on createApp, real database)', () => {
       ['no quantity', { name: 'x' }],
       ['an unknown key', { available: 5, price: 3 }],
       ['an empty name', { available: 5, name: '  ' }],
+      ['a name of only no-break and ideographic spaces', { available: 5, name: '\u00a0\u3000\ufeff' }],
+      ['a name of 201 characters', { available: 5, name: '😀'.repeat(201) }],
       ['a body that is not an object', [1, 2]],
     ])('rejects %s with 400 and stores nothing', async (_case, body) => {
       const id = newId();
@@ -168,5 +170,27 @@ describe('inventory HTTP API (supertest on createApp, real database)', () => {
       expect(missing.body).toMatchObject({ success: false, error: { code: 'INVENTORY.RESERVATION_NOT_FOUND' } });
       expect(invalid.status).toBe(400);
     });
+  });
+
+  describe('methods a path does not take', () => {
+    it.each([
+      ['TRACE', '/api/inventory', 'GET, HEAD, OPTIONS'],
+      ['DELETE', '/api/inventory/1', 'GET, HEAD, OPTIONS, PUT'],
+      ['POST', '/api/inventory/reservations/o-1', 'GET, HEAD, OPTIONS'],
+    ])('%s %s answers 405 with Allow: %s and the error body', async (method, path, allow) => {
+      const res = await request(app)[method.toLowerCase() as 'get'](path).set(admin);
+
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.body).toMatchObject({ success: false, error: { code: 'HTTP.METHOD_NOT_ALLOWED' } });
+    });
+  });
+
+  it('keeps a product name of 200 emoji (200 characters) and trims the spaces around a name', async () => {
+    const emoji = newId();
+    const spaced = newId();
+
+    expect((await putStock(emoji, { available: 1, name: '😀'.repeat(200) })).status).toBe(201);
+    expect((await putStock(spaced, { available: 1, name: '  Lamp  ' })).body.data.name).toBe('Lamp');
   });
 });

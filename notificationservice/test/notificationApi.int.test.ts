@@ -134,9 +134,18 @@ describe('notification HTTP API against the real database', () => {
       expect(limited.body.data).toHaveLength(1);
     });
 
+    it('without a filter, lists the newest notifications of all customers, up to the limit', async () => {
+      const all = await request(world.app).get('/api/notifications');
+      const limited = await request(world.app).get('/api/notifications?limit=2');
+
+      expect(all.status).toBe(200);
+      expect(all.body.data.map((n: { orderId: string }) => n.orderId).sort()).toEqual([orderId, orderId, 'ord-list-other'].sort());
+      expect(limited.body.data.map((n: { id: string }) => n.id)).toEqual(all.body.data.slice(0, 2).map((n: { id: string }) => n.id));
+    });
+
     it.each([
-      ['no filter', ''],
       ['an invalid order id', '?orderId=a%20b'],
+      ['a limit in exponent form', '?limit=1e1'],
       ['an operator in the query', '?orderId[$ne]=x'],
       ['a repeated filter', '?orderId=a&orderId=b'],
       ['an unknown parameter', '?orderId=a&status=SENT'],

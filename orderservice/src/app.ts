@@ -1,4 +1,4 @@
-import { applyErrorHandling, applyStandardMiddleware, customerCallers, docsRouter, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { applyErrorHandling, applyStandardMiddleware, customerCallers, docsRouter, openApiRoutes, type Infrastructure, type Logger } from '@orderplatform/shared';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { OrderController } from './api/OrderController.js';
@@ -12,9 +12,10 @@ export function createApp(container: DependencyContainer): Express {
   const config = container.resolve<Config>(TOKENS.Config);
   const logger = container.resolve<Logger>(TOKENS.Logger);
   const infra = container.resolve<Infrastructure>(TOKENS.Infrastructure);
+  const document = orderOpenApi(config.PORT, config.ORDER_MAX_WAIT_MS);
   const app = express();
-  applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks });
-  app.use(docsRouter(orderOpenApi(config.PORT)));
+  applyStandardMiddleware(app, { logger, config, healthChecks: infra.healthChecks, routes: openApiRoutes(document) });
+  app.use(docsRouter(document));
   app.use(orderRoutes(container.resolve<OrderController>(TOKENS.OrderController), customerCallers(config)));
   applyErrorHandling(app, logger);
   return app;

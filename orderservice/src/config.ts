@@ -15,6 +15,8 @@ export const ConfigSchema = defineServiceConfig(
      * in-process notifier cannot see) is noticed without waiting for the whole timeout.
      */
     ORDER_WAIT_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
+    /** The longest long-poll a client may ask for (`timeoutMs`) and the default one; SPEC §3 caps it at 30 s. */
+    ORDER_MAX_WAIT_MS: z.coerce.number().int().min(100).max(30_000).default(30_000),
     CONSUMER_GROUP_ID: z.string().min(1).default('orderservice'),
     /** Bearer tokens of the customer-scoped routes (SPEC §6). */
     ...customerAuthConfigShape(),

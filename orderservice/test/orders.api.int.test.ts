@@ -42,6 +42,15 @@ describe('orders HTTP API against the real database and broker', () => {
       expect(fetched.body.data).toEqual(res.body.data);
     });
 
+    it('takes a product on two lines (added twice, or at two prices) and totals every line', async () => {
+      const body = buildOrderRequest({ items: [{ productId: 'a', quantity: 1, price: 0.07 }, { productId: 'a', quantity: 2, price: 1.01 }] });
+
+      const res = await post(body);
+
+      expect(res.status).toBe(201);
+      expect(res.body.data).toMatchObject({ items: body.items, totalAmount: 2.09 });
+    });
+
     it('replays the same order with 200 for the same Idempotency-Key and body', async () => {
       const key = `key-${randomUUID()}`;
       const first = await post(buildOrderRequest(), { 'Idempotency-Key': key }).expect(201);
@@ -123,7 +132,10 @@ describe('orders HTTP API against the real database and broker', () => {
     it.each([
       ['a timeout above 30 s', 'waitFor=CONFIRMED&timeoutMs=30001'],
       ['an unknown status', 'waitFor=SOON'],
+      ['a repeated status', 'waitFor=CONFIRMED,CONFIRMED'],
+      ['an empty status list', 'waitFor='],
       ['a negative timeout', 'waitFor=CONFIRMED&timeoutMs=-1'],
+      ['a timeout in exponent form', 'waitFor=CONFIRMED&timeoutMs=1e3'],
       ['an unknown parameter', 'wait=CONFIRMED'],
     ])('refuses %s with 400', async (_name, query) => {
       const order = await placeOrder();
@@ -155,6 +167,24 @@ describe('orders HTTP API against the real database and broker', () => {
 
       expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
       expect(pages.flat()).toEqual([...placed].reverse());
+    });
+
+    it('takes a cursor of the documented form that it did not hand out as the position it names', async () => {
+      const customerId = uniqueCustomer();
+      const placed = await placeOrder(buildOrderRequest({ customerId }));
+
+      const after = await request(service.app).get(`/api/orders/customer/${customerId}?cursor=999999999999999.zzz`).expect(200);
+      const before = await request(service.app).get(`/api/orders/customer/${customerId}?cursor=0.a`).expect(200);
+
+      expect(after.body.data.orders.map((o: { id: string }) => o.id)).toEqual([placed.id]);
+      expect(before.body.data).toEqual({ orders: [], nextCursor: null });
+    });
+
+    it('refuses a cursor it did not issue with a 400 that says so', async () => {
+      const res = await request(service.app).get(`/api/orders/customer/${uniqueCustomer()}?cursor=bm9wZQ`);
+
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'REQUEST.VALIDATION_FAILED', details: [{ path: 'cursor', message: expect.stringMatching(/not a cursor this service issued/) }] });
     });
 
     it.each([
@@ -305,6 +335,30 @@ describe('orders HTTP API against the real database and broker', () => {
 
       const res = await request(service.app).get(`/api/orders/${order.id}`).expect(200);
       expect(res.body.data).toMatchObject({ status: 'CANCELLED', cancellation: { reason: 'TIMEOUT' } });
+    });
+  });
+
+  describe('methods a path does not take', () => {
+    it.each([
+      ['TRACE', '/api/orders', 'OPTIONS, POST'],
+      ['DELETE', `/api/orders/${randomUUID()}`, 'GET, HEAD, OPTIONS'],
+      ['PATCH', `/api/orders/${randomUUID()}/status`, 'OPTIONS, PUT'],
+      ['GET', `/api/orders/${randomUUID()}/cancel`, 'OPTIONS, POST'],
+      ['DELETE', '/health/live', 'GET, HEAD, OPTIONS'],
+    ])('%s %s answers 405 HTTP.METHOD_NOT_ALLOWED with Allow: %s', async (method, path, allow) => {
+      const res = await request(service.app)[method.toLowerCase() as 'get'](path);
+
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.headers['x-correlation-id']).toBeTruthy();
+      expect(res.body).toMatchObject({ success: false, error: { code: 'HTTP.METHOD_NOT_ALLOWED', details: { allowed: allow.split(', ') } } });
+    });
+
+    it('an unknown path stays 404', async () => {
+      const res = await request(service.app).delete('/api/nothing');
+
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('ROUTE.NOT_FOUND');
     });
   });
 

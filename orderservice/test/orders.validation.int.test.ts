@@ -24,6 +24,8 @@ const BAD_REQUESTS: BadRequest[] = [
   ['a zero quantity', json(buildOrderRequest(line({ quantity: 0 }))), 400, 'REQUEST.VALIDATION_FAILED'],
   ['a fractional quantity', json(buildOrderRequest(line({ quantity: 1.5 }))), 400, 'REQUEST.VALIDATION_FAILED'],
   ['a 3-decimal price', json(buildOrderRequest(line({ price: 1.005 }))), 400, 'REQUEST.VALIDATION_FAILED'],
+  ['the smallest double as a price (not a multiple of 0.01)', json(buildOrderRequest(line({ price: 5e-324 }))), 400, 'REQUEST.VALIDATION_FAILED'],
+  ['a blank customer name', json(buildOrderRequest({ customer: { name: '\u00a0 \t' } })), 400, 'REQUEST.VALIDATION_FAILED'],
   ['a negative price', json(buildOrderRequest(line({ price: -5 }))), 400, 'REQUEST.VALIDATION_FAILED'],
   ['a price above the cap', json(buildOrderRequest(line({ price: 1_000_000.01 }))), 400, 'REQUEST.VALIDATION_FAILED'],
   ['no items', json(buildOrderRequest({ items: [] })), 400, 'REQUEST.VALIDATION_FAILED'],

@@ -22,6 +22,13 @@ describe('event contracts', () => {
     expect(() => createEvent('OrderPlaced', { ...placedV1Data, items: [], currency: 'EUR' }, { source: 't' })).toThrow();
   });
 
+  it('carries a customer name of 200 characters however many UTF-16 units they take (the API counts characters), not 201', () => {
+    const placed = (name: string) => () => createEvent('OrderPlaced', { ...placedV1Data, customer: { name }, currency: 'EUR' }, { source: 't' });
+
+    expect(placed('😀'.repeat(200))).not.toThrow();
+    expect(placed('😀'.repeat(201))).toThrow();
+  });
+
   it('a v2 consumer reads a v1 OrderPlaced, with the default currency', () => {
     const v1 = createEvent('OrderPlaced', placedV1Data as never, { source: 'old-orderservice', version: 1 });
 

@@ -1,3 +1,4 @@
+import { nonBlankText } from '@orderplatform/shared';
 import { z } from 'zod';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -7,6 +8,6 @@ export const reservationParams = z.strictObject({ orderId: z.string().regex(ID, 
 
 /** PUT body: the product's name (optional) and the units to have available (see InventoryService.setStock). */
 export const setStockBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: nonBlankText(200).optional(),
   available: z.number().int().nonnegative().max(1_000_000_000),
 });

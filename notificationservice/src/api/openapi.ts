@@ -22,9 +22,10 @@ export function notificationOpenApi(port = 3002): Record<string, unknown> {
     tags: ['notifications'],
     summary: 'What was sent, newest first',
     description:
-      'Give `orderId`, `customerId` or both. By `orderId` alone the query stays open, like GET /api/orders/{id}: order ids are UUIDs ' +
-      'nobody can guess. With `customerId` it is customer-scoped: it needs a bearer token the shop issued for this customer or `X-Api-Key` ' +
-      '(in production anonymous callers get 401; elsewhere they are let through, but a presented token or key is still checked).',
+      'Filter by `orderId`, `customerId` or both; without a filter, the newest notifications of all customers. By `orderId` alone the ' +
+      'query stays open, like GET /api/orders/{id}: order ids are UUIDs nobody can guess. With `customerId` it is customer-scoped: it ' +
+      'needs a bearer token the shop issued for this customer or `X-Api-Key` (in production anonymous callers get 401; elsewhere they ' +
+      'are let through, but a presented token or key is still checked).',
     security: [...CUSTOMER_CALLER_SECURITY, {}],
     request: { query: notificationsQuery },
     responses: { 200: jsonResponse('Notifications', successBodySchema(z.array(notificationViewSchema))), ...errorResponses(), ...customerCallerErrors() },

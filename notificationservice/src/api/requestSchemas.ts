@@ -1,3 +1,4 @@
+import { emailAddress, queryInteger } from '@orderplatform/shared';
 import { z } from 'zod';
 import { CHANNELS } from '../domain/Channel.js';
 
@@ -10,18 +11,18 @@ export const customerParams = z.strictObject({ customerId: id() });
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export const preferencesBody = z.strictObject({
-  email: z.email({ error: 'must be an email address' }).max(254).optional(),
+  email: emailAddress().optional(),
   phone: z.string().regex(E164, { error: 'must be a phone number in E.164 form, e.g. +14155550123' }).optional(),
   channels: z
     .array(z.enum(CHANNELS))
     .min(1, { error: 'must name at least one channel' })
-    .refine((channels) => new Set(channels).size === channels.length, { error: 'must not repeat a channel' }),
+    .refine((channels) => new Set(channels).size === channels.length, { error: 'must not repeat a channel' })
+    .meta({ uniqueItems: true }),
 });
 
-export const notificationsQuery = z
-  .strictObject({
-    orderId: id().optional(),
-    customerId: id().optional(),
-    limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: 'At most this many, newest first (default and maximum 100).' }),
-  })
-  .refine((q) => q.orderId !== undefined || q.customerId !== undefined, { error: 'give orderId or customerId (or both)' });
+/** Each filter narrows the list; with none it is the newest notifications of all. */
+export const notificationsQuery = z.strictObject({
+  orderId: id().optional(),
+  customerId: id().optional(),
+  limit: queryInteger({ min: 1, max: 100 }).optional().meta({ description: 'At most this many, newest first (default and maximum 100).' }),
+});

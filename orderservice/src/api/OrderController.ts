@@ -4,6 +4,7 @@ import { inject, injectable } from 'tsyringe';
 import type { OrderLifecycleService } from '../services/OrderLifecycleService.js';
 import type { OrderPlacementService } from '../services/OrderPlacementService.js';
 import type { OrderQueryService } from '../services/OrderQueryService.js';
+import type { Config } from '../config.js';
 import { TOKENS } from '../tokens.js';
 import { toOrderPageView, toOrderView, toTimelineView } from './orderView.js';
 import {
@@ -13,7 +14,6 @@ import {
   getOrderQuery,
   idempotencyHeaders,
   listOrdersQuery,
-  MAX_WAIT_MS,
   orderIdParams,
   statusBody,
 } from './requestSchemas.js';
@@ -21,11 +21,18 @@ import {
 /** HTTP in and out: parse with zod (errors become 400 in the shared error middleware), call a service, shape the answer. */
 @injectable()
 export class OrderController {
+  private readonly maxWaitMs: number;
+  private readonly getQuery: ReturnType<typeof getOrderQuery>;
+
   constructor(
     @inject(TOKENS.OrderPlacementService) private readonly placement: OrderPlacementService,
     @inject(TOKENS.OrderQueryService) private readonly queries: OrderQueryService,
     @inject(TOKENS.OrderLifecycleService) private readonly lifecycle: OrderLifecycleService,
-  ) {}
+    @inject(TOKENS.Config) config: Pick<Config, 'ORDER_MAX_WAIT_MS'>,
+  ) {
+    this.maxWaitMs = config.ORDER_MAX_WAIT_MS;
+    this.getQuery = getOrderQuery(this.maxWaitMs);
+  }
 
   place = async (req: Request, res: Response): Promise<void> => {
     const { 'idempotency-key': idempotencyKey } = idempotencyHeaders.parse(req.headers);
@@ -38,7 +45,7 @@ export class OrderController {
 
   get = async (req: Request, res: Response): Promise<void> => {
     const { id } = orderIdParams.parse(req.params);
-    const { waitFor, timeoutMs } = getOrderQuery.parse(req.query);
+    const { waitFor, timeoutMs } = this.getQuery.parse(req.query);
     if (!waitFor) return sendSuccess(res, 200, toOrderView(await this.queries.get(id)));
 
     // A client that hangs up stops the wait.
@@ -46,7 +53,7 @@ export class OrderController {
     const hangUp = (): void => client.abort();
     res.once('close', hangUp);
     try {
-      const order = await this.queries.waitFor(id, { statuses: waitFor, timeoutMs: timeoutMs ?? MAX_WAIT_MS, signal: client.signal });
+      const order = await this.queries.waitFor(id, { statuses: waitFor, timeoutMs: timeoutMs ?? this.maxWaitMs, signal: client.signal });
       sendSuccess(res, 200, toOrderView(order));
     } finally {
       res.off('close', hangUp);

@@ -1,46 +1,42 @@
-import { orderStatus } from '@orderplatform/shared';
+import { emailAddress, nonBlankText, orderStatus, queryInteger } from '@orderplatform/shared';
 import { z } from 'zod';
 import { hasWholeCents, MAX_PRICE } from '../domain/money.js';
-import { decodeCursor } from './cursor.js';
+import { CURSOR_PATTERN, decodeCursor } from './cursor.js';
 import { entityId } from './entityId.js';
 
 export const MAX_QUANTITY = 1_000;
 export const MAX_ITEMS = 100;
-/** SPEC §3: a long-poll waits at most this long. */
+/** SPEC §3: a long-poll waits at most this long (ORDER_MAX_WAIT_MS may lower it). */
 export const MAX_WAIT_MS = 30_000;
 export const DEFAULT_PAGE_SIZE = 20;
 
 const orderLine = z.strictObject({
   productId: entityId,
   quantity: z.number().int().positive().max(MAX_QUANTITY),
-  price: z.number().positive().max(MAX_PRICE).refine(hasWholeCents, { error: 'must have at most 2 decimal places' }),
+  // multipleOf tells clients the rule; hasWholeCents enforces it exactly (zod's multipleOf lets 5e-324 through).
+  price: z
+    .number()
+    .positive()
+    .max(MAX_PRICE)
+    .refine(hasWholeCents, { error: 'must have at most 2 decimal places' })
+    .meta({ multipleOf: 0.01, description: 'Unit price in currency units, at most 2 decimals.' }),
 });
 
 const contact = z.strictObject({
-  email: z.email().max(254).optional(),
+  email: emailAddress().optional(),
   phone: z
     .string()
     .regex(/^\+?[0-9][0-9 ()-]{4,30}$/, { error: 'must be a phone number: digits, spaces, "()" and "-", optionally starting with "+"' })
     .max(32)
     .optional(),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: nonBlankText(200).optional(),
 });
 
 /** POST /api/orders. Unknown keys anywhere are refused (SPEC §3). */
 export const createOrderBody = z.strictObject({
   customerId: entityId,
-  items: z
-    .array(orderLine)
-    .min(1)
-    .max(MAX_ITEMS)
-    .superRefine((items, ctx) => {
-      // One line per product keeps "reserve every line or none" unambiguous for inventory.
-      const seen = new Set<string>();
-      items.forEach((item, index) => {
-        if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [index, 'productId'], message: 'each product may appear only once' });
-        seen.add(item.productId);
-      });
-    }),
+  // A product may appear on several lines (added twice, or at two prices): inventory holds their sum.
+  items: z.array(orderLine).min(1).max(MAX_ITEMS),
   customer: contact.optional(),
 });
 
@@ -52,51 +48,46 @@ export const idempotencyHeaders = z.object({
     .meta({ description: 'The same key with the same body returns the order placed first (200); with a different body, 409.' }),
 });
 
-export const orderIdParams = z.strictObject({ id: z.uuid({ error: 'must be an order id (UUID)' }) });
+/** The UUID form zod's z.uuid() accepts (RFC 9562 versions 1-8, the nil and max UUIDs), spelled out for the document. */
+const ORDER_ID = z.regexes.uuid();
+
+export const orderIdParams = z.strictObject({ id: z.uuid({ error: 'must be an order id (UUID)' }).meta({ pattern: ORDER_ID.source }) });
 
 export const customerParams = z.strictObject({ customerId: entityId });
 
-const digits = (max: number) =>
+/** `waitFor=CONFIRMED,CANCELLED`: OpenAPI's form style without explode, a comma-separated list. */
+const statusList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',') : value),
   z
-    .string()
-    .regex(/^\d{1,6}$/, { error: 'must be a whole number' })
-    .transform(Number)
-    .pipe(z.number().max(max));
+    .array(orderStatus)
+    .min(1)
+    .max(orderStatus.options.length)
+    .refine((statuses) => new Set(statuses).size === statuses.length, { error: 'must not repeat a status' })
+    .meta({ uniqueItems: true }),
+);
 
-export const getOrderQuery = z.strictObject({
-  waitFor: z
-    .string()
-    .max(100)
-    .transform((list) => [...new Set(list.split(',').map((s) => s.trim()))])
-    .pipe(z.array(orderStatus).min(1))
-    .optional()
-    .meta({ description: `Comma-separated statuses (${orderStatus.options.join(', ')}): wait until the order is in one of them, or the timeout passes.` }),
-  timeoutMs: digits(MAX_WAIT_MS)
-    .optional()
-    .meta({ description: `How long to wait for \`waitFor\`, in ms: at most and by default ${MAX_WAIT_MS}.` }),
-});
+/** GET /api/orders/:id's query, for a service whose long-polls last at most maxWaitMs. */
+export const getOrderQuery = (maxWaitMs = MAX_WAIT_MS) =>
+  z.strictObject({
+    waitFor: statusList.optional().meta({
+      param: { style: 'form', explode: false },
+      description: 'Statuses, comma-separated (`CONFIRMED,CANCELLED`): wait until the order is in one of them, or the timeout passes.',
+    }),
+    timeoutMs: queryInteger({ min: 0, max: maxWaitMs })
+      .optional()
+      .meta({ description: `How long to wait for \`waitFor\`, in ms: at most and by default ${maxWaitMs}.` }),
+  });
 
 export const listOrdersQuery = z.strictObject({
-  limit: digits(100)
-    .pipe(z.number().min(1))
-    .default(DEFAULT_PAGE_SIZE)
-    // The query string carries text, so the documented default is text too.
-    .meta({ description: 'Page size, 1-100.', default: String(DEFAULT_PAGE_SIZE) }),
+  limit: queryInteger({ min: 1, max: 100 }).default(DEFAULT_PAGE_SIZE).meta({ description: 'Page size, 1-100.', default: DEFAULT_PAGE_SIZE }),
   cursor: z
     .string()
-    .max(200)
-    .transform((value, ctx) => {
-      const cursor = decodeCursor(value);
-      if (!cursor) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor this service issued' });
-        return z.NEVER;
-      }
-      return cursor;
-    })
+    .regex(CURSOR_PATTERN, { error: 'is not a cursor this service issued: pass the nextCursor of the previous page unchanged' })
+    .transform((value) => decodeCursor(value)!)
     .optional()
-    .meta({ description: 'The `nextCursor` of the previous page.' }),
+    .meta({ description: 'The `nextCursor` of the previous page: `<createdAt ms>.<order id>`, the position of its last order.' }),
 });
 
 export const statusBody = z.strictObject({ status: orderStatus });
 
-export const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export const cancelBody = z.strictObject({ reason: nonBlankText(500).optional() });

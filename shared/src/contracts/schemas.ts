@@ -7,11 +7,17 @@ import { z } from 'zod';
 export const id = z.string().min(1).max(64);
 export const money = z.number().nonnegative().finite();
 export const currency = z.string().regex(/^[A-Z]{3}$/);
+/** Text of at most `max` characters (code points, as the HTTP APIs count them; an emoji is one, not two UTF-16 units). */
+const text = (max: number) =>
+  z
+    .string()
+    .refine((value) => [...value].length <= max, { error: `must be at most ${max} characters` })
+    .meta({ maxLength: max });
 
 export const contactSchema = z.object({
   email: z.string().max(254).optional(),
   phone: z.string().max(32).optional(),
-  name: z.string().max(200).optional(),
+  name: text(200).optional(),
 });
 
 export const orderLineSchema = z.object({
@@ -44,7 +50,7 @@ const orderRef = z.object({ orderId: id, customerId: id, customer: contactSchema
 export const orderConfirmedV1 = orderRef.extend({ totalAmount: money, currency, reservationId: id.optional() });
 export const orderCancelledV1 = orderRef.extend({
   reason: cancelReason,
-  details: z.string().max(500).optional(),
+  details: text(500).optional(),
   previousStatus: orderStatus,
   totalAmount: money.optional(),
 });

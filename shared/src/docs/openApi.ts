@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasol
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
+import type { KnownRoute } from '../http/methodNotAllowed.js';
 
 export { OpenAPIRegistry };
 
@@ -106,10 +107,20 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry, info: { title: s
   }) as unknown as Record<string, unknown>;
 }
 
+const DOCUMENT_PATH = '/docs/openapi.json';
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/** The paths a document declares with their methods, and the document's own path: what methodNotAllowed needs. */
+export function openApiRoutes(document: Record<string, unknown>): KnownRoute[] {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
+  const declared = Object.entries(paths).map(([path, item]) => ({ path, methods: Object.keys(item).filter((key) => HTTP_METHODS.has(key)) }));
+  return [...declared, { path: DOCUMENT_PATH, methods: ['get'] }];
+}
+
 /** GET /docs (Swagger UI) and GET /docs/openapi.json. */
 export function docsRouter(document: Record<string, unknown>): Router {
   const router = Router();
-  router.get('/docs/openapi.json', (_req, res) => {
+  router.get(DOCUMENT_PATH, (_req, res) => {
     res.json(document);
   });
   router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: String((document.info as { title?: string })?.title ?? 'API') }));
