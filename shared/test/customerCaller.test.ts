@@ -65,6 +65,15 @@ describe('requireCustomerCaller', () => {
       expect(wrong.body.error.code).toBe('AUTH.FORBIDDEN');
     });
 
+    it('with the admin key next to an invalid token answers 401: every presented credential is checked', async () => {
+      const res = await request(app).get('/customers/123/things').set('X-Api-Key', ADMIN_KEY).set(bearer('not.a.token'));
+      const empty = await request(app).get('/customers/123/things').set('X-Api-Key', ADMIN_KEY).set('Authorization', '');
+
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('AUTH.UNAUTHORIZED');
+      expect(empty.status).toBe(401);
+    });
+
     it.each([
       ['expired', async () => tokens.sign('123', new Date(Date.now() - 60_000)), 'Bearer token has expired'],
       ['tampered (claims changed, signature kept)', async () => tampered(await tokens.sign('456'), { sub: '123', iss: 'shop', aud: 'order-platform', exp: Math.floor(Date.now() / 1000) + 600 }), 'Bearer token is not valid'],

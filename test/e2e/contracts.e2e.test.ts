@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY } from '../support/http.js';
 import { uniqueName } from '../support/infra.js';
+import { TEST_JWT_SECRET } from '../support/customerTokens.js';
 import { isolatedTopicsEnv, startService, type RunningService, type ServiceName } from '../support/services.js';
 
 /**
@@ -57,6 +58,10 @@ describe('the OpenAPI documents against the running services (schemathesis, all 
     // Long-polls of this instance last at most 1 s, and its document says so: schemathesis still tries
     // every timeoutMs the document allows, without 30 s waits.
     ORDER_MAX_WAIT_MS: '1000',
+    // Production rules: customer-scoped routes refuse anonymous callers, as their documented security says
+    // (schemathesis checks that a request without credentials is refused). Its requests carry the admin key.
+    NODE_ENV: 'production',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
   };
   const services = {} as Record<ServiceName, RunningService>;
   const workDir = mkdtempSync(path.join(tmpdir(), 'schemathesis-'));

@@ -39,22 +39,24 @@ function unauthorized(res: Response, message: string, invalidToken: boolean): Un
 export function requireCustomerCaller(callers: CustomerCallers, where: CustomerIdLocation): RequestHandler {
   const isAdminKey = adminKeyMatcher(callers.adminApiKey);
 
+  /** Every credential presented is checked, even next to a valid one: a bad token with a good key is still refused. */
   async function identify(req: Request, res: Response): Promise<Caller> {
     const apiKey = req.headers['x-api-key'];
-    if (typeof apiKey === 'string' && apiKey.length > 0) {
-      if (!isAdminKey(apiKey)) throw new ForbiddenError('Invalid API key');
-      return { kind: 'admin' };
-    }
+    const admin = typeof apiKey === 'string' && apiKey.length > 0;
+    if (admin && !isAdminKey(apiKey)) throw new ForbiddenError('Invalid API key');
     const authorization = req.headers.authorization;
-    if (authorization === undefined || authorization === '') return { kind: 'anonymous' };
+    // An empty header is a credential presented badly, not an absent one.
+    if (authorization === undefined) return admin ? { kind: 'admin' } : { kind: 'anonymous' };
     const token = BEARER.exec(authorization)?.[1];
     if (!token) throw unauthorized(res, 'Authorization must be a Bearer token', true);
+    let customerId: string;
     try {
-      return { kind: 'customer', customerId: await callers.tokens.verify(token) };
+      customerId = await callers.tokens.verify(token);
     } catch (error) {
       if (error instanceof InvalidCustomerTokenError) throw unauthorized(res, error.message, true);
       throw error;
     }
+    return admin ? { kind: 'admin' } : { kind: 'customer', customerId };
   }
 
   /** The customer the request is about; `null` when it names none. Anything but one string matches no caller. */
