@@ -8,6 +8,7 @@ import { runWithContext } from '../context/requestContext.js';
 import { DomainError } from '../errors/DomainError.js';
 import { PermanentError } from '../errors/PermanentError.js';
 import { metrics } from '../metrics/metrics.js';
+import { withConsumeSpan } from '../tracing/messagingSpans.js';
 import { DeadLetterPublisher } from './DeadLetterPublisher.js';
 import type { ProcessedEventStore } from './ProcessedEventStore.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './retryPolicy.js';
@@ -144,7 +145,7 @@ export class ReliableConsumer {
     const processed = await this.processedAmong(batch.messages);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
-      const outcome = await this.handleMessage(batch.topic, batch.partition, message, processed);
+      const outcome = await withConsumeSpan(batch.topic, batch.partition, message, () => this.handleMessage(batch.topic, batch.partition, message, processed));
       if (outcome.kind === 'retry') {
         // Leave the offset unresolved: after the pause the same message is fetched again.
         const resume = pause();

@@ -4,6 +4,7 @@ import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { metrics } from '../metrics/metrics.js';
 import { trusted as op } from '../persistence/mongo.js';
+import { outsideAnyTrace, startPublishSpans } from '../tracing/messagingSpans.js';
 import type { OutboxEntry } from './outboxSchema.js';
 
 export interface OutboxRelayOptions {
@@ -113,7 +114,7 @@ export class OutboxRelay {
 
   /** One drain loop at a time; a wake during a round is picked up by the next round. */
   private drain(): Promise<void> {
-    this.draining ??= this.drainLoop().finally(() => {
+    this.draining ??= outsideAnyTrace(() => this.drainLoop()).finally(() => {
       this.draining = undefined;
     });
     return this.draining;
@@ -175,13 +176,14 @@ export class OutboxRelay {
     const entries = docs.flatMap(({ doc }) => doc.outbox ?? []);
     if (entries.length === 0) return;
 
+    const spans = startPublishSpans(entries);
     const byTopic = new Map<string, Message[]>();
     for (const entry of entries) {
       const messages = byTopic.get(entry.topic) ?? [];
-      messages.push({ key: entry.key, value: entry.value, headers: entry.headers });
+      messages.push({ key: entry.key, value: entry.value, headers: spans.headers(entry) });
       byTopic.set(entry.topic, messages);
     }
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await spans.around(this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }));
     const ackedAt = Date.now();
 
     await this.acknowledge(docs);
