@@ -25,6 +25,7 @@ import { postJson, progress, ROOT, startServiceProcess, type ServiceProcess } fr
 import { percentile, summarize } from './lib/stats.js';
 import { renderChart } from './lib/chart.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../scripts/lib/otlpReceiver.js';
+import { freePort } from '../scripts/lib/serviceProcess.js';
 
 const { values } = parseArgs({
   options: {
@@ -91,13 +92,19 @@ async function main(): Promise<void> {
   };
   try {
     section('Services');
+    // Free ports, not fixed ones: on a shared machine a fixed port may already be another run's service,
+    // which would answer the health check in this run's place.
+    const ports = { orders: await freePort(), inventory: await freePort(), notifications: await freePort() };
+    // Consumer groups of this run only: another run's services on the shared broker would otherwise join
+    // the same default groups and take this run's partitions.
+    const own = (service: string, db: string) => ({ ...env, DB_URL: dbUrl(db), CONSUMER_GROUP_ID: `${RUN}.${service}` });
     const [orders, inventory] = await Promise.all([
-      startServiceProcess('orderservice', 4101, { ...env, DB_URL: dbUrl(orderDb) }, LOG_DIR),
-      startServiceProcess('inventoryservice', 4103, { ...env, DB_URL: dbUrl(inventoryDb) }, LOG_DIR),
+      startServiceProcess('orderservice', ports.orders, own('orderservice', orderDb), LOG_DIR),
+      startServiceProcess('inventoryservice', ports.inventory, own('inventoryservice', inventoryDb), LOG_DIR),
     ]);
     running.push(orders, inventory);
     const notificationDb = `${RUN}_notificationdb`.replaceAll('-', '_');
-    const notifications = await startServiceProcess('notificationservice', 4102, { ...env, DB_URL: dbUrl(notificationDb) }, LOG_DIR);
+    const notifications = await startServiceProcess('notificationservice', ports.notifications, own('notificationservice', notificationDb), LOG_DIR);
     running.push(notifications);
     for (const productId of PRODUCTS) {
       const res = await fetch(`${inventory.url}/api/inventory/${productId}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...ADMIN }, body: JSON.stringify({ name: productId, available: 100_000_000 }) });
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
 
     await waitUntilQuiet(dbUrl(orderDb), dbUrl(notificationDb));
     section(`Backlog drain: ${BACKLOG} orders accepted while inventoryservice is stopped`);
-    report.backlogDrain = await backlogDrain(orders, inventory, running, { ...env, DB_URL: dbUrl(inventoryDb) }, dbUrl(orderDb));
+    report.backlogDrain = await backlogDrain(orders, inventory, running, own('inventoryservice', inventoryDb), dbUrl(orderDb));
     report.notifications = await notificationsSettled(dbUrl(notificationDb));
     console.log(`  notifications recorded during the run: ${JSON.stringify(report.notifications)}`);
   } finally {
@@ -343,7 +350,7 @@ async function backlogDrain(orders: ServiceProcess, inventory: ServiceProcess, r
   const ordersCollection = client.db().collection('orders');
   const pending = () => ordersCollection.countDocuments({ status: 'PENDING' });
   bar.update(`${placed} accepted, ${await pending()} pending; starting inventoryservice`);
-  const restarted = await startServiceProcess('inventoryservice', 4103, inventoryEnv, LOG_DIR);
+  const restarted = await startServiceProcess('inventoryservice', inventory.port, inventoryEnv, LOG_DIR);
   running.push(restarted);
   const t0 = performance.now();
   let left = await pending();
