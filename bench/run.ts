@@ -8,6 +8,8 @@
  *   --saga-orders N   orders in the saga-latency phase (default 1000)
  *   --backlog N       orders accepted while inventoryservice is stopped (default 3000)
  *   --quick           short run (3 s phases, 300 saga orders, 1000 backlog) for a smoke check
+ *   --tracing         the services record OpenTelemetry traces (OTEL_* set) and export them over
+ *                     OTLP/HTTP (protobuf) to a sink in this process, to measure what tracing costs
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,8 @@ import { LocalStack } from '../infra/local/lib/LocalStack.js';
 import { postJson, progress, ROOT, startServiceProcess, type ServiceProcess } from './lib/platform.js';
 import { percentile, summarize } from './lib/stats.js';
 import { renderChart } from './lib/chart.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../scripts/lib/otlpReceiver.js';
+import { freePort } from '../scripts/lib/serviceProcess.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     'saga-orders': { type: 'string', default: '1000' },
     backlog: { type: 'string', default: '3000' },
     quick: { type: 'boolean', default: false },
+    tracing: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick;
@@ -40,7 +45,7 @@ const RATE = Number(values.rate);
 const SAGA_ORDERS = quick ? 300 : Number(values['saga-orders']);
 const BACKLOG = quick ? 1000 : Number(values.backlog);
 const ADMIN = { 'x-api-key': 'bench-admin-key-0123456789' };
-const RUN = `bench-${Date.now().toString(36)}`;
+const RUN = `bench-${Date.now().toString(36)}${values.tracing ? '-traced' : ''}`;
 const LOG_DIR = path.join(ROOT, '.cache', 'logs', RUN);
 const PRODUCTS = Array.from({ length: 10 }, (_, i) => `b${i + 1}`);
 // Each order carries contact details like a shop's checkout would, so every lifecycle event is also
@@ -55,7 +60,7 @@ const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 const section = (title: string) => console.log(`\n== ${title}`);
 
 async function main(): Promise<void> {
-  console.log(`Benchmark ${RUN}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; concurrency ${C}, ${DURATION}s phases`);
+  console.log(`Benchmark ${RUN}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; concurrency ${C}, ${DURATION}s phases${values.tracing ? '; tracing on (OTLP to a local sink)' : ''}`);
   section('Local stack');
   const stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, (l) => console.log(`  ${l}`));
   const up = await stack.up();
@@ -64,7 +69,10 @@ async function main(): Promise<void> {
     url.pathname = `/${db}`;
     return url.toString();
   };
+  // A collector stand-in: accepts every export and keeps nothing, so only the services' side of tracing is measured.
+  const traceSink: OtlpReceiver | undefined = values.tracing ? await startOtlpReceiver() : undefined;
   const env = {
+    ...(traceSink ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url } : {}),
     KAFKA_BROKERS: up.kafkaBrokers,
     ORDER_EVENTS_TOPIC: `${RUN}.order-events`,
     INVENTORY_EVENTS_TOPIC: `${RUN}.inventory-events`,
@@ -81,17 +89,23 @@ async function main(): Promise<void> {
     run: RUN,
     at: new Date().toISOString(),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    settings: { connections: C, durationS: DURATION, sagaRate: RATE, sagaOrders: SAGA_ORDERS, backlog: BACKLOG, logLevel: env.LOG_LEVEL },
+    settings: { connections: C, durationS: DURATION, sagaRate: RATE, sagaOrders: SAGA_ORDERS, backlog: BACKLOG, logLevel: env.LOG_LEVEL, tracing: values.tracing },
   };
   try {
     section('Services');
+    // Free ports, not fixed ones: on a shared machine a fixed port may already be another run's service,
+    // which would answer the health check in this run's place.
+    const ports = { orders: await freePort(), inventory: await freePort(), notifications: await freePort() };
+    // Consumer groups of this run only: another run's services on the shared broker would otherwise join
+    // the same default groups and take this run's partitions.
+    const own = (service: string, db: string) => ({ ...env, DB_URL: dbUrl(db), CONSUMER_GROUP_ID: `${RUN}.${service}` });
     const [orders, inventory] = await Promise.all([
-      startServiceProcess('orderservice', 4101, { ...env, DB_URL: dbUrl(orderDb) }, LOG_DIR),
-      startServiceProcess('inventoryservice', 4103, { ...env, DB_URL: dbUrl(inventoryDb) }, LOG_DIR),
+      startServiceProcess('orderservice', ports.orders, own('orderservice', orderDb), LOG_DIR),
+      startServiceProcess('inventoryservice', ports.inventory, own('inventoryservice', inventoryDb), LOG_DIR),
     ]);
     running.push(orders, inventory);
     const notificationDb = `${RUN}_notificationdb`.replaceAll('-', '_');
-    const notifications = await startServiceProcess('notificationservice', 4102, { ...env, DB_URL: dbUrl(notificationDb) }, LOG_DIR);
+    const notifications = await startServiceProcess('notificationservice', ports.notifications, own('notificationservice', notificationDb), LOG_DIR);
     running.push(notifications);
     for (const productId of PRODUCTS) {
       const res = await fetch(`${inventory.url}/api/inventory/${productId}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...ADMIN }, body: JSON.stringify({ name: productId, available: 100_000_000 }) });
@@ -118,12 +132,16 @@ async function main(): Promise<void> {
 
     await waitUntilQuiet(dbUrl(orderDb), dbUrl(notificationDb));
     section(`Backlog drain: ${BACKLOG} orders accepted while inventoryservice is stopped`);
-    report.backlogDrain = await backlogDrain(orders, inventory, running, { ...env, DB_URL: dbUrl(inventoryDb) }, dbUrl(orderDb));
+    report.backlogDrain = await backlogDrain(orders, inventory, running, own('inventoryservice', inventoryDb), dbUrl(orderDb));
     report.notifications = await notificationsSettled(dbUrl(notificationDb));
     console.log(`  notifications recorded during the run: ${JSON.stringify(report.notifications)}`);
   } finally {
     section('Stopping');
     await Promise.all(running.map((s) => s.stop()));
+    if (traceSink) {
+      report.traceExports = traceSink.requests;
+      await traceSink.close();
+    }
     if (up.started.length > 0) await stack.down(up.started);
   }
 
@@ -333,7 +351,7 @@ async function backlogDrain(orders: ServiceProcess, inventory: ServiceProcess, r
   const ordersCollection = client.db().collection('orders');
   const pending = () => ordersCollection.countDocuments({ status: 'PENDING' });
   bar.update(`${placed} accepted, ${await pending()} pending; starting inventoryservice`);
-  const restarted = await startServiceProcess('inventoryservice', 4103, inventoryEnv, LOG_DIR);
+  const restarted = await startServiceProcess('inventoryservice', inventory.port, inventoryEnv, LOG_DIR);
   running.push(restarted);
   const t0 = performance.now();
   let left = await pending();

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The one way the demo, the benchmark, the chaos run and the process-level tests start a service:
- * `node --import tsx src/main.ts` in its folder (what `npm start` runs), bound to loopback.
+ * `node --import tsx --import ./src/tracing.ts src/main.ts` in its folder (what `npm start` runs),
+ * bound to loopback. The tracing bootstrap does nothing unless the env has OTEL_* set.
  */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -53,7 +54,7 @@ function profileFlags(name: ServiceName): string[] {
 }
 
 export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>, output: (chunk: Buffer) => void): ServiceProcess {
-  const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', '--import', './src/tracing.ts', 'src/main.ts'], {
     cwd: path.join(REPO_ROOT, name),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

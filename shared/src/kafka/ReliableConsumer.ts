@@ -9,6 +9,7 @@ import { DomainError, TRANSIENT_KINDS } from '../errors/DomainError.js';
 import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
 import { PermanentError } from '../errors/PermanentError.js';
 import { metrics } from '../metrics/metrics.js';
+import { withConsumeSpan } from '../tracing/messagingSpans.js';
 import { DLT_HEADERS, DeadLetterPublisher } from './DeadLetterPublisher.js';
 import type { ProcessedEventStore } from './ProcessedEventStore.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './retryPolicy.js';
@@ -170,7 +171,7 @@ export class ReliableConsumer {
     }
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
-      const outcome = await this.handleMessage(batch.topic, batch.partition, message, processed);
+      const outcome = await withConsumeSpan(batch.topic, batch.partition, message, () => this.handleMessage(batch.topic, batch.partition, message, processed));
       if (outcome.kind === 'retry') {
         pauseFor(outcome.delayMs);
         return;

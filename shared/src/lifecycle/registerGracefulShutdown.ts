@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { tracingShutdownSteps } from '../tracing/tracingLifecycle.js';
 
 export interface ShutdownStep {
   name: string;
@@ -40,7 +41,8 @@ export function registerGracefulShutdown({
   };
 
   async function runSteps(): Promise<void> {
-    for (const step of steps) {
+    // Last, so the spans of the work the other steps finish are exported too.
+    for (const step of [...steps, ...tracingShutdownSteps()]) {
       if (exited) return;
       try {
         await step.run();

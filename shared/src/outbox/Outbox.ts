@@ -1,8 +1,9 @@
 import type { Model, UpdateQuery } from 'mongoose';
 import { serializeEvent, type DomainEvent } from '../contracts/codec.js';
-import { childTraceparent, eventHeaders } from '../contracts/headers.js';
+import { eventHeaders } from '../contracts/headers.js';
 import { EVENTS } from '../contracts/events.js';
 import { currentContext } from '../context/requestContext.js';
+import { traceparentForEvents } from '../tracing/messagingSpans.js';
 import type { OutboxEntry, OutboxFields } from './outboxSchema.js';
 import type { OutboxRelay } from './OutboxRelay.js';
 
@@ -28,7 +29,7 @@ export class Outbox {
       topic: this.topicOverrides[EVENTS[event.eventType].topic] ?? EVENTS[event.eventType].topic,
       key: keyOf(event),
       value: serializeEvent(event),
-      headers: eventHeaders(event, childTraceparent(parent)),
+      headers: eventHeaders(event, traceparentForEvents(parent)),
       createdAt: now,
     }));
     this.relay.assertPublishable(entries);

@@ -6,6 +6,7 @@ import { PayloadTooLargeError } from '../errors/DomainError.js';
 import { metrics } from '../metrics/metrics.js';
 import { trusted as op } from '../persistence/mongo.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, RECORD_BATCH_OVERHEAD_BYTES, recordBytes } from './messageSize.js';
+import { outsideAnyTrace, startPublishSpans } from '../tracing/messagingSpans.js';
 import type { OutboxEntry } from './outboxSchema.js';
 import { classifyPublishFailure, failureReason } from './publishFailure.js';
 
@@ -188,7 +189,7 @@ export class OutboxRelay {
 
   /** One drain loop at a time; a wake during a round is picked up by the next round. */
   private drain(): Promise<void> {
-    this.draining ??= this.drainLoop().finally(() => {
+    this.draining ??= outsideAnyTrace(() => this.drainLoop()).finally(() => {
       this.draining = undefined;
     });
     return this.draining;
@@ -323,17 +324,18 @@ export class OutboxRelay {
 
   private async send(docs: RoundDoc[]): Promise<void> {
     const entries = docs.flatMap(({ doc }) => doc.outbox!);
+    const spans = startPublishSpans(entries);
     const byTopic = new Map<string, Message[]>();
     for (const entry of entries) {
       const messages = byTopic.get(entry.topic) ?? [];
-      messages.push({ key: entry.key, value: entry.value, headers: entry.headers });
+      messages.push({ key: entry.key, value: entry.value, headers: spans.headers(entry) });
       byTopic.set(entry.topic, messages);
     }
     if (!this.producerConnected) {
       await this.producer.connect();
       this.producerConnected = true;
     }
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await spans.around(this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }));
     const ackedAt = Date.now();
 
     await this.acknowledge(docs);
