@@ -27,7 +27,10 @@ export function defineServiceConfig<Extra extends z.ZodRawShape>(extraShape: Ext
     // Runs even when other variables are bad, so the one error line lists every problem.
     .superRefine(
       (config, ctx) => {
-        const { NODE_ENV, ADMIN_API_KEY } = config as RawEnv;
+        const { NODE_ENV, ADMIN_API_KEY, KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS } = config as RawEnv;
+        if (typeof KAFKA_REPLICATION_FACTOR === 'number' && typeof KAFKA_MIN_INSYNC_REPLICAS === 'number' && KAFKA_MIN_INSYNC_REPLICAS > KAFKA_REPLICATION_FACTOR) {
+          ctx.addIssue({ code: 'custom', path: ['KAFKA_MIN_INSYNC_REPLICAS'], message: 'must not exceed KAFKA_REPLICATION_FACTOR (no acks=all write could succeed)' });
+        }
         if (NODE_ENV === 'production' && typeof ADMIN_API_KEY === 'string' && ADMIN_API_KEY.length < MIN_PRODUCTION_ADMIN_KEY_LENGTH) {
           ctx.addIssue({
             code: 'custom',

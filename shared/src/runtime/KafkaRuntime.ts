@@ -2,7 +2,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeadLetterPublisher } from '../kafka/DeadLetterPublisher.js';
 import type { ReliableConsumer } from '../kafka/ReliableConsumer.js';
-import { provisionTopics, type TopicSpec } from '../kafka/TopicProvisioner.js';
+import { provisionTopics, type TopicReplication, type TopicSpec } from '../kafka/TopicProvisioner.js';
 import { createIdempotentProducer } from '../kafka/createKafka.js';
 import type { OutboxRelay } from '../outbox/OutboxRelay.js';
 
@@ -26,7 +26,7 @@ export class KafkaRuntime {
     readonly kafka: Kafka,
     private readonly topics: TopicSpec[],
     private readonly log: Logger,
-    private readonly replicationFactor = 1,
+    private readonly replication: TopicReplication = {},
     /** Must succeed before anything is consumed or published (e.g. creating the database's collections). */
     private readonly before: () => Promise<void> = async () => undefined,
   ) {
@@ -79,7 +79,7 @@ export class KafkaRuntime {
       try {
         await this.before();
         await this.admin.connect();
-        await provisionTopics(this.kafka, this.topics, this.log, this.replicationFactor);
+        await provisionTopics(this.kafka, this.topics, this.log, this.replication);
         await this.producer.connect();
         this.started = true;
         this.relay?.start();

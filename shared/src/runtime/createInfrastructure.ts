@@ -52,7 +52,13 @@ export function createInfrastructure(
     await initModels(connection);
     modelsReady = true;
   };
-  const kafka = new KafkaRuntime(kafkaClient, specs, logger.child({ component: 'kafka' }), config.KAFKA_REPLICATION_FACTOR, prepareDatabase);
+  const kafka = new KafkaRuntime(
+    kafkaClient,
+    specs,
+    logger.child({ component: 'kafka' }),
+    { replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS },
+    prepareDatabase,
+  );
   const relay = new OutboxRelay(kafka.producer, logger.child({ component: 'outbox-relay' }));
   kafka.withRelay(relay);
   const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topics.orderEvents, [TOPICS.inventoryEvents]: topics.inventoryEvents });
