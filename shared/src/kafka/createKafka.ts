@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaLogCreator } from '../logging/index.js';
+import { onePartitionPerRequest } from './onePartitionPerRequest.js';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -23,7 +24,17 @@ export function createKafka({ clientId, brokers, logger }: KafkaClientOptions): 
   });
 }
 
-/** The one producer shape used for events: idempotent (no duplicates from its own retries), acks=all on every send. */
+/**
+ * The one producer shape used for events: idempotent (no duplicates from its own retries), acks=all on
+ * every send, one partition per produce request (see onePartitionPerRequest: kafkajs 2.2.4 loses or
+ * duplicates messages when a multi-partition send is retried across a leader change).
+ */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  return onePartitionPerRequest(producer, kafka);
 }
