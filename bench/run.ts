@@ -8,17 +8,21 @@
  *   --saga-orders N   orders in the saga-latency phase (default 1000)
  *   --backlog N       orders accepted while inventoryservice is stopped (default 3000)
  *   --quick           short run (3 s phases, 300 saga orders, 1000 backlog) for a smoke check
+ *   --brokers 1|3     3: the services use a private three-broker Kafka cluster on free ports (topics with
+ *                     3 replicas, min.insync.replicas 2), started for this run and removed after it; the
+ *                     database stays the default stack's. 1 (default): the default stack's broker.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { defaultStackOptions } from '../infra/local/lib/config.js';
+import { defaultStackOptions, kafkaNodeCount } from '../infra/local/lib/config.js';
 import { LocalStack } from '../infra/local/lib/LocalStack.js';
+import { privateStackOptions } from '../infra/local/lib/privateStack.js';
 import { postJson, progress, ROOT, startServiceProcess, type ServiceProcess } from './lib/platform.js';
 import { percentile, summarize } from './lib/stats.js';
 import { renderChart } from './lib/chart.js';
@@ -31,8 +35,10 @@ const { values } = parseArgs({
     'saga-orders': { type: 'string', default: '1000' },
     backlog: { type: 'string', default: '3000' },
     quick: { type: 'boolean', default: false },
+    brokers: { type: 'string', default: '1' },
   },
 });
+const BROKERS = kafkaNodeCount(values.brokers);
 const quick = values.quick;
 const C = Number(values.connections);
 const DURATION = quick ? 3 : Number(values.duration);
@@ -57,7 +63,11 @@ const section = (title: string) => console.log(`\n== ${title}`);
 async function main(): Promise<void> {
   console.log(`Benchmark ${RUN}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; concurrency ${C}, ${DURATION}s phases`);
   section('Local stack');
-  const stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, (l) => console.log(`  ${l}`));
+  const log = (l: string) => console.log(`  ${l}`);
+  const clusterDir = BROKERS === 3 ? mkdtempSync(path.join(os.tmpdir(), `${RUN}-kafka-`)) : undefined;
+  const cluster = clusterDir ? new LocalStack(await privateStackOptions(clusterDir, { kafkaNodes: 3 }), { dbUrl: 'mongodb://unused' }, log) : undefined;
+  // With --brokers 3 the default stack only provides the database.
+  const stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: cluster?.kafkaBrokers ?? process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, log);
   const up = await stack.up();
   const dbUrl = (db: string) => {
     const url = new URL(up.dbUrl);
@@ -80,9 +90,13 @@ async function main(): Promise<void> {
     run: RUN,
     at: new Date().toISOString(),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    settings: { connections: C, durationS: DURATION, sagaRate: RATE, sagaOrders: SAGA_ORDERS, backlog: BACKLOG, logLevel: env.LOG_LEVEL },
+    settings: { connections: C, durationS: DURATION, sagaRate: RATE, sagaOrders: SAGA_ORDERS, backlog: BACKLOG, logLevel: env.LOG_LEVEL, kafkaBrokers: BROKERS },
   };
   try {
+    if (cluster) {
+      await cluster.up();
+      log(`three-broker cluster ${cluster.kafkaBrokers} for this run (state in ${clusterDir})`);
+    }
     section('Services');
     const [orders, inventory] = await Promise.all([
       startServiceProcess('orderservice', 4101, { ...env, DB_URL: dbUrl(orderDb) }, LOG_DIR),
@@ -124,6 +138,11 @@ async function main(): Promise<void> {
     section('Stopping');
     await Promise.all(running.map((s) => s.stop()));
     if (up.started.length > 0) await stack.down(up.started);
+    if (cluster && clusterDir) {
+      await cluster.down();
+      if (existsSync(path.join(clusterDir, 'logs'))) cpSync(path.join(clusterDir, 'logs'), path.join(LOG_DIR, 'kafka-cluster'), { recursive: true });
+      rmSync(clusterDir, { recursive: true, force: true });
+    }
   }
 
   const outDir = path.join(ROOT, 'results');
