@@ -14,7 +14,7 @@ const command = positionals[0];
 async function main(): Promise<void> {
   const brokersFlag = values.brokers === undefined ? undefined : kafkaNodeCount(values.brokers);
   const options = defaultStackOptions(process.env, { kafkaNodes: brokersFlag });
-  const stack = new LocalStack(options, { kafkaBrokers: process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL });
+  const stack = new LocalStack(options, { kafkaBrokers: process.env.KAFKA_BROKERS || undefined, dbUrl: process.env.DB_URL || undefined });
   switch (command) {
     case 'up': {
       const started = Date.now();
@@ -32,8 +32,8 @@ async function main(): Promise<void> {
         const detail = row.state === 'running' ? `pid ${row.pid}, log ${row.logFile}` : row.state === 'stopped' ? `log ${row.logFile}` : 'from environment';
         console.log(`${row.name.padEnd(8)} ${row.state.padEnd(8)} ${row.address.padEnd(16)} ${detail}`);
       }
-      const kafkaUp = rows.some((row) => row.name.startsWith('kafka') && row.state !== 'stopped');
-      if (kafkaUp) await printLeaders(rows.some((row) => row.otherShape) ? new LocalStack(defaultStackOptions(process.env, { kafkaNodes: options.kafkaNodes === 1 ? 3 : 1 }), {}) : stack);
+      const brokers = rows.filter((row) => row.name.startsWith('kafka') && row.state !== 'stopped').map((row) => row.address);
+      if (brokers.length > 0) await printLeaders(brokers.join(','));
       // Exit 0 only when every component is up: usable as a check in scripts.
       process.exitCode = rows.every((row) => row.state !== 'stopped') ? 0 : 3;
       break;
@@ -45,11 +45,11 @@ async function main(): Promise<void> {
 }
 
 /** Which broker leads each partition of the platform's topics (and which replicas are in sync). */
-async function printLeaders(stack: LocalStack): Promise<void> {
+async function printLeaders(brokers: string): Promise<void> {
   const topics = [TOPICS.orderEvents, TOPICS.inventoryEvents].flatMap((topic) => [topic, dltTopicOf(topic)]);
   try {
-    const { brokers, topics: described } = await partitionLeaders(stack.kafkaBrokers, topics);
-    console.log(`\nbrokers in the cluster's metadata: ${brokers.map((b) => `${b.nodeId} (${b.address})`).join(', ')}`);
+    const { brokers: inMetadata, topics: described } = await partitionLeaders(brokers, topics);
+    console.log(`\nbrokers in the cluster's metadata: ${inMetadata.map((b) => `${b.nodeId} (${b.address})`).join(', ')}`);
     if (described.length === 0) console.log('no platform topics yet (the services create them at start-up)');
     for (const topic of described) {
       const cells = topic.partitions.map((p) => `p${p.partition} leader ${p.leader} isr [${p.isr.join(',')}]`);

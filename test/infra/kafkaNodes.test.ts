@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultStackOptions, kafkaNodeCount, kafkaNodePorts, type StackOptions } from '../../infra/local/lib/config.js';
@@ -73,5 +75,17 @@ describe('local stack Kafka nodes', () => {
     expect(() => kafkaNodeCount('2')).toThrow('invalid number of Kafka brokers "2": must be 1 or 3');
     expect(() => kafkaNodePorts({ kafkaPort: 9092, kafkaControllerPort: 9094, kafkaNodes: 3 })).toThrow('Kafka port 9094 is used twice');
     expect(() => kafkaNodePorts({ kafkaPort: 65534, kafkaControllerPort: 9093, kafkaNodes: 3 })).toThrow('out of range');
+  });
+
+  it('names the state folder by its real path when the cache is reached through a symlink, as the processes it starts see it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stack-link-'));
+    try {
+      mkdirSync(path.join(dir, 'real'));
+      symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
+      const opts = defaultStackOptions({ LOCAL_STACK_DIR: path.join(dir, 'link') });
+      expect(opts.stateDir).toBe(path.join(dir, 'real', 'default'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -77,6 +77,12 @@ export class LocalStack {
       .filter((proc) => runningPid(proc) !== undefined);
   }
 
+  /** Where a node of the other shape listens, by the derived ports (`kafka` and `kafka-1` on kafkaPort, `kafka-n` 2(n-1) above). */
+  private derivedAddress(name: string): string {
+    const n = Number(/^kafka-(\d+)$/.exec(name)?.[1] ?? 1);
+    return `${this.opts.host}:${this.opts.kafkaPort + 2 * (n - 1)}`;
+  }
+
   /** Comma-separated host:port of every broker. */
   get kafkaBrokers(): string {
     return this.external.kafkaBrokers ?? this.kafkaNodes.map((node) => node.address).join(',');
@@ -170,7 +176,7 @@ export class LocalStack {
       const pid = runningPid(proc);
       return { name: component.name, address: component.address, state: pid === undefined ? 'stopped' : 'running', pid, logFile: proc.logFile };
     });
-    const other = this.otherShapeKafka().map((proc): ComponentStatus => ({ name: proc.name, address: '(other shape)', state: 'running', pid: runningPid(proc), logFile: proc.logFile, otherShape: true }));
+    const other = this.otherShapeKafka().map((proc): ComponentStatus => ({ name: proc.name, address: this.derivedAddress(proc.name), state: 'running', pid: runningPid(proc), logFile: proc.logFile, otherShape: true }));
     // A cluster that runs while one broker was asked about (or the reverse) is what status shows.
     const shown = other.length > 0 ? local.filter((row) => !(row.name.startsWith('kafka') && row.state === 'stopped')) : local;
     return [...other, ...shown, ...external];

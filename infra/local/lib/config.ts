@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,7 +68,11 @@ export function kafkaNodePorts(opts: Pick<StackOptions, 'kafkaPort' | 'kafkaCont
 }
 
 export function defaultStackOptions(env: NodeJS.ProcessEnv = process.env, overrides: { kafkaNodes?: KafkaNodeCount } = {}): StackOptions {
-  const cacheDir = path.resolve(env.LOCAL_STACK_DIR ?? path.join(REPO_ROOT, '.cache', 'local-stack'));
+  const given = path.resolve(env.LOCAL_STACK_DIR ?? path.join(REPO_ROOT, '.cache', 'local-stack'));
+  // The real path: a process's command line names it, and a pid file counts only when that line holds
+  // the state folder. Through a symlinked cache (a git worktree sharing another checkout's) the two
+  // spellings differed, the running stack looked foreign and status deleted its pid files.
+  const cacheDir = existsSync(given) ? realpathSync(given) : given;
   return {
     cacheDir,
     stateDir: path.join(cacheDir, 'default'),

@@ -16,7 +16,7 @@ export async function partitionLeaders(brokers: string, topics: string[]): Promi
     const metadata = wanted.length > 0 ? await admin.fetchTopicMetadata({ topics: wanted }) : { topics: [] };
     return {
       brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, address: `${b.host}:${b.port}` })).sort((a, b) => a.nodeId - b.nodeId),
-      topics: metadata.topics.map((t) => ({
+      topics: [...metadata.topics].sort((a, b) => topics.indexOf(a.name) - topics.indexOf(b.name)).map((t) => ({
         topic: t.name,
         partitions: t.partitions
           .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
