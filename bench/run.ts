@@ -20,6 +20,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { provisionTopics } from '@orderplatform/shared';
 import { defaultStackOptions, kafkaNodeCount } from '../infra/local/lib/config.js';
 import { LocalStack } from '../infra/local/lib/LocalStack.js';
 import { privateStackOptions } from '../infra/local/lib/privateStack.js';
@@ -224,9 +226,11 @@ async function mongoCeiling(url: string) {
 async function kafkaCeiling(brokers: string) {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const topic = `${RUN}-raw`;
+  // The provisioner, not admin.createTopics: on a cluster kafkajs' waitForLeaders fails on a broker that
+  // has not heard of the new topic yet.
+  await provisionTopics(kafka, [{ topic, numPartitions: 3 }], pino({ level: 'warn' }));
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const value = 'x'.repeat(600);
