@@ -10,17 +10,23 @@
  *   --quick           short run (3 s phases, 300 saga orders, 1000 backlog) for a smoke check
  *   --tracing         the services record OpenTelemetry traces (OTEL_* set) and export them over
  *                     OTLP/HTTP (protobuf) to a sink in this process, to measure what tracing costs
+ *   --brokers 1|3     3: the services use a private three-broker Kafka cluster on free ports (topics with
+ *                     3 replicas, min.insync.replicas 2), started for this run and removed after it; the
+ *                     database stays the default stack's. 1 (default): the default stack's broker.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { defaultStackOptions } from '../infra/local/lib/config.js';
+import pino from 'pino';
+import { provisionTopics } from '@orderplatform/shared';
+import { defaultStackOptions, kafkaNodeCount } from '../infra/local/lib/config.js';
 import { LocalStack } from '../infra/local/lib/LocalStack.js';
+import { privateStackOptions } from '../infra/local/lib/privateStack.js';
 import { postJson, progress, ROOT, startServiceProcess, type ServiceProcess } from './lib/platform.js';
 import { percentile, summarize } from './lib/stats.js';
 import { renderChart } from './lib/chart.js';
@@ -36,8 +42,10 @@ const { values } = parseArgs({
     backlog: { type: 'string', default: '3000' },
     quick: { type: 'boolean', default: false },
     tracing: { type: 'boolean', default: false },
+    brokers: { type: 'string', default: '1' },
   },
 });
+const BROKERS = kafkaNodeCount(values.brokers);
 const quick = values.quick;
 const C = Number(values.connections);
 const DURATION = quick ? 3 : Number(values.duration);
@@ -62,7 +70,11 @@ const section = (title: string) => console.log(`\n== ${title}`);
 async function main(): Promise<void> {
   console.log(`Benchmark ${RUN}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; concurrency ${C}, ${DURATION}s phases${values.tracing ? '; tracing on (OTLP to a local sink)' : ''}`);
   section('Local stack');
-  const stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, (l) => console.log(`  ${l}`));
+  const log = (l: string) => console.log(`  ${l}`);
+  const clusterDir = BROKERS === 3 ? mkdtempSync(path.join(os.tmpdir(), `${RUN}-kafka-`)) : undefined;
+  const cluster = clusterDir ? new LocalStack(await privateStackOptions(clusterDir, { kafkaNodes: 3 }), { dbUrl: 'mongodb://unused' }, log) : undefined;
+  // With --brokers 3 the default stack only provides the database.
+  const stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: cluster?.kafkaBrokers ?? process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, log);
   const up = await stack.up();
   const dbUrl = (db: string) => {
     const url = new URL(up.dbUrl);
@@ -89,9 +101,13 @@ async function main(): Promise<void> {
     run: RUN,
     at: new Date().toISOString(),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    settings: { connections: C, durationS: DURATION, sagaRate: RATE, sagaOrders: SAGA_ORDERS, backlog: BACKLOG, logLevel: env.LOG_LEVEL, tracing: values.tracing },
+    settings: { connections: C, durationS: DURATION, sagaRate: RATE, sagaOrders: SAGA_ORDERS, backlog: BACKLOG, logLevel: env.LOG_LEVEL, tracing: values.tracing, kafkaBrokers: BROKERS },
   };
   try {
+    if (cluster) {
+      await cluster.up();
+      log(`three-broker cluster ${cluster.kafkaBrokers} for this run (state in ${clusterDir})`);
+    }
     section('Services');
     // Free ports, not fixed ones: on a shared machine a fixed port may already be another run's service,
     // which would answer the health check in this run's place.
@@ -143,6 +159,11 @@ async function main(): Promise<void> {
       await traceSink.close();
     }
     if (up.started.length > 0) await stack.down(up.started);
+    if (cluster && clusterDir) {
+      await cluster.down();
+      if (existsSync(path.join(clusterDir, 'logs'))) cpSync(path.join(clusterDir, 'logs'), path.join(LOG_DIR, 'kafka-cluster'), { recursive: true });
+      rmSync(clusterDir, { recursive: true, force: true });
+    }
   }
 
   const outDir = path.join(ROOT, 'results');
@@ -224,9 +245,11 @@ async function mongoCeiling(url: string) {
 async function kafkaCeiling(brokers: string) {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const topic = `${RUN}-raw`;
+  // The provisioner, not admin.createTopics: on a cluster kafkajs' waitForLeaders fails on a broker that
+  // has not heard of the new topic yet.
+  await provisionTopics(kafka, [{ topic, numPartitions: 3 }], pino({ level: 'warn' }));
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const value = 'x'.repeat(600);

@@ -53,7 +53,9 @@ describe('service configuration', () => {
       ORDER_EVENTS_TOPIC: 'order-service.order-events',
       INVENTORY_EVENTS_TOPIC: 'inventory-service.inventory-events',
       KAFKA_TOPIC_PARTITIONS: 3,
-      KAFKA_REPLICATION_FACTOR: 1,
+      // Unset: topics take the cluster's default.replication.factor and min.insync.replicas.
+      KAFKA_REPLICATION_FACTOR: undefined,
+      KAFKA_MIN_INSYNC_REPLICAS: undefined,
       ADMIN_API_KEY: DEV_ADMIN_API_KEY,
       LOG_LEVEL: 'info',
       RATE_LIMIT_WINDOW_MS: 60_000,
@@ -85,6 +87,15 @@ describe('service configuration', () => {
     expect(config.RATE_LIMIT_MAX).toBe(5);
     expect(config.PENDING_TIMEOUT_MS).toBe(1000);
     expect(config.LOG_LEVEL).toBe('debug');
+  });
+
+  it('when replication is set, uses it, and refuses more in-sync replicas than replicas', () => {
+    const config = loadConfig(orderConfigSchema(), { KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' });
+    expect([config.KAFKA_REPLICATION_FACTOR, config.KAFKA_MIN_INSYNC_REPLICAS]).toEqual([3, 2]);
+
+    const error = configErrorOf(() => loadConfig(orderConfigSchema(), { KAFKA_REPLICATION_FACTOR: '1', KAFKA_MIN_INSYNC_REPLICAS: '2' }));
+    expect(error.message).toContain('KAFKA_MIN_INSYNC_REPLICAS: must not exceed KAFKA_REPLICATION_FACTOR');
+    expect(configErrorOf(() => loadConfig(orderConfigSchema(), { KAFKA_REPLICATION_FACTOR: '0' })).message).toContain('KAFKA_REPLICATION_FACTOR: must be an integer between 1 and 10');
   });
 
   it('when a variable is set to the empty string, treats it as unset', () => {

@@ -1,5 +1,6 @@
-import { defaultStackOptions } from '../../infra/local/lib/config.js';
+import type { KafkaNodeCount } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { privateStackOptions } from '../../infra/local/lib/privateStack.js';
 import { freePort } from '../../scripts/lib/serviceProcess.js';
 
 export { freePort };
@@ -7,14 +8,12 @@ export { freePort };
 /**
  * A second local stack on free ports with its own state folder (jars come from the shared cache),
  * for tests that stop and start a broker without disturbing the one other tests use.
+ * `brokers: 3` makes it a three-node Kafka cluster.
  */
-export async function privateStack(stateDir: string, opts: { mongoPort?: number; dbUrl?: string; kafkaBrokers?: string } = {}): Promise<LocalStack> {
-  const options = {
-    ...defaultStackOptions(),
-    stateDir,
-    kafkaPort: await freePort(),
-    kafkaControllerPort: await freePort(),
-    mongoPort: opts.mongoPort ?? (await freePort()),
-  };
+export async function privateStack(
+  stateDir: string,
+  opts: { mongoPort?: number; dbUrl?: string; kafkaBrokers?: string; brokers?: KafkaNodeCount } = {},
+): Promise<LocalStack> {
+  const options = await privateStackOptions(stateDir, { kafkaNodes: opts.brokers, mongoPort: opts.mongoPort });
   return new LocalStack(options, { dbUrl: opts.dbUrl, kafkaBrokers: opts.kafkaBrokers }, () => undefined);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Component } from './component.js';
@@ -6,7 +6,7 @@ import type { StackOptions } from './config.js';
 import { KafkaBroker } from './kafkaBroker.js';
 import { MongoServer } from './mongoServer.js';
 import type { ManagedProcess } from './processes.js';
-import { isPortTaken, isProcessAlive, logTail, runningPid, startDetached, stopProcess } from './processes.js';
+import { isPortTaken, isProcessAlive, killProcess, logTail, runningPid, startDetached, stopProcess } from './processes.js';
 
 export interface ComponentStatus {
   name: string;
@@ -14,6 +14,8 @@ export interface ComponentStatus {
   state: 'running' | 'stopped' | 'external';
   pid?: number;
   logFile?: string;
+  /** A Kafka node of the other shape (three brokers while one was asked about, or the reverse). */
+  otherShape?: boolean;
 }
 
 export interface UpResult {
@@ -28,7 +30,8 @@ export interface UpResult {
  * Components named by an environment override (KAFKA_BROKERS, DB_URL) are used, never started.
  */
 export class LocalStack {
-  readonly kafka: KafkaBroker;
+  /** One node (`kafka`) or three (`kafka-1`…`kafka-3`), by `StackOptions.kafkaNodes`. */
+  readonly kafkaNodes: KafkaBroker[];
   readonly mongo: MongoServer;
 
   constructor(
@@ -36,18 +39,18 @@ export class LocalStack {
     private readonly external: { kafkaBrokers?: string; dbUrl?: string } = {},
     private readonly log: (line: string) => void = (line) => console.log(`[stack] ${line}`),
   ) {
-    this.kafka = new KafkaBroker(opts);
+    this.kafkaNodes = Array.from({ length: opts.kafkaNodes }, (_, i) => new KafkaBroker(opts, i + 1));
     this.mongo = new MongoServer(opts);
   }
 
   private get managed(): Component[] {
     return [
-      ...(this.external.kafkaBrokers ? [] : [this.kafka]),
+      ...(this.external.kafkaBrokers ? [] : this.kafkaNodes),
       ...(this.external.dbUrl ? [] : [this.mongo]),
     ];
   }
 
-  private processOf(component: Component): ManagedProcess {
+  private processOf(component: Pick<Component, 'name'>): ManagedProcess {
     return {
       name: component.name,
       pidFile: path.join(this.opts.stateDir, 'run', `${component.name}.pid`),
@@ -56,8 +59,33 @@ export class LocalStack {
     };
   }
 
+  /**
+   * Kafka nodes of this state folder that run in the other shape (a cluster's `kafka-2` while this
+   * stack is asked for one broker, or the single `kafka` while asked for three): up refuses to start
+   * beside them, down and status include them, so `stack:down` stops whatever runs.
+   */
+  private otherShapeKafka(): ManagedProcess[] {
+    if (this.external.kafkaBrokers) return [];
+    const runDir = path.join(this.opts.stateDir, 'run');
+    if (!existsSync(runDir)) return [];
+    const ours = new Set(this.kafkaNodes.map((node) => node.name));
+    return readdirSync(runDir)
+      .map((file) => /^(kafka(?:-\d+)?)\.pid$/.exec(file)?.[1])
+      .filter((name): name is string => name !== undefined && !ours.has(name))
+      .sort()
+      .map((name) => this.processOf({ name }))
+      .filter((proc) => runningPid(proc) !== undefined);
+  }
+
+  /** Where a node of the other shape listens, by the derived ports (`kafka` and `kafka-1` on kafkaPort, `kafka-n` 2(n-1) above). */
+  private derivedAddress(name: string): string {
+    const n = Number(/^kafka-(\d+)$/.exec(name)?.[1] ?? 1);
+    return `${this.opts.host}:${this.opts.kafkaPort + 2 * (n - 1)}`;
+  }
+
+  /** Comma-separated host:port of every broker. */
   get kafkaBrokers(): string {
-    return this.external.kafkaBrokers ?? this.kafka.address;
+    return this.external.kafkaBrokers ?? this.kafkaNodes.map((node) => node.address).join(',');
   }
 
   get dbUrl(): string {
@@ -69,6 +97,13 @@ export class LocalStack {
     mkdirSync(path.join(this.opts.stateDir, 'logs'), { recursive: true });
     if (this.external.kafkaBrokers) this.log(`KAFKA_BROKERS=${this.external.kafkaBrokers}: using that Kafka, not starting one`);
     if (this.external.dbUrl) this.log('DB_URL is set: using that database, not starting one');
+    const other = this.otherShapeKafka();
+    if (other.length > 0) {
+      throw new Error(
+        `Kafka of this stack already runs as ${other.map((p) => p.name).join(', ')} (${other.length === 1 ? 'one broker' : `${other.length} brokers`}), ` +
+          `not as the ${this.kafkaNodes.length === 1 ? 'single broker' : `${this.kafkaNodes.length}-broker cluster`} asked for. Stop it first: npm run stack:down`,
+      );
+    }
 
     const toStart: Component[] = [];
     for (const component of this.managed) {
@@ -81,7 +116,7 @@ export class LocalStack {
         if (await isPortTaken(port, this.opts.host)) {
           throw new Error(
             `${component.name}: port ${this.opts.host}:${port} is already in use by another process that this stack did not start. ` +
-              `Stop that process, or point ${component.name === 'kafka' ? 'KAFKA_BROKERS' : 'DB_URL'} at it to use it instead.`,
+              `Stop that process, or point ${component.name.startsWith('kafka') ? 'KAFKA_BROKERS' : 'DB_URL'} at it to use it instead.`,
           );
         }
       }
@@ -102,18 +137,33 @@ export class LocalStack {
   }
 
   async down(only?: string[]): Promise<string[]> {
-    const stopped: string[] = [];
-    // Kafka first: a broker shutting down still writes to its own files, not to the database.
-    for (const component of this.managed) {
-      if (only && !only.includes(component.name)) continue;
-      if (await stopProcess(this.processOf(component))) {
-        this.log(`${component.name}: stopped`);
-        stopped.push(component.name);
-      } else {
-        this.log(`${component.name}: was not running (nothing started by this stack)`);
-      }
-    }
+    const procs = [...this.otherShapeKafka(), ...this.managed.map((component) => this.processOf(component))].filter((proc) => !only || only.includes(proc.name));
+    const stopOne = async (proc: ManagedProcess): Promise<boolean> => {
+      const wasRunning = await stopProcess(proc);
+      this.log(wasRunning ? `${proc.name}: stopped` : `${proc.name}: was not running (nothing started by this stack)`);
+      return wasRunning;
+    };
+    // Kafka first: a broker shutting down still writes to its own files, not to the database. The nodes
+    // of a cluster stop together: one after the other, the last would wait for a quorum that is gone.
+    const kafka = procs.filter((proc) => proc.name.startsWith('kafka'));
+    const kafkaStopped = await Promise.all(kafka.map(stopOne));
+    const stopped = kafka.filter((_, i) => kafkaStopped[i]).map((proc) => proc.name);
+    for (const proc of procs.filter((p) => !kafka.includes(p))) if (await stopOne(proc)) stopped.push(proc.name);
     return stopped;
+  }
+
+  /** SIGKILL (a crash: no clean shutdown) of the named components this stack started; returns those it killed. */
+  async kill(names: string[]): Promise<string[]> {
+    const killed: string[] = [];
+    for (const component of this.managed.filter((c) => names.includes(c.name))) {
+      if (await killProcess(this.processOf(component))) killed.push(component.name);
+    }
+    return killed;
+  }
+
+  /** The pid of a running component of this stack. */
+  pidOf(name: string): number | undefined {
+    return runningPid(this.processOf({ name }));
   }
 
   status(): ComponentStatus[] {
@@ -126,7 +176,10 @@ export class LocalStack {
       const pid = runningPid(proc);
       return { name: component.name, address: component.address, state: pid === undefined ? 'stopped' : 'running', pid, logFile: proc.logFile };
     });
-    return [...local, ...external];
+    const other = this.otherShapeKafka().map((proc): ComponentStatus => ({ name: proc.name, address: this.derivedAddress(proc.name), state: 'running', pid: runningPid(proc), logFile: proc.logFile, otherShape: true }));
+    // A cluster that runs while one broker was asked about (or the reverse) is what status shows.
+    const shown = other.length > 0 ? local.filter((row) => !(row.name.startsWith('kafka') && row.state === 'stopped')) : local;
+    return [...other, ...shown, ...external];
   }
 
   private async waitUntilReady(component: Component): Promise<void> {

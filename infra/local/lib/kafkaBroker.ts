@@ -1,32 +1,49 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import type { StackOptions } from './config.js';
-import { INFRA_DIR } from './config.js';
+import type { KafkaNodePorts, StackOptions } from './config.js';
+import { INFRA_DIR, kafkaNodePorts } from './config.js';
 import { ensureJars } from './jars.js';
 import type { Component } from './component.js';
 
-/** Apache Kafka 3.9 in KRaft mode: one JVM that is both broker and controller. */
+/**
+ * One Apache Kafka 3.9 node in KRaft mode: a JVM that is both broker and controller. A stack runs one
+ * (`kafka`, node 1, the layout it always had) or three (`kafka-1`…`kafka-3`, the three voters of one
+ * controller quorum, each with its own data folder, sharing one cluster id).
+ */
 export class KafkaBroker implements Component {
-  readonly name = 'kafka';
+  readonly name: string;
   private readonly jarsDir: string;
   private readonly dataDir: string;
   private readonly propertiesFile: string;
+  private readonly nodes: KafkaNodePorts[];
 
-  constructor(private readonly opts: StackOptions) {
+  constructor(
+    private readonly opts: StackOptions,
+    /** 1-based. */
+    readonly nodeId = 1,
+  ) {
+    this.nodes = kafkaNodePorts(opts);
+    if (nodeId < 1 || nodeId > this.nodes.length) throw new Error(`no Kafka node ${nodeId} in a stack of ${this.nodes.length}`);
+    const single = this.nodes.length === 1;
+    this.name = single ? 'kafka' : `kafka-${nodeId}`;
     this.jarsDir = path.join(opts.cacheDir, 'jars', 'kafka');
-    this.dataDir = path.join(opts.stateDir, 'data', 'kafka');
-    this.propertiesFile = path.join(opts.stateDir, 'kafka-server.properties');
+    this.dataDir = path.join(opts.stateDir, 'data', this.name);
+    this.propertiesFile = path.join(opts.stateDir, `${this.name}-server.properties`);
+  }
+
+  private get own(): KafkaNodePorts {
+    return this.nodes[this.nodeId - 1]!;
   }
 
   get ports(): number[] {
-    return [this.opts.kafkaPort, this.opts.kafkaControllerPort];
+    return [this.own.port, this.own.controllerPort];
   }
 
   get address(): string {
-    return `${this.opts.host}:${this.opts.kafkaPort}`;
+    return `${this.opts.host}:${this.own.port}`;
   }
 
   async prepare(log: (line: string) => void): Promise<void> {
@@ -54,7 +71,7 @@ export class KafkaBroker implements Component {
     };
   }
 
-  /** Ready when the broker answers a metadata request. */
+  /** Ready when this node answers a metadata request that lists every broker of the stack. */
   async isReady(): Promise<boolean> {
     const admin = new Kafka({
       clientId: 'local-stack-probe',
@@ -66,7 +83,7 @@ export class KafkaBroker implements Component {
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0 && cluster.controller !== null;
+      return cluster.brokers.length === this.nodes.length && cluster.controller !== null;
     } catch {
       return false;
     } finally {
@@ -75,8 +92,8 @@ export class KafkaBroker implements Component {
   }
 
   private formatStorage(log: (line: string) => void): void {
-    const clusterId = newClusterId();
-    log(`kafka: formatting storage in ${this.dataDir} (cluster ${clusterId})`);
+    const clusterId = this.clusterId();
+    log(`${this.name}: formatting storage in ${this.dataDir} (cluster ${clusterId})`);
     const result = spawnSync(
       'java',
       ['-cp', path.join(this.jarsDir, '*'), `-Dlog4j.configuration=file:${path.join(INFRA_DIR, 'log4j.properties')}`,
@@ -84,19 +101,33 @@ export class KafkaBroker implements Component {
       { encoding: 'utf8' },
     );
     if (result.status !== 0) {
-      throw new Error(`kafka: formatting storage failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+      throw new Error(`${this.name}: formatting storage failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
     }
   }
 
-  private serverProperties(): string {
-    const { host, kafkaPort, kafkaControllerPort } = this.opts;
-    return [
+  /** A single node draws its own; the nodes of a cluster share one, kept beside their data folders. */
+  private clusterId(): string {
+    if (this.nodes.length === 1) return newClusterId();
+    const file = path.join(this.opts.stateDir, 'data', 'kafka-cluster.id');
+    if (!existsSync(file)) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, newClusterId());
+    }
+    return readFileSync(file, 'utf8').trim();
+  }
+
+  /** The server.properties of this node (written on every start). */
+  serverProperties(): string {
+    const { host } = this.opts;
+    const { port, controllerPort } = this.own;
+    const voters = this.nodes.map((node, i) => `${i + 1}@${host}:${node.controllerPort}`).join(',');
+    const header = [
       '# Written by infra/local/stack.ts on every start; edit that file, not this one.',
       'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@${host}:${kafkaControllerPort}`,
-      `listeners=PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
-      `advertised.listeners=PLAINTEXT://${host}:${kafkaPort}`,
+      `node.id=${this.nodeId}`,
+      `controller.quorum.voters=${voters}`,
+      `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://${host}:${port}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
       'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
@@ -104,12 +135,25 @@ export class KafkaBroker implements Component {
       // Topics come from the services' provisioner, never from a typo in a producer.
       'auto.create.topics.enable=false',
       'num.partitions=3',
-      'offsets.topic.replication.factor=1',
-      'offsets.topic.num.partitions=10',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'min.insync.replicas=1',
-      // A single-node dev broker has no reason to delay the first rebalance of a group.
+    ];
+    // Three nodes: every partition (the internal offsets and transaction topics too) on all three, and
+    // an acks=all write needs two of them, so one node can die without losing a write or refusing one.
+    const replication =
+      this.nodes.length === 1
+        ? ['offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=10', 'transaction.state.log.replication.factor=1', 'transaction.state.log.min.isr=1', 'min.insync.replicas=1']
+        : [
+            'default.replication.factor=3',
+            'offsets.topic.replication.factor=3',
+            'offsets.topic.num.partitions=10',
+            'transaction.state.log.replication.factor=3',
+            'transaction.state.log.min.isr=2',
+            'min.insync.replicas=2',
+            'unclean.leader.election.enable=false',
+          ];
+    return [
+      ...header,
+      ...replication,
+      // A dev broker has no reason to delay the first rebalance of a group.
       'group.initial.rebalance.delay.ms=0',
       'log.retention.hours=168',
       'log.segment.bytes=104857600',

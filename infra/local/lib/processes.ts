@@ -74,6 +74,16 @@ export async function stopProcess(proc: ManagedProcess, graceMs = 30_000): Promi
   return true;
 }
 
+/** SIGKILL, as a crash would. Only ever signals the pid from our pid file. */
+export async function killProcess(proc: ManagedProcess): Promise<boolean> {
+  const pid = runningPid(proc);
+  if (pid === undefined) return false;
+  process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(20);
+  rmSync(proc.pidFile, { force: true });
+  return true;
+}
+
 export function isProcessAlive(pid: number): boolean {
   return isAlive(pid);
 }

@@ -28,6 +28,9 @@ const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 const integer = (fallback: number, min: number, max: number, error: string) =>
   z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
 
+const optionalInteger = (min: number, max: number, error: string) =>
+  z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional();
+
 const positiveInt = (fallback: number) => integer(fallback, 1, Number.MAX_SAFE_INTEGER, 'must be a positive integer');
 
 /** `NODE_ENV`: production turns on the production rules (secrets, customer callers). */
@@ -59,7 +62,10 @@ export function baseConfigShape(defaults: ServiceConfigDefaults) {
     ORDER_EVENTS_TOPIC: z.string().min(1).default(TOPICS.orderEvents),
     INVENTORY_EVENTS_TOPIC: z.string().min(1).default(TOPICS.inventoryEvents),
     KAFKA_TOPIC_PARTITIONS: integer(3, 1, 1000, 'must be an integer between 1 and 1000'),
-    KAFKA_REPLICATION_FACTOR: integer(1, 1, 10, 'must be an integer between 1 and 10'),
+    // Unset: the cluster's own defaults (default.replication.factor, min.insync.replicas): 1 and 1 on the
+    // single-broker stack, 3 and 2 on the three-broker one and in the compose cluster profile.
+    KAFKA_REPLICATION_FACTOR: optionalInteger(1, 10, 'must be an integer between 1 and 10'),
+    KAFKA_MIN_INSYNC_REPLICAS: optionalInteger(1, 10, 'must be an integer between 1 and 10'),
     // Presence and length are checked in defineServiceConfig, where NODE_ENV is known.
     ADMIN_API_KEY: z.string({ error: 'is required when NODE_ENV=production' }),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),

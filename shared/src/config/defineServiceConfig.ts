@@ -53,6 +53,10 @@ export function defineConfig<Shape extends z.ZodRawShape>(shape: Shape) {
     .superRefine(
       (config, ctx) => {
         const env = config as RawEnv;
+        const { KAFKA_REPLICATION_FACTOR: rf, KAFKA_MIN_INSYNC_REPLICAS: minIsr } = env;
+        if (typeof rf === 'number' && typeof minIsr === 'number' && minIsr > rf) {
+          ctx.addIssue({ code: 'custom', path: ['KAFKA_MIN_INSYNC_REPLICAS'], message: 'must not exceed KAFKA_REPLICATION_FACTOR (no acks=all write could succeed)' });
+        }
         if (env.NODE_ENV !== 'production') return;
         for (const secret of secrets) {
           const message = productionProblem(secret, env[secret.variable]);

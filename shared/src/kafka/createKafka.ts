@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaLogCreator } from '../logging/index.js';
+import { onePartitionPerRequest } from './onePartitionPerRequest.js';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -23,7 +24,28 @@ export function createKafka({ clientId, brokers, logger }: KafkaClientOptions): 
   });
 }
 
-/** The one producer shape used for events: idempotent (no duplicates from its own retries), acks=all on every send. */
+/**
+ * The producer's retries span ~16 s (100 ms growing to 3 s, 12 times; kafkajs grows each wait by about
+ * 1.5×): longer than a cluster takes to move the leadership of a SIGKILLed broker's partitions (the
+ * controller fences it after broker.session.timeout.ms, 9 s by default, then elects a new leader from the
+ * in-sync replicas), so a leader failover is ridden out inside one send. The client-wide retries (8, up
+ * to 5 s) measured ~7.5 s, and a failover that outlasted them failed the send: the relay sent the round
+ * again and the partitions that had succeeded got their events twice.
+ */
+export const PRODUCER_RETRY = { initialRetryTime: 100, retries: 12, maxRetryTime: 3_000 };
+
+/**
+ * The one producer shape used for events: idempotent (no duplicates from its own retries), acks=all on
+ * every send, one partition per produce request (see onePartitionPerRequest: kafkajs 2.2.4 loses or
+ * duplicates messages when a multi-partition send is retried across a leader change).
+ */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: PRODUCER_RETRY,
+  });
+  return onePartitionPerRequest(producer, kafka);
 }

@@ -2,7 +2,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeadLetterPublisher } from '../kafka/DeadLetterPublisher.js';
 import type { ReliableConsumer } from '../kafka/ReliableConsumer.js';
-import { provisionTopics, type TopicSpec } from '../kafka/TopicProvisioner.js';
+import { provisionTopics, type TopicReplication, type TopicSpec } from '../kafka/TopicProvisioner.js';
 import { createIdempotentProducer } from '../kafka/createKafka.js';
 import { topicMessageLimits } from '../kafka/topicMessageLimits.js';
 import type { OutboxRelay } from '../outbox/OutboxRelay.js';
@@ -40,7 +40,7 @@ export class KafkaRuntime {
     readonly kafka: Kafka,
     private readonly topics: TopicSpec[],
     private readonly log: Logger,
-    private readonly replicationFactor = 1,
+    private readonly replication: TopicReplication = {},
     /** Must succeed before anything is consumed or published (e.g. creating the database's collections). */
     private readonly before: () => Promise<void> = async () => undefined,
   ) {
@@ -69,7 +69,7 @@ export class KafkaRuntime {
    * how large a message each topic accepts.
    */
   async provision(): Promise<void> {
-    await provisionTopics(this.kafka, this.topics, this.log, this.replicationFactor);
+    await provisionTopics(this.kafka, this.topics, this.log, this.replication);
     this.relay?.setTopicLimits(await topicMessageLimits(this.admin, this.topics.map((t) => t.topic)));
   }
 

@@ -59,7 +59,13 @@ export function createInfrastructure(
     await initModels(connection);
     modelsReady = true;
   };
-  const kafka = new KafkaRuntime(kafkaClient, specs, logger.child({ component: 'kafka' }), config.KAFKA_REPLICATION_FACTOR, prepareDatabase);
+  const kafka = new KafkaRuntime(
+    kafkaClient,
+    specs,
+    logger.child({ component: 'kafka' }),
+    { replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS },
+    prepareDatabase,
+  );
   // The relay has its own producer, which it replaces after a failed send (a new producer id).
   const relay = new OutboxRelay(() => createIdempotentProducer(kafkaClient), logger.child({ component: 'outbox-relay' }), {
     provisionTopics: () => kafka.provision(),

@@ -1,0 +1,41 @@
+import net from 'node:net';
+import type { KafkaNodeCount, StackOptions } from './config.js';
+import { defaultStackOptions } from './config.js';
+
+/** A port nothing listens on right now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Options for a stack beside the default one: its own state folder and free ports (every Kafka node's
+ * pair too), jars from the shared cache. Tests and the benchmark's `--brokers 3` run use it.
+ */
+export async function privateStackOptions(stateDir: string, opts: { kafkaNodes?: KafkaNodeCount; mongoPort?: number } = {}): Promise<StackOptions> {
+  const kafkaNodes = opts.kafkaNodes ?? 1;
+  const taken = new Set<number>();
+  const port = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) {
+        taken.add(p);
+        return p;
+      }
+    }
+  };
+  const kafkaNodePorts = [];
+  for (let i = 0; i < kafkaNodes; i++) kafkaNodePorts.push({ port: await port(), controllerPort: await port() });
+  return {
+    ...defaultStackOptions(),
+    stateDir,
+    kafkaNodes,
+    kafkaPort: kafkaNodePorts[0]!.port,
+    kafkaControllerPort: kafkaNodePorts[0]!.controllerPort,
+    kafkaNodePorts,
+    mongoPort: opts.mongoPort ?? (await port()),
+  };
+}
