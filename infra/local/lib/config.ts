@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 export const INFRA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = path.resolve(INFRA_DIR, '..', '..');
 
+/** mongo-java-server's storage: `h2` (one file, the durable default) or `memory` (nothing on disk; benchmarks only). */
+export const MONGO_BACKENDS = ['h2', 'memory'] as const;
+export type MongoBackend = (typeof MONGO_BACKENDS)[number];
+
 /** Where and on which ports one local stack lives. Tests start a second one on other ports. */
 export interface StackOptions {
   /** Jars and compiled launcher; shared by every stack on the machine. */
@@ -14,6 +18,7 @@ export interface StackOptions {
   kafkaPort: number;
   kafkaControllerPort: number;
   mongoPort: number;
+  mongoBackend: MongoBackend;
   /** Max time for each component to accept clients. */
   readyTimeoutMs: number;
 }
@@ -23,6 +28,12 @@ function port(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`invalid port ${JSON.stringify(value)}`);
   return n;
+}
+
+export function mongoBackend(value: string | undefined): MongoBackend {
+  if (value === undefined || value === '') return 'h2';
+  if (!(MONGO_BACKENDS as readonly string[]).includes(value)) throw new Error(`invalid STACK_MONGO_BACKEND ${JSON.stringify(value)}: must be one of ${MONGO_BACKENDS.join(', ')}`);
+  return value as MongoBackend;
 }
 
 export function defaultStackOptions(env: NodeJS.ProcessEnv = process.env): StackOptions {
@@ -35,6 +46,8 @@ export function defaultStackOptions(env: NodeJS.ProcessEnv = process.env): Stack
     kafkaPort: port(env.STACK_KAFKA_PORT, 9092),
     kafkaControllerPort: port(env.STACK_KAFKA_CONTROLLER_PORT, 9093),
     mongoPort: port(env.STACK_MONGO_PORT, 27017),
+    // The durable H2 file unless asked otherwise: the memory backend loses everything when it stops.
+    mongoBackend: mongoBackend(env.STACK_MONGO_BACKEND),
     readyTimeoutMs: 120_000,
   };
 }
