@@ -22,5 +22,7 @@ export const metrics = {
   eventsDeadLettered: counter('events_dead_lettered_total', 'Events sent to the dead-letter topic', ['topic', 'event_type']),
   consumerLag: gauge('kafka_consumer_lag', 'Messages behind the high watermark, per partition', ['group', 'topic', 'partition']),
   notifications: counter('notifications_total', 'Notification attempts per channel: sent, failed, already_sent (a redelivery), no_address (channel wanted, no address)', ['channel', 'event_type', 'outcome']),
+  dbCommands: counter('db_commands_total', 'MongoDB commands the driver sent, by command name (insert, update, findAndModify, find, getMore…)', ['command']),
+  kafkaRequests: counter('kafka_requests_total', 'Kafka protocol requests sent by the producer and the consumers, by client and API (Produce, Fetch, OffsetCommit…)', ['client', 'api']),
   sagaDuration: histogram('saga_duration_seconds', 'Time from PENDING to a terminal state', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300]),
 };

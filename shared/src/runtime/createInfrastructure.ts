@@ -4,6 +4,7 @@ import type { BaseConfig } from '../config/defineServiceConfig.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { HealthCheck } from '../http/createHealthRouter.js';
 import { createKafka } from '../kafka/createKafka.js';
+import { countKafkaRequests } from '../kafka/countKafkaRequests.js';
 import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
 import { ReliableConsumer, type ReliableConsumerOptions } from '../kafka/ReliableConsumer.js';
 import type { ShutdownStep } from '../lifecycle/index.js';
@@ -55,6 +56,7 @@ export function createInfrastructure(
   const kafka = new KafkaRuntime(kafkaClient, specs, logger.child({ component: 'kafka' }), config.KAFKA_REPLICATION_FACTOR, prepareDatabase);
   const relay = new OutboxRelay(kafka.producer, logger.child({ component: 'outbox-relay' }));
   kafka.withRelay(relay);
+  countKafkaRequests(kafka.producer, 'producer');
   const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topics.orderEvents, [TOPICS.inventoryEvents]: topics.inventoryEvents });
   const processedEvents = new MongoProcessedEventStore(connection);
   return {
@@ -65,6 +67,7 @@ export function createInfrastructure(
     processedEvents,
     createConsumer(groupId, topic, options = {}) {
       const consumer = new ReliableConsumer({ kafka: kafkaClient, groupId, topics: [topic], logger, deadLetters: kafka.deadLetters, processedEvents, ...options });
+      countKafkaRequests(consumer.kafkaConsumer, 'consumer');
       kafka.addConsumer(consumer);
       return consumer;
     },
