@@ -52,9 +52,10 @@ function profileFlags(name: ServiceName): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir, name)}`] : [];
 }
 
-export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>, output: (chunk: Buffer) => void): ServiceProcess {
+/** `root`: the checkout whose service runs (the benchmark's --compare starts another commit's from a worktree). */
+export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>, output: (chunk: Buffer) => void, root = REPO_ROOT): ServiceProcess {
   const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(REPO_ROOT, name),
+    cwd: path.join(root, name),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
