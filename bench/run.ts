@@ -22,6 +22,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
 import { defaultStackOptions, mongoBackend as parseBackend, type MongoBackend } from '../infra/local/lib/config.js';
 import { LocalStack } from '../infra/local/lib/LocalStack.js';
 import { backendOfCommandLine } from '../infra/local/lib/mongoServer.js';
@@ -32,7 +33,7 @@ import { kafkaCeiling, mongoCeilings } from './lib/ceilings.js';
 import { renderChart } from './lib/chart.js';
 import { checkoutRef, type Checkout } from './lib/compareCheckout.js';
 import { pidListeningOn } from './lib/cpu.js';
-import { stepUp, type Platform, type SteppingOptions, type SteppingResult } from './lib/endToEnd.js';
+import { stepUp, type Platform, type StepResult, type SteppingOptions, type SteppingResult } from './lib/endToEnd.js';
 import { readTemplate, seedHistory } from './lib/history.js';
 import { postJson, progress, ROOT } from './lib/platform.js';
 import { dbUrlOn, startPlatform, type RunningPlatform } from './lib/platformRun.js';
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
           ordersApiAtHalfP99: ratio(mine.ordersApiAtHalf.p99Ms, base.ordersApiAtHalf.p99Ms),
           dataGrowthGrown: ratio(mine.dataGrowth.grownOrdersPerSec, base.dataGrowth.grownOrdersPerSec),
           cpuMsPerOrder: ratio(mine.cpuMsPerOrder.total ?? 0, base.cpuMsPerOrder.total ?? 0),
+          ...sameRate(mine.endToEnd.steps, base.endToEnd.steps),
           commandsPerOrder: ratio((mine.commandsPerOrder.total as number | undefined) ?? 0, (base.commandsPerOrder.total as number | undefined) ?? 0),
         },
       };
@@ -256,6 +258,26 @@ async function runFloor(stack: Stack): Promise<Record<string, unknown> & { order
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the floor program exited with ${code}`);
   return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown> & { ordersPerSec: number };
+}
+
+/**
+ * Per-order figures depend on the rate (the platform's idle cost is spread over fewer orders at low
+ * rates, batches are smaller): compared at the highest rate both commits held.
+ */
+function sameRate(mine: StepResult[], base: StepResult[]): Record<string, unknown> {
+  const rate = Math.max(0, ...mine.filter((s) => s.held && base.some((b) => b.held && b.rate === s.rate)).map((s) => s.rate));
+  const a = mine.find((s) => s.held && s.rate === rate);
+  const b = base.find((s) => s.held && s.rate === rate);
+  if (!a || !b) return {};
+  const totalOf = (x: Record<string, unknown>) => (typeof x.total === 'number' ? x.total : 0);
+  return {
+    atSameRate: {
+      rate,
+      cpuMsPerOrder: ratio(a.cpuMsPerOrder.total ?? 0, b.cpuMsPerOrder.total ?? 0),
+      commandsPerOrder: ratio(totalOf(a.commandsPerOrder), totalOf(b.commandsPerOrder)),
+      kafkaRequestsPerOrder: ratio(totalOf(a.kafkaRequestsPerOrder), totalOf(b.kafkaRequestsPerOrder)),
+    },
+  };
 }
 
 type ApiFigures = Awaited<ReturnType<typeof apiThroughput>>;
@@ -394,6 +416,11 @@ async function measureGrowth(target: Target, stack: Stack, emptyOrdersPerSec: nu
     return out;
   } finally {
     await platform.stop();
+    // The history would stay in the shared database file, slowing everything after.
+    const client = new MongoClient(stack.serverUrl);
+    await client.connect();
+    for (const url of Object.values(platform.dbUrls)) await client.db(new URL(url).pathname.slice(1)).dropDatabase();
+    await client.close();
   }
 }
 

@@ -56,5 +56,5 @@ export function printSummary(r: any): void {
     console.log(`  ${label.padEnd(width)} this: ${value}`);
     console.log(`  ${''.padEnd(width)} base: ${base[i]![1]}`);
   });
-  console.log(`  ${'ratios (this ÷ base)'.padEnd(width)} ${Object.entries(r.compare.ratios).map(([k, v]) => `${k} ${fixed(v)}`).join(', ')}`);
+  console.log(`  ${'ratios (this ÷ base)'.padEnd(width)} ${Object.entries(r.compare.ratios).map(([k, v]) => (typeof v === 'object' && v ? `${k} (${Object.entries(v).map(([k2, v2]) => `${k2} ${fixed(v2)}`).join(', ')})` : `${k} ${fixed(v)}`)).join(', ')}`);
 }
