@@ -2,60 +2,94 @@
  * npm run bench — measures the platform on this machine (SPEC §10) and writes
  * results/bench-<time>.json, results/latest.json and results/latest.svg.
  *
- *   --connections N   concurrency for the API and the raw ceilings (default 32)
- *   --duration S      seconds per throughput phase (default 10)
- *   --rate R          saga arrival rate, orders/s (default 100)
- *   --saga-orders N   orders in the saga-latency phase (default 1000)
- *   --backlog N       orders accepted while inventoryservice is stopped (default 3000)
- *   --quick           short run (3 s phases, 300 saga orders, 1000 backlog) for a smoke check
- *   --tracing         the services record OpenTelemetry traces (OTEL_* set) and export them over
- *                     OTLP/HTTP (protobuf) to a sink in this process, to measure what tracing costs
- *   --brokers 1|3     3: the services use a private three-broker Kafka cluster on free ports (topics with
- *                     3 replicas, min.insync.replicas 2), started for this run and removed after it; the
- *                     database stays the default stack's. 1 (default): the default stack's broker.
+ *   --connections N      concurrency for the API phases and the raw ceilings (default 32)
+ *   --duration S         seconds per throughput phase (default 10)
+ *   --rate R             saga-latency arrival rate, orders/s (default 100)
+ *   --saga-orders N      orders in the saga-latency phase (default 1000)
+ *   --backlog N          orders accepted while inventoryservice is stopped (default 3000)
+ *   --floor-orders N     orders through the floor program (default 10000)
+ *   --step-seconds S     length of each end-to-end arrival step (default 10)
+ *   --history N          orders seeded before the data-growth run (default 200000)
+ *   --history-all        seed every collection the platform writes (also processed-event records and
+ *                        the mock providers' delivery log), not only orders, reservations, notifications
+ *   --mongo-backend B    h2 | memory: run the database privately with that backend on a free port
+ *                        (the shared stack is never restarted); recorded as mongoBackend
+ *   --compare REF        also measure another commit (git worktree) in the same run: both reported, with ratios
+ *   --tracing            the services record OpenTelemetry traces (OTEL_* set) and export them over
+ *                        OTLP/HTTP to a sink in this process, to measure what tracing costs
+ *   --brokers 1|3        3: Kafka is a private three-broker cluster on free ports (topics with 3 replicas,
+ *                        min.insync.replicas 2), started for this run and removed after it
+ *   --quick              short run for a smoke check (a few minutes; small counts, short steps)
  */
-import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import pino from 'pino';
-import { provisionTopics } from '@orderplatform/shared';
-import { defaultStackOptions, kafkaNodeCount } from '../infra/local/lib/config.js';
-import { LocalStack } from '../infra/local/lib/LocalStack.js';
+import { defaultStackOptions, kafkaNodeCount, mongoBackend as parseBackend, type MongoBackend } from '../infra/local/lib/config.js';
 import { privateStackOptions } from '../infra/local/lib/privateStack.js';
-import { postJson, progress, ROOT, startServiceProcess, type ServiceProcess } from './lib/platform.js';
-import { percentile, summarize } from './lib/stats.js';
-import { renderChart } from './lib/chart.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../scripts/lib/otlpReceiver.js';
+import { LocalStack } from '../infra/local/lib/LocalStack.js';
+import { backendOfCommandLine } from '../infra/local/lib/mongoServer.js';
+import { commandLine } from '../infra/local/lib/processes.js';
 import { freePort } from '../scripts/lib/serviceProcess.js';
+import { apiThroughput, backlogDrain, notificationsSettled, sagaLatency, waitUntilQuiet, type PhaseContext } from './lib/apiPhases.js';
+import { kafkaCeiling, mongoCeilings } from './lib/ceilings.js';
+import { renderChart } from './lib/chart.js';
+import { checkoutRef, type Checkout } from './lib/compareCheckout.js';
+import { pidListeningOn } from './lib/cpu.js';
+import { stepUp, type Platform, type StepResult, type SteppingOptions, type SteppingResult } from './lib/endToEnd.js';
+import { readTemplate, seedHistory } from './lib/history.js';
+import { postJson, progress, ROOT } from './lib/platform.js';
+import { dbUrlOn, startPlatform, type RunningPlatform } from './lib/platformRun.js';
+import { printSummary } from './lib/summary.js';
+import { scrape, total } from './lib/serviceCounters.js';
 
 const { values } = parseArgs({
   options: {
-    connections: { type: 'string', default: '32' },
-    duration: { type: 'string', default: '10' },
-    rate: { type: 'string', default: '100' },
-    'saga-orders': { type: 'string', default: '1000' },
-    backlog: { type: 'string', default: '3000' },
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    rate: { type: 'string' },
+    'saga-orders': { type: 'string' },
+    backlog: { type: 'string' },
+    'floor-orders': { type: 'string' },
+    'step-seconds': { type: 'string' },
+    history: { type: 'string' },
+    'history-all': { type: 'boolean', default: false },
+    'mongo-backend': { type: 'string' },
+    compare: { type: 'string' },
     quick: { type: 'boolean', default: false },
     tracing: { type: 'boolean', default: false },
     brokers: { type: 'string', default: '1' },
   },
 });
-const BROKERS = kafkaNodeCount(values.brokers);
 const quick = values.quick;
-const C = Number(values.connections);
-const DURATION = quick ? 3 : Number(values.duration);
-const RATE = Number(values.rate);
-const SAGA_ORDERS = quick ? 300 : Number(values['saga-orders']);
-const BACKLOG = quick ? 1000 : Number(values.backlog);
+// --quick shortens what is not given explicitly.
+const num = (given: string | undefined, full: number, short: number) => (given !== undefined ? Number(given) : quick ? short : full);
+const C = num(values.connections, 32, 32);
+const DURATION = num(values.duration, 10, 3);
+const RATE = num(values.rate, 100, 100);
+const SAGA_ORDERS = num(values['saga-orders'], 1000, 200);
+const BACKLOG = num(values.backlog, 3000, 500);
+const FLOOR_ORDERS = num(values['floor-orders'], 10000, 2000);
+const HISTORY = num(values.history, 200_000, 5_000);
+const STEPPING: Omit<SteppingOptions, 'label'> = {
+  startRate: 10,
+  maxRate: 5120,
+  stepSeconds: num(values['step-seconds'], 10, 3),
+  refine: quick ? 1 : 2,
+  limitMs: 1000,
+  drainTimeoutMs: 300_000,
+  warmUpOrders: quick ? 10 : 50,
+};
+const BROKERS = kafkaNodeCount(values.brokers);
+const BACKEND: MongoBackend | undefined = values['mongo-backend'] === undefined ? undefined : parseBackend(values['mongo-backend']);
 const ADMIN = { 'x-api-key': 'bench-admin-key-0123456789' };
-const RUN = `bench-${Date.now().toString(36)}${values.tracing ? '-traced' : ''}`;
+const RUN = `bench-${Date.now().toString(36)}`;
 const LOG_DIR = path.join(ROOT, '.cache', 'logs', RUN);
 const PRODUCTS = Array.from({ length: 10 }, (_, i) => `b${i + 1}`);
+const NOTIFICATIONS_PER_ORDER = 4; // email + SMS for OrderPlaced and OrderConfirmed
 // Each order carries contact details like a shop's checkout would, so every lifecycle event is also
 // notified by email and SMS (the mock providers) while the benchmark runs.
 const orderBody = (i: number) => ({
@@ -63,347 +97,391 @@ const orderBody = (i: number) => ({
   customer: { email: `bench-${i % 100}@example.com`, phone: `+1415555${String(i % 100).padStart(4, '0')}` },
   items: [{ productId: PRODUCTS[i % PRODUCTS.length]!, quantity: 1, price: 19.99 }],
 });
+const phaseContext: PhaseContext = { connections: C, orderBody };
 
-const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 const section = (title: string) => console.log(`\n== ${title}`);
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
+
+/** What is cleaned up however the run ends (also on Ctrl-C). */
+const cleanups: Array<() => Promise<void> | void> = [];
+async function cleanUp(): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (err) {
+      console.error(`  cleanup: ${(err as Error).message}`);
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\nbench: ${signal}; stopping what it started`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+interface Stack {
+  kafkaBrokers: string;
+  serverUrl: string;
+  mongoBackend: string;
+  pids: { kafka?: number; mongo?: number };
+}
+
+interface Target {
+  key: string;
+  label: string;
+  root: string;
+}
 
 async function main(): Promise<void> {
-  console.log(`Benchmark ${RUN}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; concurrency ${C}, ${DURATION}s phases${values.tracing ? '; tracing on (OTLP to a local sink)' : ''}`);
+  console.log(
+    `Benchmark ${RUN}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
+      `concurrency ${C}, ${DURATION}s phases, ${STEPPING.stepSeconds}s steps, history ${HISTORY}${quick ? ' (quick)' : ''}`,
+  );
+  try {
+    const stack = await bringUpStack();
+    if (values.tracing) {
+      traceSink = await startOtlpReceiver();
+      const sink = traceSink;
+      cleanups.push(() => sink.close());
+    }
+    let checkout: Checkout | undefined;
+    if (values.compare) {
+      section(`Compare: checking out ${values.compare}`);
+      checkout = checkoutRef(ROOT, values.compare, (l) => console.log(`  ${l}`));
+      const remove = checkout.remove;
+      cleanups.push(() => remove());
+    }
+    const report: Record<string, unknown> = {
+      run: RUN,
+      at: new Date().toISOString(),
+      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      settings: {
+        connections: C,
+        durationS: DURATION,
+        sagaRate: RATE,
+        sagaOrders: SAGA_ORDERS,
+        backlog: BACKLOG,
+        floorOrders: FLOOR_ORDERS,
+        stepSeconds: STEPPING.stepSeconds,
+        history: HISTORY,
+        historyAll: values['history-all'],
+        quick,
+        tracing: values.tracing,
+        kafkaBrokers: BROKERS,
+        logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        ...(checkout ? { compare: values.compare } : {}),
+      },
+      mongoBackend: stack.mongoBackend,
+    };
+
+    section(`Raw ceilings at concurrency ${C}`);
+    const mongo = await mongoCeilings(dbUrlOn(stack.serverUrl, `${RUN}_raw`.replaceAll('-', '_')), { concurrency: C, seconds: DURATION });
+    report.mongoInsertCeiling = mongo.insertOne;
+    report.mongoInsertManyCeiling = mongo.insertMany;
+    report.mongoBulkWriteCeiling = mongo.bulkWrite;
+    report.kafkaProduceCeiling = await kafkaCeiling(stack.kafkaBrokers, `${RUN}-raw`, { concurrency: C, seconds: DURATION });
+
+    section(`Floor: ${FLOOR_ORDERS} orders' durable work with bulk driver calls and kafkajs batches, one process`);
+    const floor = await runFloor(stack);
+    report.floor = floor;
+
+    const targets: Target[] = [{ key: 'this', label: 'this checkout', root: ROOT }];
+    if (checkout) targets.push({ key: 'base', label: `${values.compare} (${checkout.commit.slice(0, 10)})`, root: checkout.root });
+    const measured: Record<string, PlatformFigures> = {};
+    for (const target of targets) measured[target.key] = await measurePlatform(target, stack, floor.ordersPerSec, (mongo.insertOne as { opsPerSec: number }).opsPerSec);
+    Object.assign(report, measured.this);
+    if (checkout) {
+      const base = measured.base!;
+      const mine = measured.this!;
+      report.compare = {
+        ref: values.compare,
+        commit: checkout.commit,
+        subject: checkout.subject,
+        ...base,
+        // this checkout ÷ the compared commit: above 1 is more orders/s (or more CPU, commands, latency).
+        ratios: {
+          endToEnd: ratio(mine.endToEnd.ordersPerSec, base.endToEnd.ordersPerSec),
+          backlogDrain: ratio(mine.backlogDrain.ordersPerSec, base.backlogDrain.ordersPerSec),
+          ordersApi: ratio(mine.ordersApi.requestsPerSec, base.ordersApi.requestsPerSec),
+          sagaLatencyP50: ratio(mine.sagaLatency.p50Ms, base.sagaLatency.p50Ms),
+          sagaLatencyP99: ratio(mine.sagaLatency.p99Ms, base.sagaLatency.p99Ms),
+          ordersApiAtHalfP99: ratio(mine.ordersApiAtHalf.p99Ms, base.ordersApiAtHalf.p99Ms),
+          dataGrowthGrown: ratio(mine.dataGrowth.grownOrdersPerSec, base.dataGrowth.grownOrdersPerSec),
+          cpuMsPerOrder: ratio(mine.cpuMsPerOrder.total ?? 0, base.cpuMsPerOrder.total ?? 0),
+          ...sameRate(mine.endToEnd.steps, base.endToEnd.steps),
+          commandsPerOrder: ratio((mine.commandsPerOrder.total as number | undefined) ?? 0, (base.commandsPerOrder.total as number | undefined) ?? 0),
+        },
+      };
+    }
+
+    const outDir = path.join(ROOT, 'results');
+    mkdirSync(outDir, { recursive: true });
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    writeFileSync(path.join(outDir, `${RUN}.json`), json);
+    writeFileSync(path.join(outDir, 'latest.json'), json);
+    writeFileSync(path.join(outDir, 'latest.svg'), renderChart(report));
+    section('Summary');
+    printSummary(report);
+    console.log(`\nReport: results/${RUN}.json (also results/latest.json), chart: results/latest.svg`);
+  } finally {
+    section('Stopping');
+    await cleanUp();
+  }
+}
+
+/**
+ * The shared stack (or KAFKA_BROKERS / DB_URL) as the other tools use it; with --mongo-backend, a
+ * private database with that backend on a free port instead, stopped and removed after the run.
+ */
+async function bringUpStack(): Promise<Stack> {
   section('Local stack');
   const log = (l: string) => console.log(`  ${l}`);
-  const clusterDir = BROKERS === 3 ? mkdtempSync(path.join(os.tmpdir(), `${RUN}-kafka-`)) : undefined;
-  const cluster = clusterDir ? new LocalStack(await privateStackOptions(clusterDir, { kafkaNodes: 3 }), { dbUrl: 'mongodb://unused' }, log) : undefined;
-  // With --brokers 3 the default stack only provides the database.
-  const stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: cluster?.kafkaBrokers ?? process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, log);
-  const up = await stack.up();
-  const dbUrl = (db: string) => {
-    const url = new URL(up.dbUrl);
-    url.pathname = `/${db}`;
-    return url.toString();
+  let clusterBrokers: string | undefined;
+  if (BROKERS === 3) {
+    const clusterDir = mkdtempSync(path.join(os.tmpdir(), `${RUN}-kafka-`));
+    const cluster = new LocalStack(await privateStackOptions(clusterDir, { kafkaNodes: 3 }), { dbUrl: 'mongodb://unused' }, (l) => log(`cluster ${l}`));
+    cleanups.push(() => cluster.down().then(() => rmSync(clusterDir, { recursive: true, force: true })));
+    clusterBrokers = (await cluster.up()).kafkaBrokers;
+  }
+  const shared = new LocalStack(defaultStackOptions(), { kafkaBrokers: clusterBrokers ?? process.env.KAFKA_BROKERS, dbUrl: BACKEND ? 'mongodb://private' : process.env.DB_URL }, log);
+  const up = await shared.up();
+  if (up.started.length > 0) cleanups.push(() => shared.down(up.started).then(() => undefined));
+  let serverUrl = up.dbUrl;
+  if (BACKEND) {
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bench-mongo-'));
+    cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+    const opts = { ...defaultStackOptions(), stateDir, mongoPort: await freePort(), mongoBackend: BACKEND };
+    const own = new LocalStack(opts, { kafkaBrokers: up.kafkaBrokers }, (l) => log(`private ${l}`));
+    cleanups.push(() => own.down().then(() => undefined));
+    serverUrl = (await own.up()).dbUrl;
+  }
+  const portOf = (address: string) => Number(address.split(',')[0]!.split(':').at(-1));
+  const mongoPid = pidListeningOn(new URL(serverUrl).port ? Number(new URL(serverUrl).port) : 27017);
+  const kafkaPid = pidListeningOn(portOf(up.kafkaBrokers));
+  const cmd = mongoPid === undefined ? undefined : commandLine(mongoPid);
+  const mongoBackend = BACKEND ?? (cmd === undefined ? 'unknown' : (backendOfCommandLine(cmd) ?? 'external'));
+  log(`database: ${serverUrl} (${mongoBackend} backend, pid ${mongoPid ?? '?'}), Kafka: ${up.kafkaBrokers} (pid ${kafkaPid ?? '?'})`);
+  if (mongoPid === undefined || kafkaPid === undefined) log('a process was not found on its port: its CPU per order is left out');
+  return { kafkaBrokers: up.kafkaBrokers, serverUrl, mongoBackend, pids: { kafka: kafkaPid, mongo: mongoPid } };
+}
+
+async function runFloor(stack: Stack): Promise<Record<string, unknown> & { ordersPerSec: number }> {
+  const pids = Object.entries(stack.pids)
+    .filter(([, pid]) => pid !== undefined)
+    .map(([name, pid]) => `${name}=${pid}`)
+    .join(',');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'floor.ts'), '--orders', String(FLOOR_ORDERS), '--run', `${RUN}-floor`, '--cpu-pids', pids], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers, DB_URL: stack.serverUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the floor program exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown> & { ordersPerSec: number };
+}
+
+/**
+ * Per-order figures depend on the rate (the platform's idle cost is spread over fewer orders at low
+ * rates, batches are smaller): compared at the highest rate both commits held.
+ */
+function sameRate(mine: StepResult[], base: StepResult[]): Record<string, unknown> {
+  const rate = Math.max(0, ...mine.filter((s) => s.held && base.some((b) => b.held && b.rate === s.rate)).map((s) => s.rate));
+  const a = mine.find((s) => s.held && s.rate === rate);
+  const b = base.find((s) => s.held && s.rate === rate);
+  if (!a || !b) return {};
+  const totalOf = (x: Record<string, unknown>) => (typeof x.total === 'number' ? x.total : 0);
+  return {
+    atSameRate: {
+      rate,
+      cpuMsPerOrder: ratio(a.cpuMsPerOrder.total ?? 0, b.cpuMsPerOrder.total ?? 0),
+      commandsPerOrder: ratio(totalOf(a.commandsPerOrder), totalOf(b.commandsPerOrder)),
+      kafkaRequestsPerOrder: ratio(totalOf(a.kafkaRequestsPerOrder), totalOf(b.kafkaRequestsPerOrder)),
+    },
   };
-  // A collector stand-in: accepts every export and keeps nothing, so only the services' side of tracing is measured.
-  const traceSink: OtlpReceiver | undefined = values.tracing ? await startOtlpReceiver() : undefined;
-  const env = {
+}
+
+type ApiFigures = Awaited<ReturnType<typeof apiThroughput>>;
+
+interface PlatformFigures {
+  endToEnd: Omit<SteppingResult, 'measuredAt'> & { ratioToFloor: number | null };
+  cpuMsPerOrder: Record<string, number>;
+  commandsPerOrder: Record<string, unknown>;
+  kafkaRequestsPerOrder: Record<string, unknown>;
+  ordersApi: ApiFigures;
+  ordersApiAtHalf: ApiFigures;
+  ratioToInsertCeiling: number | null;
+  sagaLatency: Awaited<ReturnType<typeof sagaLatency>>;
+  backlogDrain: { orders: number; seconds: number; ordersPerSec: number };
+  notifications: Record<string, number>;
+  dataGrowth: Record<string, unknown> & { grownOrdersPerSec: number };
+}
+
+/** With --tracing: a collector stand-in that accepts every export and keeps nothing, so only the services' side is measured. */
+let traceSink: OtlpReceiver | undefined;
+
+function baseEnv(stack: Stack): Record<string, string> {
+  return {
     ...(traceSink ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url } : {}),
-    KAFKA_BROKERS: up.kafkaBrokers,
-    ORDER_EVENTS_TOPIC: `${RUN}.order-events`,
-    INVENTORY_EVENTS_TOPIC: `${RUN}.inventory-events`,
+    KAFKA_BROKERS: stack.kafkaBrokers,
     ADMIN_API_KEY: ADMIN['x-api-key'],
     RATE_LIMIT_MAX: '1000000000',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     SEED_CATALOG: 'false',
-    SEED_DEMO_CONTACTS: 'false',
   };
-  const orderDb = `${RUN}-orderdb`.replaceAll('-', '_');
-  const inventoryDb = `${RUN}-inventorydb`.replaceAll('-', '_');
-  const running: ServiceProcess[] = [];
-  const report: Record<string, unknown> = {
-    run: RUN,
-    at: new Date().toISOString(),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    settings: { connections: C, durationS: DURATION, sagaRate: RATE, sagaOrders: SAGA_ORDERS, backlog: BACKLOG, logLevel: env.LOG_LEVEL, tracing: values.tracing, kafkaBrokers: BROKERS },
+}
+
+async function launch(target: Target, stack: Stack, prefix: string): Promise<RunningPlatform> {
+  const platform = await startPlatform({ root: target.root, prefix, serverUrl: stack.serverUrl, env: baseEnv(stack), logDir: path.join(LOG_DIR, prefix), products: PRODUCTS, adminHeaders: ADMIN });
+  const stopServices = platform.stop.bind(platform);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stopServices();
   };
+  cleanups.push(stop);
+  console.log(`  three services of ${target.label} up (logs in ${path.relative(ROOT, path.join(LOG_DIR, prefix))}), ${PRODUCTS.length} products stocked`);
+  return Object.assign(platform, { stop });
+}
+
+function viewOf(platform: RunningPlatform, stack: Stack): Platform {
+  return {
+    orderUrl: platform.orders.url,
+    notificationUrl: platform.notifications.url,
+    orders: platform.db('orders').collection('orders'),
+    pids: { ...platform.pids(), kafka: stack.pids.kafka, mongo: stack.pids.mongo, loadGenerator: process.pid },
+    services: platform.services(),
+    orderBody,
+    notificationsPerOrder: NOTIFICATIONS_PER_ORDER,
+  };
+}
+
+/** Every platform phase for one checkout: fresh services, databases and topics on the same stack. */
+async function measurePlatform(target: Target, stack: Stack, floorOrdersPerSec: number, insertCeiling: number): Promise<PlatformFigures> {
+  section(`${target.label}: services`);
+  const platform = await launch(target, stack, `${RUN}-${target.key}`);
+  let figures: Omit<PlatformFigures, 'dataGrowth'>;
   try {
-    if (cluster) {
-      await cluster.up();
-      log(`three-broker cluster ${cluster.kafkaBrokers} for this run (state in ${clusterDir})`);
-    }
-    section('Services');
-    // Free ports, not fixed ones: on a shared machine a fixed port may already be another run's service,
-    // which would answer the health check in this run's place.
-    const ports = { orders: await freePort(), inventory: await freePort(), notifications: await freePort() };
-    // Consumer groups of this run only: another run's services on the shared broker would otherwise join
-    // the same default groups and take this run's partitions.
-    const own = (service: string, db: string) => ({ ...env, DB_URL: dbUrl(db), CONSUMER_GROUP_ID: `${RUN}.${service}` });
-    const [orders, inventory] = await Promise.all([
-      startServiceProcess('orderservice', ports.orders, own('orderservice', orderDb), LOG_DIR),
-      startServiceProcess('inventoryservice', ports.inventory, own('inventoryservice', inventoryDb), LOG_DIR),
-    ]);
-    running.push(orders, inventory);
-    const notificationDb = `${RUN}_notificationdb`.replaceAll('-', '_');
-    const notifications = await startServiceProcess('notificationservice', ports.notifications, own('notificationservice', notificationDb), LOG_DIR);
-    running.push(notifications);
-    for (const productId of PRODUCTS) {
-      const res = await fetch(`${inventory.url}/api/inventory/${productId}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...ADMIN }, body: JSON.stringify({ name: productId, available: 100_000_000 }) });
-      if (res.status >= 300) throw new Error(`stocking ${productId} failed: ${res.status}`);
-    }
-    console.log(`  three services up (logs in ${path.relative(ROOT, LOG_DIR)}), 10 products stocked`);
+    section(`${target.label}: end to end (POST → CONFIRMED, notifications sent), arrival rate stepped up from ${STEPPING.startRate}/s until the saga p99 passes ${STEPPING.limitMs} ms`);
+    const stepping = await stepUp(viewOf(platform, stack), { ...STEPPING, label: 'end to end' });
+    const { measuredAt, ...endToEnd } = stepping;
+    console.log(`  held ${endToEnd.ordersPerSec} orders/s (${ratio(endToEnd.ordersPerSec, floorOrdersPerSec) ?? '?'} of the floor)`);
 
-    section(`Raw ceilings at concurrency ${C}`);
-    report.mongoInsertCeiling = await mongoCeiling(dbUrl(`${RUN}_raw`.replaceAll('-', '_')));
-    report.kafkaProduceCeiling = await kafkaCeiling(up.kafkaBrokers);
-
-    section(`Orders API: POST /api/orders at concurrency ${C}`);
-    const api = await apiThroughput(orders.url, { connections: C, duration: DURATION });
-    report.ordersApi = api;
-    const halfRate = Math.max(1, Math.floor(api.requestsPerSec / 2));
-    report.ordersApiAtHalf = await apiThroughput(orders.url, { connections: C, duration: DURATION, overallRate: halfRate, label: `at half the maximum (${halfRate} req/s)` });
-    const insertCeiling = (report.mongoInsertCeiling as { opsPerSec: number }).opsPerSec;
-    report.ratioToInsertCeiling = Math.round((api.requestsPerSec / insertCeiling) * 1000) / 1000;
+    section(`${target.label}: orders API, POST /api/orders at concurrency ${C}`);
+    const ordersApi = await apiThroughput(platform.orders.url, phaseContext, { duration: DURATION });
+    const halfRate = Math.max(1, Math.floor(ordersApi.requestsPerSec / 2));
+    const ordersApiAtHalf = await apiThroughput(platform.orders.url, phaseContext, { duration: DURATION, overallRate: halfRate, label: `at half the maximum (${halfRate} req/s)` });
 
     // Each phase starts on a quiet system: the sagas of the API phase's orders finish first.
-    await waitUntilQuiet(dbUrl(orderDb), dbUrl(notificationDb));
-    section(`Saga latency: POST → CONFIRMED (long-poll), ${SAGA_ORDERS} orders at ${RATE}/s`);
-    report.sagaLatency = await sagaLatency(orders.url);
+    await waitUntilQuiet(platform.dbUrls.orders, platform.dbUrls.notifications);
+    section(`${target.label}: saga latency, POST → CONFIRMED (long-poll), ${SAGA_ORDERS} orders at ${RATE}/s`);
+    const saga = await sagaLatency(platform.orders.url, phaseContext, { rate: RATE, orders: SAGA_ORDERS });
 
-    await waitUntilQuiet(dbUrl(orderDb), dbUrl(notificationDb));
-    section(`Backlog drain: ${BACKLOG} orders accepted while inventoryservice is stopped`);
-    report.backlogDrain = await backlogDrain(orders, inventory, running, own('inventoryservice', inventoryDb), dbUrl(orderDb));
-    report.notifications = await notificationsSettled(dbUrl(notificationDb));
-    console.log(`  notifications recorded during the run: ${JSON.stringify(report.notifications)}`);
+    await waitUntilQuiet(platform.dbUrls.orders, platform.dbUrls.notifications);
+    section(`${target.label}: backlog drain, ${BACKLOG} orders accepted while inventoryservice is stopped`);
+    const drained = await backlogDrain(phaseContext, {
+      orders: platform.orders,
+      inventory: platform.inventory,
+      inventoryEnv: platform.envOf('inventoryservice'),
+      orderDbUrl: platform.dbUrls.orders,
+      backlog: BACKLOG,
+      logDir: path.join(LOG_DIR, `${RUN}-${target.key}`),
+      root: target.root,
+    });
+    platform.replaceInventory(drained.inventory);
+    const notifications = await notificationsSettled(platform.dbUrls.notifications);
+    console.log(`  notifications recorded during the run: ${JSON.stringify(notifications)}`);
+    figures = {
+      endToEnd: { ...endToEnd, ratioToFloor: ratio(endToEnd.ordersPerSec, floorOrdersPerSec) },
+      cpuMsPerOrder: { atRate: measuredAt.rate, ...measuredAt.cpuMsPerOrder },
+      commandsPerOrder: { atRate: measuredAt.rate, ...measuredAt.commandsPerOrder },
+      kafkaRequestsPerOrder: { atRate: measuredAt.rate, ...measuredAt.kafkaRequestsPerOrder },
+      ordersApi,
+      ordersApiAtHalf,
+      ratioToInsertCeiling: ratio(ordersApi.requestsPerSec, insertCeiling),
+      sagaLatency: saga,
+      backlogDrain: drained.result,
+      notifications,
+    };
   } finally {
-    section('Stopping');
-    await Promise.all(running.map((s) => s.stop()));
-    if (traceSink) {
-      report.traceExports = traceSink.requests;
-      await traceSink.close();
-    }
-    if (up.started.length > 0) await stack.down(up.started);
-    if (cluster && clusterDir) {
-      await cluster.down();
-      if (existsSync(path.join(clusterDir, 'logs'))) cpSync(path.join(clusterDir, 'logs'), path.join(LOG_DIR, 'kafka-cluster'), { recursive: true });
-      rmSync(clusterDir, { recursive: true, force: true });
-    }
+    await platform.stop();
   }
-
-  const outDir = path.join(ROOT, 'results');
-  mkdirSync(outDir, { recursive: true });
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  writeFileSync(path.join(outDir, `${RUN}.json`), json);
-  writeFileSync(path.join(outDir, 'latest.json'), json);
-  writeFileSync(path.join(outDir, 'latest.svg'), renderChart(report));
-  printSummary(report);
-  console.log(`\nReport: results/${RUN}.json (also results/latest.json), chart: results/latest.svg`);
+  const dataGrowth = await measureGrowth(target, stack, figures.endToEnd.ordersPerSec);
+  return { ...figures, dataGrowth };
 }
 
-/** Waits (bounded) until no order is PENDING, so one phase's backlog does not land in the next one's figures. */
-/**
- * Waits (up to 2 min) until the notification service has caught up — nothing PENDING and the count no
- * longer growing — and returns its records by status (every lifecycle event, email and SMS).
- */
-async function notificationsSettled(notificationDbUrl: string): Promise<Record<string, number>> {
-  const client = new MongoClient(notificationDbUrl);
-  await client.connect();
+/** The same stepping on fresh services whose databases already hold HISTORY orders (seeded, not placed). */
+async function measureGrowth(target: Target, stack: Stack, emptyOrdersPerSec: number): Promise<PlatformFigures['dataGrowth']> {
+  section(`${target.label}: data growth, ${HISTORY} orders of history seeded with bulk inserts, then the same stepping`);
+  const platform = await launch(target, stack, `${RUN}-${target.key}-grown`);
   try {
-    const notificationsOf = client.db().collection('notifications');
-    const bar = progress('notifications');
-    let byStatus: Array<{ _id: string; n: number }> = [];
-    const deadline = Date.now() + 120_000;
-    for (let last = -1; ; ) {
-      byStatus = await notificationsOf.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
-      const total = byStatus.reduce((sum, s) => sum + s.n, 0);
-      const pending = byStatus.find((s) => s._id === 'PENDING')?.n ?? 0;
-      if ((pending === 0 && total === last) || Date.now() > deadline) break;
-      bar.update(`${total} recorded, ${pending} being sent`);
-      last = total;
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-    const counts = Object.fromEntries(byStatus.map((s) => [s._id, s.n]));
-    bar.done(`${Date.now() > deadline ? 'still catching up after 2 min' : 'settled'}: ${JSON.stringify(counts)}`);
-    return counts;
-  } finally {
-    await client.close();
-  }
-}
-
-/** The previous phase's sagas finished and their notifications went out. */
-async function waitUntilQuiet(orderDbUrl: string, notificationDbUrl: string): Promise<void> {
-  await ordersSettled(orderDbUrl);
-  await notificationsSettled(notificationDbUrl);
-}
-
-async function ordersSettled(orderDbUrl: string): Promise<void> {
-  const client = new MongoClient(orderDbUrl);
-  await client.connect();
-  const bar = progress('settling');
-  try {
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const pending = await client.db().collection('orders').countDocuments({ status: 'PENDING' });
-      if (pending === 0) break;
-      if (Date.now() > deadline) throw new Error(`${pending} orders still PENDING after 300 s`);
-      bar.update(`${pending} orders of the previous phase still PENDING`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    bar.done('no order PENDING');
-  } finally {
-    await client.close();
-  }
-}
-
-async function mongoCeiling(url: string) {
-  const client = new MongoClient(url, { maxPoolSize: C });
-  await client.connect();
-  const collection = client.db().collection('raw_inserts');
-  const doc = () => ({ _id: randomUUID() as never, customerId: 'bench', items: [{ productId: 'b1', quantity: 1, unitPriceCents: 1999 }], totalCents: 1999, status: 'PENDING', createdAt: new Date(), outbox: [{ eventId: randomUUID(), value: 'x'.repeat(450) }] });
-  const result = await closedLoop('plain-driver insertOne', () => collection.insertOne(doc()).then(() => undefined));
-  await client.db().dropDatabase();
-  await client.close();
-  return result;
-}
-
-async function kafkaCeiling(brokers: string) {
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const topic = `${RUN}-raw`;
-  // The provisioner, not admin.createTopics: on a cluster kafkajs' waitForLeaders fails on a broker that
-  // has not heard of the new topic yet.
-  await provisionTopics(kafka, [{ topic, numPartitions: 3 }], pino({ level: 'warn' }));
-  const admin = kafka.admin();
-  await admin.connect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const value = 'x'.repeat(600);
-  const result = await closedLoop('plain kafkajs send (acks=all)', () => producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value }] }).then(() => undefined));
-  await producer.disconnect();
-  await admin.deleteTopics({ topics: [topic] });
-  await admin.disconnect();
-  return result;
-}
-
-/** C workers doing one operation after another for DURATION seconds. */
-async function closedLoop(label: string, op: () => Promise<void>) {
-  const latencies: number[] = [];
-  const bar = progress(label);
-  const end = Date.now() + DURATION * 1000;
-  const started = performance.now();
-  const ticker = setInterval(() => bar.update(`${latencies.length} ops, ${Math.max(0, Math.ceil((end - Date.now()) / 1000))} s left`), 500);
-  await Promise.all(
-    Array.from({ length: C }, async () => {
-      while (Date.now() < end) {
-        const t0 = performance.now();
-        await op();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  clearInterval(ticker);
-  const seconds = (performance.now() - started) / 1000;
-  const s = summarize(latencies);
-  const result = { opsPerSec: Math.round(latencies.length / seconds), p50Ms: s.p50, p99Ms: s.p99, operations: latencies.length };
-  bar.done(`${result.opsPerSec} ops/s, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`);
-  return result;
-}
-
-async function apiThroughput(url: string, opts: { connections: number; duration: number; overallRate?: number; label?: string }) {
-  const bar = progress(opts.label ?? 'autocannon');
-  let i = 0;
-  const instance = autocannon({
-    url: `${url}/api/orders`,
-    method: 'POST',
-    connections: opts.connections,
-    duration: opts.duration,
-    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(orderBody(i++)) }) }],
-  });
-  const startedAt = Date.now();
-  const ticker = setInterval(() => bar.update(`${i} requests sent, ${Math.max(0, opts.duration - Math.round((Date.now() - startedAt) / 1000))} s left`), 500);
-  const result = await instance;
-  clearInterval(ticker);
-  const out = {
-    requestsPerSec: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    ...(opts.overallRate ? { targetRate: opts.overallRate } : {}),
-  };
-  bar.done(`${out.requestsPerSec} req/s, p50 ${ms(out.p50Ms)}, p99 ${ms(out.p99Ms)} (${out.requests} requests, ${out.non2xx} non-2xx, ${out.errors} errors)`);
-  return out;
-}
-
-/** Open loop: orders start on schedule whether or not earlier ones finished (no coordinated omission). */
-async function sagaLatency(url: string) {
-  const bar = progress('saga');
-  const latencies: number[] = [];
-  const outcomes: Record<string, number> = {};
-  const started = performance.now();
-  const runs: Promise<void>[] = [];
-  for (let i = 0; i < SAGA_ORDERS; i++) {
-    const due = started + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    runs.push(
-      (async () => {
-        const t0 = performance.now();
-        try {
-          const placed = await postJson(`${url}/api/orders`, orderBody(i));
-          const res = await fetch(`${url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=10000`);
-          const { data } = (await res.json()) as { data: { status: string } };
-          latencies.push(performance.now() - t0);
-          outcomes[data.status] = (outcomes[data.status] ?? 0) + 1;
-        } catch (err) {
-          // Counted, not hidden: an overloaded run shows up as errors in the report.
-          const error = err as Error & { cause?: Error };
-          const key = `error: ${error.cause?.message ?? error.message}`.slice(0, 60);
-          outcomes[key] = (outcomes[key] ?? 0) + 1;
-        }
-      })(),
+    const orderId = await placeTemplateOrder(platform);
+    const collections = values['history-all'] ? undefined : ['orders', 'reservations', 'notifications'];
+    const template = await readTemplate(orderId, [platform.db('orders'), platform.db('inventory'), platform.db('notifications')], collections);
+    console.log(
+      `  template order ${orderId}: ${template.documents.map((g) => `${g.docs.length} in ${g.db.databaseName.split('_').at(-1)}.${g.collection}`).join(', ')}, ` +
+        `${template.holds.length} product hold(s)`,
     );
-    if (i % 50 === 0) bar.update(`${i}/${SAGA_ORDERS} placed, ${latencies.length} settled`);
+    const seed = await seedHistory(template, HISTORY);
+    const grown = await stepUp(viewOf(platform, stack), { ...STEPPING, label: 'with history' });
+    const { measuredAt, ...stepping } = grown;
+    const out = {
+      history: HISTORY,
+      seed,
+      emptyOrdersPerSec,
+      grownOrdersPerSec: grown.ordersPerSec,
+      ratio: ratio(grown.ordersPerSec, emptyOrdersPerSec),
+      cpuMsPerOrder: { atRate: measuredAt.rate, ...measuredAt.cpuMsPerOrder },
+      commandsPerOrder: { atRate: measuredAt.rate, ...measuredAt.commandsPerOrder },
+      idle: stepping.idle,
+      steps: stepping.steps,
+    };
+    console.log(`  with ${HISTORY} orders stored: ${out.grownOrdersPerSec} orders/s held vs ${emptyOrdersPerSec} on empty databases (ratio ${out.ratio ?? '?'})`);
+    return out;
+  } finally {
+    await platform.stop();
+    // The history would stay in the shared database file, slowing everything after.
+    const client = new MongoClient(stack.serverUrl);
+    await client.connect();
+    for (const url of Object.values(platform.dbUrls)) await client.db(new URL(url).pathname.slice(1)).dropDatabase();
+    await client.close();
   }
-  await Promise.all(runs);
-  const s = summarize(latencies);
-  const out = { rate: RATE, orders: SAGA_ORDERS, p50Ms: s.p50, p90Ms: percentile(latencies, 90), p99Ms: s.p99, maxMs: s.max, outcomes };
-  bar.done(`p50 ${ms(out.p50Ms)}, p99 ${ms(out.p99Ms)}, max ${ms(out.maxMs)}; outcomes ${JSON.stringify(outcomes)}`);
-  return out;
 }
 
-async function backlogDrain(orders: ServiceProcess, inventory: ServiceProcess, running: ServiceProcess[], inventoryEnv: Record<string, string>, orderDbUrl: string) {
-  await inventory.stop();
-  running.splice(running.indexOf(inventory), 1);
-  const bar = progress('backlog');
-  let placed = 0;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: C }, async () => {
-      while (next < BACKLOG) {
-        const i = next++;
-        const res = await postJson(`${orders.url}/api/orders`, orderBody(i));
-        if (res.status !== 201) throw new Error(`POST failed with ${res.status} during the backlog phase`);
-        placed += 1;
-        if (placed % 250 === 0) bar.update(`${placed}/${BACKLOG} accepted`);
-      }
-    }),
-  );
-  const client = new MongoClient(orderDbUrl);
-  await client.connect();
-  const ordersCollection = client.db().collection('orders');
-  const pending = () => ordersCollection.countDocuments({ status: 'PENDING' });
-  bar.update(`${placed} accepted, ${await pending()} pending; starting inventoryservice`);
-  const restarted = await startServiceProcess('inventoryservice', inventory.port, inventoryEnv, LOG_DIR);
-  running.push(restarted);
-  const t0 = performance.now();
-  let left = await pending();
-  while (left > 0) {
-    await new Promise((r) => setTimeout(r, 25));
-    left = await pending();
-    bar.update(`${BACKLOG - left}/${BACKLOG} terminal`);
+/** One real order through the platform: confirmed, notified, its outbox entries published. */
+async function placeTemplateOrder(platform: RunningPlatform): Promise<string> {
+  const bar = progress('template order');
+  const placed = await postJson(`${platform.orders.url}/api/orders`, orderBody(0));
+  if (placed.status !== 201) throw new Error(`the template order was refused: ${placed.status} ${JSON.stringify(placed.body)}`);
+  const orderId = placed.body.data.id as string;
+  const deadline = Date.now() + 120_000;
+  const orders = platform.db('orders').collection('orders');
+  const reservations = platform.db('inventory').collection('reservations');
+  for (;;) {
+    const order = await orders.findOne({ _id: orderId as never });
+    const reservation = await reservations.findOne({ _id: orderId as never });
+    const sent = total(await scrape(platform.notifications.url), 'notifications_total', { outcome: 'sent' });
+    const published = (doc: typeof order) => doc !== null && ((doc.outbox as unknown[] | undefined) ?? []).length === 0;
+    if (order?.status === 'CONFIRMED' && published(order) && published(reservation) && sent >= NOTIFICATIONS_PER_ORDER) break;
+    if (Date.now() > deadline) throw new Error(`the template order ${orderId} did not finish within 120 s (status ${order?.status}, ${sent} notifications sent)`);
+    bar.update(`${order?.status ?? 'not stored'}, ${sent} notifications sent`);
+    await new Promise((r) => setTimeout(r, 200));
   }
-  const seconds = (performance.now() - t0) / 1000;
-  await client.close();
-  const out = { orders: BACKLOG, seconds: Math.round(seconds * 1000) / 1000, ordersPerSec: Math.round(BACKLOG / seconds) };
-  bar.done(`${out.orders} orders terminal ${out.seconds} s after inventoryservice was ready: ${out.ordersPerSec} orders/s`);
-  return out;
+  // The consumers record the events as processed right after their handlers.
+  await new Promise((r) => setTimeout(r, 1_000));
+  bar.done(`${orderId} confirmed and notified`);
+  return orderId;
 }
 
-function printSummary(r: Record<string, any>): void {
-  const rows: Array<[string, string, string]> = [
-    ['plain-driver insertOne (ceiling)', `${r.mongoInsertCeiling.opsPerSec} ops/s`, `p50 ${ms(r.mongoInsertCeiling.p50Ms)} p99 ${ms(r.mongoInsertCeiling.p99Ms)}`],
-    ['plain kafkajs send (ceiling)', `${r.kafkaProduceCeiling.opsPerSec} msg/s`, `p50 ${ms(r.kafkaProduceCeiling.p50Ms)} p99 ${ms(r.kafkaProduceCeiling.p99Ms)}`],
-    ['POST /api/orders (max)', `${r.ordersApi.requestsPerSec} req/s (${Math.round(r.ratioToInsertCeiling * 100)}% of insert ceiling)`, `p50 ${ms(r.ordersApi.p50Ms)} p99 ${ms(r.ordersApi.p99Ms)}`],
-    ['POST /api/orders (half of max)', `${r.ordersApiAtHalf.requestsPerSec} req/s`, `p50 ${ms(r.ordersApiAtHalf.p50Ms)} p99 ${ms(r.ordersApiAtHalf.p99Ms)}`],
-    [`saga POST→CONFIRMED at ${r.sagaLatency.rate}/s`, `${r.sagaLatency.orders} orders`, `p50 ${ms(r.sagaLatency.p50Ms)} p99 ${ms(r.sagaLatency.p99Ms)}`],
-    ['backlog drain', `${r.backlogDrain.ordersPerSec} orders/s`, `${r.backlogDrain.orders} orders in ${r.backlogDrain.seconds} s`],
-  ];
-  section('Summary');
-  for (const [a, b, c] of rows) console.log(`  ${a.padEnd(36)} ${b.padEnd(44)} ${c}`);
-}
-
-main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? err.stack : String(err)}`);
-  process.exitCode = 1;
-});
+main().then(
+  () => process.exit(0),
+  async (err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.stack : String(err)}`);
+    await cleanUp();
+    // Whatever a failed phase left open (sockets, timers) must not keep the run alive.
+    process.exit(1);
+  },
+);

@@ -5,9 +5,9 @@ export const ROOT = REPO_ROOT;
 export type { ServiceProcess };
 
 /** Starts a service (as `npm start` would), logging to `<logDir>/<name>.log`, and waits for /health/ready. */
-export async function startServiceProcess(name: ServiceName, port: number, env: Record<string, string>, logDir: string): Promise<ServiceProcess> {
+export async function startServiceProcess(name: ServiceName, port: number, env: Record<string, string>, logDir: string, root = REPO_ROOT): Promise<ServiceProcess> {
   const logFile = path.join(logDir, `${name}.log`);
-  const service = spawnService(name, port, env, appendToFile(logFile));
+  const service = spawnService(name, port, env, appendToFile(logFile), root);
   await waitForHealth(service, { context: () => `see ${logFile}` });
   return service;
 }

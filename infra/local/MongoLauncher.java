@@ -4,6 +4,7 @@ import java.util.Set;
 
 import org.h2.mvstore.MVStore;
 
+import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
@@ -15,36 +16,46 @@ import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
+import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
 
 /**
- * Starts mongo-java-server with its H2 (MVStore) backend on a given host, port and file.
- * The stack script compiles it once into the cache folder and runs: java MongoLauncher HOST PORT FILE
+ * Starts mongo-java-server on a given host and port with one of its backends:
+ * {@code java MongoLauncher HOST PORT h2 DATA_FILE} (the stack's durable default: H2 MVStore, one
+ * file) or {@code java MongoLauncher HOST PORT memory} (STACK_MONGO_BACKEND=memory: nothing is
+ * written to disk, everything is gone when it stops; for benchmarks that want the database out of
+ * the way). The stack script compiles it once into the cache folder.
  *
- * <p>One change to how the server plans queries, so the local database behaves like MongoDB where
- * the services depend on it: mongo-java-server uses an index only when a filter names exactly that
- * index's fields, so `{_id: X, status: "PENDING"}` (every conditional single-document update the
- * services make) read and decoded the whole collection — 18 ms per update at 20,000 documents,
- * growing with the data. MongoDB answers such a filter from the _id index. Here, a filter with an
- * equality or `$in` on the field of a single-field unique index (`_id`, a product's `productId`)
- * fetches just those documents through that index and the server's own matcher applies the rest of
- * the filter, so results are unchanged; any other filter goes the server's usual way.
+ * <p>One change to how the server plans queries, on both backends, so the local database behaves
+ * like MongoDB where the services depend on it: mongo-java-server uses an index only when a filter
+ * names exactly that index's fields, so `{_id: X, status: "PENDING"}` (every conditional
+ * single-document update the services make) read and decoded the whole collection — 18 ms per
+ * update at 20,000 documents on H2, growing with the data. MongoDB answers such a filter from the
+ * _id index. Here, a filter with an equality or `$in` on the field of a single-field unique index
+ * (`_id`, a product's `productId`) fetches just those documents through that index and the server's
+ * own matcher applies the rest of the filter, so results are unchanged; any other filter goes the
+ * server's usual way.
  */
 public class MongoLauncher {
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: MongoLauncher HOST PORT DATA_FILE");
+        boolean h2 = args.length == 4 && args[2].equals("h2");
+        boolean memory = args.length == 3 && args[2].equals("memory");
+        if (!h2 && !memory) {
+            System.err.println("usage: MongoLauncher HOST PORT h2 DATA_FILE | MongoLauncher HOST PORT memory");
             System.exit(2);
         }
         String host = args[0];
         int port = Integer.parseInt(args[1]);
-        H2Backend backend = new UniqueLookupH2Backend(args[2]);
+        MongoBackend backend = h2 ? new UniqueLookupH2Backend(args[3]) : new UniqueLookupMemoryBackend();
         MongoServer server = new MongoServer(backend);
         server.bind(host, port);
-        System.out.println("mongo-java-server (H2 backend) listening on " + host + ":" + port + ", data in " + args[2]);
+        System.out.println("mongo-java-server (" + args[2] + " backend) listening on " + host + ":" + port
+            + (h2 ? ", data in " + args[3] : ", data in memory only"));
 
-        // SIGTERM from `stack:down`: stop accepting, then flush and close the MVStore so no write is lost.
+        // SIGTERM from `stack:down`: stop accepting, then close the backend (H2: flush and close the MVStore, so no write is lost).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("shutting down mongo-java-server");
             try {
@@ -102,22 +113,75 @@ public class MongoLauncher {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int numberToReturn,
                                              int batchSize, Document projection) {
-            if (query.keySet().size() > 1) {
-                for (Index<Object> index : getIndexes()) {
-                    List<IndexKey> keys = index.getKeys();
-                    if (!index.isUnique() || keys.size() != 1) {
-                        continue;
-                    }
-                    String field = keys.get(0).getKey();
-                    Object value = query.get(field);
-                    if (isLookup(value)) {
-                        Iterable<Object> positions = index.getPositions(new Document(field, value));
-                        // matchDocuments applies the whole filter to each fetched document, as a scan would.
-                        return matchDocuments(query, positions, orderBy, numberToSkip, numberToReturn, batchSize, projection);
-                    }
-                }
+            Iterable<Object> positions = UniqueLookup.positions(getIndexes(), query);
+            if (positions != null) {
+                // matchDocuments applies the whole filter to each fetched document, as a scan would.
+                return matchDocuments(query, positions, orderBy, numberToSkip, numberToReturn, batchSize, projection);
             }
             return super.queryDocuments(query, orderBy, numberToSkip, numberToReturn, batchSize, projection);
+        }
+    }
+
+    static final class UniqueLookupMemoryBackend extends MemoryBackend {
+        @Override
+        public MemoryDatabase openOrCreateDatabase(String databaseName) {
+            return new UniqueLookupMemoryDatabase(databaseName, getCursorRegistry());
+        }
+    }
+
+    static final class UniqueLookupMemoryDatabase extends MemoryDatabase {
+        UniqueLookupMemoryDatabase(String databaseName, CursorRegistry cursorRegistry) {
+            super(databaseName, cursorRegistry);
+        }
+
+        @Override
+        protected MemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
+            return new UniqueLookupMemoryCollection(this, collectionName, options, cursorRegistry);
+        }
+    }
+
+    static final class UniqueLookupMemoryCollection extends MemoryCollection {
+        UniqueLookupMemoryCollection(MongoDatabase database, String collectionName, CollectionOptions options, CursorRegistry cursorRegistry) {
+            super(database, collectionName, options, cursorRegistry);
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int numberToReturn,
+                                             int batchSize, Document projection) {
+            Iterable<Integer> positions = UniqueLookup.positions(getIndexes(), query);
+            if (positions != null) {
+                return matchDocuments(query, positions, orderBy, numberToSkip, numberToReturn, batchSize, projection);
+            }
+            return super.queryDocuments(query, orderBy, numberToSkip, numberToReturn, batchSize, projection);
+        }
+    }
+
+    /** The planning rule shared by both backends' collections. */
+    static final class UniqueLookup {
+        private UniqueLookup() {
+        }
+
+        /**
+         * The positions of the documents a filter can only match, looked up through a single-field
+         * unique index the filter pins (equality or $in) next to other conditions; null when there is
+         * no such index (the server plans the filter its usual way).
+         */
+        static <P> Iterable<P> positions(List<Index<P>> indexes, Document query) {
+            if (query.keySet().size() <= 1) {
+                return null;
+            }
+            for (Index<P> index : indexes) {
+                List<IndexKey> keys = index.getKeys();
+                if (!index.isUnique() || keys.size() != 1) {
+                    continue;
+                }
+                String field = keys.get(0).getKey();
+                Object value = query.get(field);
+                if (isLookup(value)) {
+                    return index.getPositions(new Document(field, value));
+                }
+            }
+            return null;
         }
 
         /** A plain value (not an operator document, regex or null), or {$in: [plain values]}. */

@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     case 'status': {
       const rows = stack.status();
       for (const row of rows) {
-        const detail = row.state === 'running' ? `pid ${row.pid}, log ${row.logFile}` : row.state === 'stopped' ? `log ${row.logFile}` : 'from environment';
+        const backend = row.backend ? `, ${row.backend} backend` : '';
+        const detail = row.state === 'running' ? `pid ${row.pid}${backend}, log ${row.logFile}` : row.state === 'stopped' ? `log ${row.logFile}` : 'from environment';
         console.log(`${row.name.padEnd(8)} ${row.state.padEnd(8)} ${row.address.padEnd(16)} ${detail}`);
       }
       const brokers = rows.filter((row) => row.name.startsWith('kafka') && row.state !== 'stopped').map((row) => row.address);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,9 +53,12 @@ function profileFlags(name: ServiceName): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir, name)}`] : [];
 }
 
-export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>, output: (chunk: Buffer) => void): ServiceProcess {
-  const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', '--import', './src/tracing.ts', 'src/main.ts'], {
-    cwd: path.join(REPO_ROOT, name),
+/** `root`: the checkout whose service runs (the benchmark's --compare starts another commit's from a worktree). */
+export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>, output: (chunk: Buffer) => void, root = REPO_ROOT): ServiceProcess {
+  // An older commit (bench --compare) may have no tracing bootstrap yet.
+  const tracing = existsSync(path.join(root, name, 'src', 'tracing.ts')) ? ['--import', './src/tracing.ts'] : [];
+  const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', ...tracing, 'src/main.ts'], {
+    cwd: path.join(root, name),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

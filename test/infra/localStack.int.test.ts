@@ -22,6 +22,7 @@ describe('local stack lifecycle', () => {
     stack = await privateStack(stateDir);
     const first = await stack.up();
     expect(first.started.sort()).toEqual(['kafka', 'mongo']);
+    expect(stack.status().find((row) => row.name === 'mongo')).toMatchObject({ state: 'running', backend: 'h2' });
 
     // Write one document and one message.
     const mongo = new MongoClient(stack.dbUrl, { directConnection: true });

@@ -1,4 +1,4 @@
-import type { KafkaNodeCount } from '../../infra/local/lib/config.js';
+import type { KafkaNodeCount, MongoBackend } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
 import { privateStackOptions } from '../../infra/local/lib/privateStack.js';
 import { freePort } from '../../scripts/lib/serviceProcess.js';
@@ -12,8 +12,8 @@ export { freePort };
  */
 export async function privateStack(
   stateDir: string,
-  opts: { mongoPort?: number; dbUrl?: string; kafkaBrokers?: string; brokers?: KafkaNodeCount } = {},
+  opts: { mongoPort?: number; dbUrl?: string; kafkaBrokers?: string; brokers?: KafkaNodeCount; mongoBackend?: MongoBackend } = {},
 ): Promise<LocalStack> {
-  const options = await privateStackOptions(stateDir, { kafkaNodes: opts.brokers, mongoPort: opts.mongoPort });
+  const options = { ...(await privateStackOptions(stateDir, { kafkaNodes: opts.brokers, mongoPort: opts.mongoPort })), mongoBackend: opts.mongoBackend ?? 'h2' };
   return new LocalStack(options, { dbUrl: opts.dbUrl, kafkaBrokers: opts.kafkaBrokers }, () => undefined);
 }

@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Component } from './component.js';
-import type { StackOptions } from './config.js';
+import type { MongoBackend, StackOptions } from './config.js';
 import { KafkaBroker } from './kafkaBroker.js';
-import { MongoServer } from './mongoServer.js';
+import { backendOfCommandLine, MongoServer } from './mongoServer.js';
 import type { ManagedProcess } from './processes.js';
-import { isPortTaken, isProcessAlive, killProcess, logTail, runningPid, startDetached, stopProcess } from './processes.js';
+import { commandLine, isPortTaken, isProcessAlive, killProcess, logTail, runningPid, startDetached, stopProcess } from './processes.js';
 
 export interface ComponentStatus {
   name: string;
@@ -16,6 +16,8 @@ export interface ComponentStatus {
   logFile?: string;
   /** A Kafka node of the other shape (three brokers while one was asked about, or the reverse). */
   otherShape?: boolean;
+  /** The database's storage (mongo only, when this stack runs it): what the running process was started with. */
+  backend?: MongoBackend;
 }
 
 export interface UpResult {
@@ -109,7 +111,14 @@ export class LocalStack {
     for (const component of this.managed) {
       const pid = runningPid(this.processOf(component));
       if (pid !== undefined) {
-        this.log(`${component.name}: already running (pid ${pid}) on ${component.address}`);
+        const backend = component === this.mongo ? this.backendOf(pid) : undefined;
+        if (backend !== undefined && backend !== this.mongo.backend) {
+          throw new Error(
+            `mongo: already running (pid ${pid}) with the ${backend} backend, not ${this.mongo.backend}. ` +
+              `Stop it first (npm run stack:down), or use another STACK_MONGO_PORT and LOCAL_STACK_DIR for a second stack.`,
+          );
+        }
+        this.log(`${component.name}: already running (pid ${pid}) on ${component.address}${backend ? `, ${backend} backend` : ''}`);
         continue;
       }
       for (const port of component.ports) {
@@ -174,12 +183,18 @@ export class LocalStack {
     const local = this.managed.map((component): ComponentStatus => {
       const proc = this.processOf(component);
       const pid = runningPid(proc);
-      return { name: component.name, address: component.address, state: pid === undefined ? 'stopped' : 'running', pid, logFile: proc.logFile };
+      const backend = component === this.mongo && pid !== undefined ? this.backendOf(pid) : undefined;
+      return { name: component.name, address: component.address, state: pid === undefined ? 'stopped' : 'running', pid, logFile: proc.logFile, ...(backend ? { backend } : {}) };
     });
     const other = this.otherShapeKafka().map((proc): ComponentStatus => ({ name: proc.name, address: this.derivedAddress(proc.name), state: 'running', pid: runningPid(proc), logFile: proc.logFile, otherShape: true }));
     // A cluster that runs while one broker was asked about (or the reverse) is what status shows.
     const shown = other.length > 0 ? local.filter((row) => !(row.name.startsWith('kafka') && row.state === 'stopped')) : local;
     return [...other, ...shown, ...external];
+  }
+
+  private backendOf(pid: number): MongoBackend | undefined {
+    const cmd = commandLine(pid);
+    return cmd === undefined ? undefined : backendOfCommandLine(cmd);
   }
 
   private async waitUntilReady(component: Component): Promise<void> {

@@ -14,6 +14,9 @@ export interface KafkaNodePorts {
   port: number;
   controllerPort: number;
 }
+/** mongo-java-server's storage: `h2` (one file, the durable default) or `memory` (nothing on disk; benchmarks only). */
+export const MONGO_BACKENDS = ['h2', 'memory'] as const;
+export type MongoBackend = (typeof MONGO_BACKENDS)[number];
 
 /** Where and on which ports one local stack lives. Tests start a second one on other ports. */
 export interface StackOptions {
@@ -31,6 +34,7 @@ export interface StackOptions {
   /** Explicit ports per node (tests on free ports), instead of the ones derived from kafkaPort. */
   kafkaNodePorts?: KafkaNodePorts[];
   mongoPort: number;
+  mongoBackend: MongoBackend;
   /** Max time for each component to accept clients. */
   readyTimeoutMs: number;
 }
@@ -40,6 +44,12 @@ function port(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`invalid port ${JSON.stringify(value)}`);
   return n;
+}
+
+export function mongoBackend(value: string | undefined): MongoBackend {
+  if (value === undefined || value === '') return 'h2';
+  if (!(MONGO_BACKENDS as readonly string[]).includes(value)) throw new Error(`invalid STACK_MONGO_BACKEND ${JSON.stringify(value)}: must be one of ${MONGO_BACKENDS.join(', ')}`);
+  return value as MongoBackend;
 }
 
 export function kafkaNodeCount(value: string | undefined, fallback: KafkaNodeCount = 1): KafkaNodeCount {
@@ -82,6 +92,8 @@ export function defaultStackOptions(env: NodeJS.ProcessEnv = process.env, overri
     kafkaControllerPort: port(env.STACK_KAFKA_CONTROLLER_PORT, 9093),
     kafkaNodes: overrides.kafkaNodes ?? kafkaNodeCount(env.STACK_KAFKA_BROKERS),
     mongoPort: port(env.STACK_MONGO_PORT, 27017),
+    // The durable H2 file unless asked otherwise: the memory backend loses everything when it stops.
+    mongoBackend: mongoBackend(env.STACK_MONGO_BACKEND),
     readyTimeoutMs: 120_000,
   };
 }

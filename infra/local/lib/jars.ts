@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -16,13 +16,19 @@ export async function ensureJars(label: string, pomFile: string, targetDir: stri
   if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return;
 
   log(`${label}: fetching jars with Maven (first run only; cached in ${targetDir})`);
-  const staging = `${targetDir}.partial`;
-  rmSync(staging, { recursive: true, force: true });
+  // Each caller downloads beside the target and renames into place, so two stacks starting at once
+  // (parallel test files) never see a half-filled folder or remove each other's download.
+  const staging = `${targetDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   mkdirSync(path.dirname(targetDir), { recursive: true });
-  await runMaven(label, ['-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], log);
-  writeFileSync(path.join(staging, '.pom-sha256'), wanted);
-  rmSync(targetDir, { recursive: true, force: true });
-  renameSync(staging, targetDir);
+  try {
+    await runMaven(label, ['-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], log);
+    writeFileSync(path.join(staging, '.pom-sha256'), wanted);
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return; // another caller finished first
+    rmSync(targetDir, { recursive: true, force: true });
+    renameSync(staging, targetDir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 function runMaven(label: string, args: string[], log: (line: string) => void): Promise<void> {

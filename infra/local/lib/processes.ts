@@ -27,7 +27,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function commandLine(pid: number): string | undefined {
+/** The process's command line, arguments separated by spaces (undefined when it is gone). */
+export function commandLine(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   } catch {

@@ -29,5 +29,7 @@ export const metrics = {
   ),
   serviceReady: gauge('service_ready', 'What /health/ready says at scrape time: 1 ready, 0 a dependency is down', []),
   dependencyUp: gauge('service_dependency_up', 'Each readiness check at scrape time: 1 up, 0 down', ['dependency']),
+  dbCommands: counter('db_commands_total', 'MongoDB commands the driver sent, by command name (insert, update, findAndModify, find, getMore…)', ['command']),
+  kafkaRequests: counter('kafka_requests_total', 'Kafka protocol requests sent by the producer and the consumers, by client and API (Produce, Fetch, OffsetCommit…)', ['client', 'api']),
   sagaDuration: histogram('saga_duration_seconds', 'Time from PENDING to a terminal state', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300]),
 };

@@ -4,6 +4,7 @@ import type { BaseConfig } from '../config/defineServiceConfig.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { HealthCheck } from '../http/createHealthRouter.js';
 import { createIdempotentProducer, createKafka } from '../kafka/createKafka.js';
+import { countKafkaRequests } from '../kafka/countKafkaRequests.js';
 import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
 import { ReliableConsumer, type ReliableConsumerOptions } from '../kafka/ReliableConsumer.js';
 import type { ShutdownStep } from '../lifecycle/index.js';
@@ -71,6 +72,7 @@ export function createInfrastructure(
     provisionTopics: () => kafka.provision(),
   });
   kafka.withRelay(relay);
+  countKafkaRequests(kafka.producer, 'producer');
   const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topics.orderEvents, [TOPICS.inventoryEvents]: topics.inventoryEvents });
   const processedEvents = new MongoProcessedEventStore(connection);
   return {
@@ -89,6 +91,7 @@ export function createInfrastructure(
         ...(naturallyIdempotent ? {} : { processedEvents }),
         ...options,
       });
+      countKafkaRequests(consumer.kafkaConsumer, 'consumer');
       kafka.addConsumer(consumer);
       return consumer;
     },

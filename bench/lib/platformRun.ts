@@ -1,0 +1,99 @@
+import { MongoClient, type Db } from 'mongodb';
+import { freePort } from '../../scripts/lib/serviceProcess.js';
+import { startServiceProcess, type ServiceProcess } from './platform.js';
+
+/** The three services of one commit, started for one set of databases and topics on the shared stack. */
+export interface RunningPlatform {
+  orders: ServiceProcess;
+  inventory: ServiceProcess;
+  notifications: ServiceProcess;
+  /** The environment each service was started with (a restart reuses it). */
+  envOf(service: 'orderservice' | 'inventoryservice' | 'notificationservice'): Record<string, string>;
+  dbUrls: { orders: string; inventory: string; notifications: string };
+  /** Services by name → base URL (for /metrics). */
+  services(): Record<string, string>;
+  pids(): Record<string, number | undefined>;
+  /** A driver client on the same server, for reads and seeding (closed by stop()). */
+  db(name: 'orders' | 'inventory' | 'notifications'): Db;
+  replaceInventory(next: ServiceProcess): void;
+  stop(): Promise<void>;
+}
+
+export interface PlatformSpec {
+  /** Checkout whose services run. */
+  root: string;
+  /** Prefix of the databases and topics: unique per run and target. */
+  prefix: string;
+  serverUrl: string;
+  env: Record<string, string>;
+  logDir: string;
+  products: string[];
+  adminHeaders: Record<string, string>;
+}
+
+export function dbUrlOn(serverUrl: string, db: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${db}`;
+  return url.toString();
+}
+
+export async function startPlatform(spec: PlatformSpec): Promise<RunningPlatform> {
+  const name = (service: string) => `${spec.prefix}_${service}db`.replaceAll('-', '_');
+  const dbUrls = { orders: dbUrlOn(spec.serverUrl, name('order')), inventory: dbUrlOn(spec.serverUrl, name('inventory')), notifications: dbUrlOn(spec.serverUrl, name('notification')) };
+  const env = { ...spec.env, ORDER_EVENTS_TOPIC: `${spec.prefix}.order-events`, INVENTORY_EVENTS_TOPIC: `${spec.prefix}.inventory-events` };
+  // Own consumer groups too: a group shared with another run (or another platform of this one) would
+  // rebalance between members subscribed to different topics.
+  const envOf = (service: 'orderservice' | 'inventoryservice' | 'notificationservice') => ({
+    ...env,
+    DB_URL: { orderservice: dbUrls.orders, inventoryservice: dbUrls.inventory, notificationservice: dbUrls.notifications }[service],
+    CONSUMER_GROUP_ID: `${spec.prefix}-${service}`,
+  });
+  const [orderPort, inventoryPort, notificationPort] = [await freePort(), await freePort(), await freePort()];
+  const started: ServiceProcess[] = [];
+  try {
+    // Order and inventory first: between them they create both topics; notifications only consumes.
+    const [orders, inventory] = await Promise.all([
+      startServiceProcess('orderservice', orderPort, envOf('orderservice'), spec.logDir, spec.root).then((s) => (started.push(s), s)),
+      startServiceProcess('inventoryservice', inventoryPort, envOf('inventoryservice'), spec.logDir, spec.root).then((s) => (started.push(s), s)),
+    ]);
+    const notifications = await startServiceProcess('notificationservice', notificationPort, envOf('notificationservice'), spec.logDir, spec.root);
+    started.push(notifications);
+    for (const productId of spec.products) {
+      const res = await fetch(`${inventory.url}/api/inventory/${productId}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...spec.adminHeaders },
+        body: JSON.stringify({ name: productId, available: 100_000_000 }),
+      });
+      if (res.status >= 300) throw new Error(`stocking ${productId} failed: ${res.status}`);
+    }
+    const client = new MongoClient(spec.serverUrl, { maxPoolSize: 8 });
+    await client.connect();
+    let current = { orders, inventory, notifications };
+    return {
+      get orders() {
+        return current.orders;
+      },
+      get inventory() {
+        return current.inventory;
+      },
+      get notifications() {
+        return current.notifications;
+      },
+      envOf,
+      dbUrls,
+      services: () => ({ orderservice: current.orders.url, inventoryservice: current.inventory.url, notificationservice: current.notifications.url }),
+      pids: () => ({ orderservice: current.orders.child.pid, inventoryservice: current.inventory.child.pid, notificationservice: current.notifications.child.pid }),
+      db: (which) => client.db(new URL(dbUrls[which]).pathname.slice(1)),
+      replaceInventory(next) {
+        current = { ...current, inventory: next };
+      },
+      async stop() {
+        await Promise.all([current.orders, current.inventory, current.notifications].map((s) => s.stop()));
+        await client.close();
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw err;
+  }
+}
