@@ -181,4 +181,20 @@ describe('outbox relay: no entry and no round blocks the others', () => {
 
     await eventually(() => seen(second), 50_000, 'event published after the topic was deleted');
   }, 90_000);
+
+  it('an idle relay polls slowly (its own in-flight documents do not count) and still recovers a dead writer\'s events at that pace', async () => {
+    const topic = await smallTopic();
+    const relay = newRelay({ pollIntervalMs: 100, idlePollIntervalMs: 1_500, leaseMs: 200 });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 800)); // past the fast window (two lease periods), nothing found
+    const orphan = randomUUID();
+    const event = entry(topic, orphan, 100, 1);
+    event.headers.eventId = event.eventId;
+    // A writer that died after its commit: lease run out, relay never woken.
+    await Orders.insertMany([{ _id: orphan, status: 'PENDING', outbox: [event], outboxLeaseUntil: new Date(Date.now() - 1_000), outboxLeaseOwner: 'dead-writer' }]);
+
+    await eventually(async () => (await pendingAmong([orphan])) === 0, 10_000, 'orphan recovered by the idle poll');
+    const published = await readTopicToEnd(kafka, topic);
+    expect(published.map(({ message }) => message.headers!.eventId!.toString())).toEqual([event.eventId]);
+  });
 });

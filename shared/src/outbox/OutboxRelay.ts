@@ -17,6 +17,11 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** The recovery poll: finds events whose writer died or whose lease ran out. */
   pollIntervalMs?: number;
+  /**
+   * The poll's pace once it keeps finding nothing to recover (after the first two lease periods): each
+   * poll is a query over every outbox collection, a full scan on a server without that index.
+   */
+  idlePollIntervalMs?: number;
   /** Documents read per round. */
   batchSize?: number;
   /** Longest wait between attempts while Kafka is unreachable. */
@@ -63,6 +68,11 @@ export class OutboxRelay {
   readonly owner: string;
   readonly leaseMs: number;
   private readonly pollIntervalMs: number;
+  private readonly idlePollIntervalMs: number;
+  /** Until then the poll runs at its fast pace: a dead predecessor's leases run out in this window. */
+  private fastPollUntil = 0;
+  /** Whether the last poll saw pending documents (its own or leased to others) or failed. */
+  private lastPollSawWork = true;
   private readonly batchSize: number;
   private readonly maxBackoffMs: number;
   private readonly stopTimeoutMs: number;
@@ -89,6 +99,7 @@ export class OutboxRelay {
     this.owner = opts.owner ?? `relay-${randomUUID()}`;
     this.leaseMs = opts.leaseMs ?? 10_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1_000;
+    this.idlePollIntervalMs = Math.max(this.pollIntervalMs, opts.idlePollIntervalMs ?? 10_000);
     this.batchSize = opts.batchSize ?? 500;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5_000;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 3_000;
@@ -134,14 +145,21 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Starts the recovery poll: every `pollIntervalMs` for the first two lease periods (a crashed
+   * predecessor's leases run out then) and while it finds pending documents, every
+   * `idlePollIntervalMs` while it keeps finding none.
+   */
   start(): void {
     this.stopped = false;
+    this.fastPollUntil = Date.now() + 2 * this.leaseMs;
     const tick = (): void => {
+      const fast = this.lastPollSawWork || Date.now() < this.fastPollUntil;
       this.pollTimer = setTimeout(() => {
         void this.recover().finally(() => {
           if (!this.stopped) tick();
         });
-      }, this.pollIntervalMs);
+      }, fast ? this.pollIntervalMs : this.idlePollIntervalMs);
       this.pollTimer.unref();
     };
     tick();
@@ -405,17 +423,20 @@ export class OutboxRelay {
    */
   private async recover(): Promise<void> {
     if (this.stopped) return;
+    let sawWork = false;
     try {
       for (const [name, model] of this.models) {
         const now = new Date();
         const waiting = { 'outbox.createdAt': op({ $lte: now }), outboxParkedAt: null };
         // One query finds the pending documents (the backlog metric) and, among them, those free to take.
         const pending = await model
-          .find(waiting, { _id: 1, outboxLeaseUntil: 1 })
+          .find(waiting, { _id: 1, outboxLeaseUntil: 1, outboxLeaseOwner: 1 })
           .limit(this.batchSize)
-          .lean<Array<{ _id: unknown; outboxLeaseUntil?: Date | null }>>();
+          .lean<Array<{ _id: unknown; outboxLeaseUntil?: Date | null; outboxLeaseOwner?: string | null }>>();
         const backlog = pending.length < this.batchSize ? pending.length : await model.countDocuments(waiting);
         metrics.outboxBacklog.set({ collection: name }, backlog);
+        // Documents this relay is publishing itself are no reason to poll fast; anyone else's are.
+        if (pending.some((doc) => doc.outboxLeaseOwner !== this.owner)) sawWork = true;
         const candidates = pending.filter((doc) => !doc.outboxLeaseUntil || doc.outboxLeaseUntil < now);
         if (candidates.length === 0) continue;
         const free = { $or: [{ outboxLeaseUntil: null }, { outboxLeaseUntil: op({ $lt: now }) }] };
@@ -429,7 +450,9 @@ export class OutboxRelay {
       }
       if (this.pending() > 0) await this.drain();
     } catch (err) {
+      sawWork = true;
       this.log.warn({ err }, 'Outbox recovery poll failed; will retry');
     }
+    this.lastPollSawWork = sawWork;
   }
 }
