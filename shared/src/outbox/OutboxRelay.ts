@@ -87,6 +87,7 @@ export class OutboxRelay {
   private readonly ownsProducer: boolean;
   private producerConnected: boolean;
   private draining: Promise<void> | undefined;
+  private provisioning: Promise<void> | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
@@ -326,9 +327,7 @@ export class OutboxRelay {
       // order, or taken for a duplicate and silently dropped. A new producer id starts clean.
       await this.resetProducer();
       const kind = classifyPublishFailure(err);
-      if (kind === 'missing-topic' && this.opts.provisionTopics) {
-        await this.opts.provisionTopics().catch((e: unknown) => this.log.warn({ err: e }, 'Could not re-create missing topics'));
-      }
+      if (kind === 'missing-topic') this.reprovision();
       if (kind !== 'rejected') throw err;
       if (docs.length === 1) {
         await this.park(docs[0]!, failureReason(err));
@@ -362,6 +361,17 @@ export class OutboxRelay {
       metrics.publishLatency.observe({ topic: entry.topic }, (ackedAt - new Date(entry.createdAt).getTime()) / 1000);
     }
     for (const listener of this.listeners) listener(entries, ackedAt);
+  }
+
+  /** Re-creates missing topics in the background (one attempt at a time): admin calls never hold up the publish loop. */
+  private reprovision(): void {
+    if (!this.opts.provisionTopics || this.provisioning) return;
+    this.provisioning = this.opts
+      .provisionTopics()
+      .catch((e: unknown) => this.log.warn({ err: e }, 'Could not re-create missing topics; will try again'))
+      .finally(() => {
+        this.provisioning = undefined;
+      });
   }
 
   private async resetProducer(): Promise<void> {

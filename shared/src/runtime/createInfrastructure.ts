@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BaseConfig } from '../config/defineServiceConfig.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { HealthCheck } from '../http/createHealthRouter.js';
-import { createIdempotentProducer, createKafka } from '../kafka/createKafka.js';
+import { createIdempotentProducer, createKafka, PUBLISH_REQUEST_TIMEOUT_MS } from '../kafka/createKafka.js';
 import { countKafkaRequests } from '../kafka/countKafkaRequests.js';
 import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
 import { ReliableConsumer, type ReliableConsumerOptions } from '../kafka/ReliableConsumer.js';
@@ -68,7 +68,8 @@ export function createInfrastructure(
     prepareDatabase,
   );
   // The relay has its own producer, which it replaces after a failed send (a new producer id).
-  const relay = new OutboxRelay(() => createIdempotentProducer(kafkaClient), logger.child({ component: 'outbox-relay' }), {
+  const publishClient = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger, requestTimeoutMs: PUBLISH_REQUEST_TIMEOUT_MS });
+  const relay = new OutboxRelay(() => createIdempotentProducer(publishClient), logger.child({ component: 'outbox-relay' }), {
     provisionTopics: () => kafka.provision(),
   });
   kafka.withRelay(relay);
