@@ -1,4 +1,4 @@
-import type { Logger } from '@orderplatform/shared';
+import { PeriodicTask, type Logger } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config.js';
 import { TOKENS } from '../tokens.js';
@@ -16,29 +16,30 @@ import type { ReservationService } from './ReservationService.js';
 @injectable()
 export class HoldReconciler {
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopping = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     @inject(TOKENS.ProductRepository) private readonly products: ProductRepository,
     @inject(TOKENS.ReservationRepository) private readonly reservations: ReservationRepository,
     @inject(TOKENS.ReservationService) private readonly service: ReservationService,
-    @inject(TOKENS.Config) private readonly config: Pick<Config, 'HOLD_RECONCILE_INTERVAL_MS'>,
+    @inject(TOKENS.Config) config: Pick<Config, 'HOLD_RECONCILE_INTERVAL_MS'>,
     @inject(TOKENS.Logger) logger: Logger,
   ) {
     this.log = logger.child({ component: 'hold-reconciler' });
+    this.task = new PeriodicTask({
+      intervalMs: config.HOLD_RECONCILE_INTERVAL_MS,
+      run: async () => void (await this.sweep()),
+      log: this.log,
+      failureMessage: 'Hold reconciliation failed; will retry',
+    });
   }
 
   start(): void {
-    this.stopping = false;
-    this.schedule();
+    this.task.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** One pass. Returns how many ended reservations it settled (most have nothing left to give back). */
@@ -46,23 +47,10 @@ export class HoldReconciler {
     // RESERVED holds are exactly the decision's (see ReservationService); RESERVING ones are in progress.
     const ended = await this.reservations.findByOrderIdsExcept(await this.products.ordersHolding(), ['RESERVING', 'RESERVED']);
     for (const reservation of ended) {
-      if (this.stopping) break;
+      if (this.task.stopping) break;
       await this.service.settle(reservation);
       this.log.warn({ orderId: reservation.orderId, status: reservation.status }, 'Gave back stock still held for an ended reservation');
     }
     return ended.length;
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .catch((err: unknown) => this.log.warn({ err }, 'Hold reconciliation failed; will retry'))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.config.HOLD_RECONCILE_INTERVAL_MS);
-    this.timer.unref();
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { runWithContext, type Logger } from '@orderplatform/shared';
+import { PeriodicTask, runWithContext, type Logger } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config.js';
 import { TOKENS } from '../tokens.js';
@@ -17,9 +17,7 @@ const BATCH = 100;
 @injectable()
 export class PendingOrderSweeper {
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopping = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     @inject(TOKENS.OrderRepository) private readonly orders: OrderRepository,
@@ -28,18 +26,24 @@ export class PendingOrderSweeper {
     @inject(TOKENS.Logger) logger: Logger,
   ) {
     this.log = logger.child({ component: 'timeout-sweeper' });
+    this.task = new PeriodicTask({
+      intervalMs: config.ORDER_TIMEOUT_SWEEP_INTERVAL_MS,
+      run: async () => {
+        const cancelled = await this.sweep();
+        if (cancelled > 0) this.log.info({ cancelled }, 'Cancelled orders stuck in PENDING');
+      },
+      log: this.log,
+      failureMessage: 'Timeout sweep failed; will retry',
+    });
   }
 
   start(): void {
-    this.stopping = false;
-    this.schedule();
+    this.task.start();
   }
 
   /** No new sweep starts; the one in progress finishes its current order. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** One pass: cancels every order PENDING since before `now` − timeout. Returns how many it cancelled. */
@@ -49,28 +53,12 @@ export class PendingOrderSweeper {
     for (;;) {
       const stale = await this.orders.findPendingCreatedBefore(cutoff, BATCH);
       for (const order of stale) {
-        if (this.stopping) return cancelled;
+        if (this.task.stopping) return cancelled;
         // The OrderCancelled carries the order's own correlation id, so its saga reads as one story.
         const done = await runWithContext({ correlationId: order.correlationId || randomUUID() }, () => this.lifecycle.cancelTimedOut(order.id));
         if (done) cancelled += 1;
       }
       if (stale.length < BATCH) return cancelled;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then((cancelled) => {
-          if (cancelled > 0) this.log.info({ cancelled }, 'Cancelled orders stuck in PENDING');
-        })
-        .catch((err: unknown) => this.log.warn({ err }, 'Timeout sweep failed; will retry'))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.config.ORDER_TIMEOUT_SWEEP_INTERVAL_MS);
-    this.timer.unref();
   }
 }

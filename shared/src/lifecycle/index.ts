@@ -4,3 +4,4 @@ export {
   type ShutdownStep,
   type TriggerShutdown,
 } from './registerGracefulShutdown.js';
+export { PeriodicTask } from './PeriodicTask.js';
