@@ -64,7 +64,17 @@ describe('tracing: one order is one trace across the three services', () => {
       spans().filter((s) => s.service === service && s.kind === 'CONSUMER' && s.attributes['messaging.kafka.message.key'] === orderId && s.attributes['orderplatform.event_type'] === eventType);
     const published = (service: string, eventType: string) =>
       spans().filter((s) => s.service === service && s.kind === 'PRODUCER' && s.attributes['messaging.kafka.message.key'] === orderId && s.attributes['orderplatform.event_type'] === eventType);
-    await eventually('the notification service to consume OrderConfirmed', () => consumed('notificationservice', 'OrderConfirmed').length > 0);
+    // Each service exports on its own schedule (batched), so wait for every hop's spans, not only the last one's.
+    const hops: Array<[string, () => unknown[]]> = [
+      ['orderservice publishing OrderPlaced', () => published('orderservice', 'OrderPlaced')],
+      ['inventoryservice consuming OrderPlaced', () => consumed('inventoryservice', 'OrderPlaced')],
+      ['notificationservice consuming OrderPlaced', () => consumed('notificationservice', 'OrderPlaced')],
+      ['inventoryservice publishing InventoryReserved', () => published('inventoryservice', 'InventoryReserved')],
+      ['orderservice consuming InventoryReserved', () => consumed('orderservice', 'InventoryReserved')],
+      ['orderservice publishing OrderConfirmed', () => published('orderservice', 'OrderConfirmed')],
+      ['notificationservice consuming OrderConfirmed', () => consumed('notificationservice', 'OrderConfirmed')],
+    ];
+    for (const [what, spansOf] of hops) await eventually(what, () => spansOf().length > 0);
 
     // Every span that names this order, in whichever service, is in the caller's trace.
     const ofOrder = spans().filter((s) => s.attributes['messaging.kafka.message.key'] === orderId);
