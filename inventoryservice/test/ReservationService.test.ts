@@ -58,6 +58,23 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     expect(reservations.eventsOf(order.orderId)).toHaveLength(1);
   });
 
+  it('when another order takes a line between the stock read and the hold, fails, gives back the lines it held and reports the shortfall', async () => {
+    const { container, service, products, reservations } = arrange({ A: 5, B: 3 });
+    const order = buildOrder([['A', 2], ['B', 3]]);
+    const rival = buildOrder([['B', 2]]);
+    // Write 1 opens the reservation, then the stock is read (enough of both); the rival cuts in before write 2, the holds.
+    const run = serviceThrough(container, new InterleavingSwitch({ 2: () => service.reserve(rival) }));
+
+    const result = await run.reserve(order);
+
+    expect(result.status).toBe('FAILED');
+    expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, holds: {} });
+    expect(products.snapshot('B')).toMatchObject({ available: 1, reserved: 2, holds: { [rival.orderId]: 2 } });
+    expect(reservations.eventsOf(order.orderId)).toMatchObject([
+      { eventType: 'InventoryFailed', data: { reason: 'INSUFFICIENT_STOCK', shortfalls: [{ productId: 'B', requested: 3, available: 1 }] } },
+    ]);
+  });
+
   it('when a product is unknown, fails with UNKNOWN_PRODUCT (even if another line is short) and holds nothing', async () => {
     const { service, products, reservations } = arrange({ A: 5, B: 0 });
     const order = buildOrder([['A', 1], ['B', 4], ['ghost', 1]]);

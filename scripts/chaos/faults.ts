@@ -183,9 +183,10 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
     const liftedAt = Date.now();
     await Promise.all(services.runningInstances().map((instance) => services.waitReady(instance, 90_000)));
     const readyAt = Date.now();
-    const sagaAt = await firstSagaAfter(plan.observer, liftedAt, SAGA_WAIT_MS);
+    // Both clocks start when the fault is lifted: a fault's own after-lift measure (the outbox drain)
+    // must not wait for the first new saga, or it would report the saga's time as its own.
+    const [sagaAt] = await Promise.all([firstSagaAfter(plan.observer, liftedAt, SAGA_WAIT_MS), spec.afterLift?.(details, liftedAt)]);
     const sagaRecoveredAfterMs = sagaAt === undefined ? null : sagaAt - liftedAt;
-    await spec.afterLift?.(details, liftedAt);
     log(`recovered from "${fault}": ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, ${sagaRecoveredAfterMs === null ? `no new saga within ${SAGA_WAIT_MS / 1000} s` : `first new saga ${(sagaRecoveredAfterMs / 1000).toFixed(1)} s`} after the fault ended`);
     await sleep(Math.max(0, readyAt + plan.gapMs - Date.now()));
     const windowEndAt = Date.now();

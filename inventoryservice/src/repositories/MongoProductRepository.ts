@@ -1,13 +1,20 @@
 import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
-import type { NewProduct, Product, ProductForOrder, ProductRepository } from '../services/ports/ProductRepository.js';
+import type { HoldChange, NewProduct, Product, ProductForOrder, ProductRepository } from '../services/ports/ProductRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { Hold, ProductDocument } from './models/ProductModel.js';
 
 const STOCK = { _id: 0, productId: 1, name: 1, available: 1, reserved: 1, sold: 1, initial: 1, restocked: 1 } as const;
 
 type StockDoc = Pick<ProductDocument, keyof Product> & { holds?: Hold[] };
+
+/** Enough available and no hold of this order yet: what makes a hold atomic and idempotent per (product, order). */
+const holdFilter = (productId: string, orderId: string, quantity: number) => ({ productId, available: op({ $gte: quantity }), 'holds.orderId': op({ $ne: orderId }) });
+const holdUpdate = (orderId: string, quantity: number, attemptId: string) => ({
+  $inc: { available: -quantity, reserved: quantity },
+  $push: { holds: { orderId, quantity, attemptId } },
+});
 
 const toProduct = (doc: StockDoc): Product => ({
   productId: doc.productId,
@@ -46,19 +53,29 @@ export class MongoProductRepository implements ProductRepository {
   }
 
   async hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
-    const result = await this.model.updateOne(
-      { productId, available: op({ $gte: quantity }), 'holds.orderId': op({ $ne: orderId }) },
-      { $inc: { available: -quantity, reserved: quantity }, $push: { holds: { orderId, quantity, attemptId } } },
-    );
+    const result = await this.model.updateOne(holdFilter(productId, orderId, quantity), holdUpdate(orderId, quantity, attemptId));
     return result.modifiedCount === 1;
   }
 
-  release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
-    return this.takeHold(productId, orderId, quantity, attemptId, { available: quantity, reserved: -quantity });
+  async holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void> {
+    if (lines.length === 0) return;
+    // Unordered: every line is tried whatever the others' outcome; a filter that matches nothing is not an error.
+    await this.model.bulkWrite(
+      lines.map(({ productId, quantity }) => ({ updateOne: { filter: holdFilter(productId, orderId, quantity), update: holdUpdate(orderId, quantity, attemptId) } })),
+      { ordered: false },
+    );
   }
 
-  sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
-    return this.takeHold(productId, orderId, quantity, attemptId, { reserved: -quantity, sold: quantity });
+  async takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void> {
+    if (changes.length === 0) return;
+    await this.model.bulkWrite(
+      changes.map(({ productId, quantity, attemptId, to }) => {
+        const hold = attemptId === undefined ? { orderId } : { orderId, attemptId };
+        const inc = to === 'available' ? { available: quantity, reserved: -quantity } : { reserved: -quantity, sold: quantity };
+        return { updateOne: { filter: { productId, holds: op({ $elemMatch: { ...hold, quantity } }) }, update: { $inc: inc, $pull: { holds: hold } } } };
+      }),
+      { ordered: false },
+    );
   }
 
   async ordersHolding(): Promise<string[]> {
@@ -95,12 +112,5 @@ export class MongoProductRepository implements ProductRepository {
 
   async isEmpty(): Promise<boolean> {
     return (await this.model.exists({})) === null;
-  }
-
-  /** Removes the order's hold (only the one `attemptId` took, when given) and moves its units as `inc` says. */
-  private async takeHold(productId: string, orderId: string, quantity: number, attemptId: string | undefined, inc: Partial<Record<keyof Product, number>>): Promise<boolean> {
-    const hold = attemptId === undefined ? { orderId } : { orderId, attemptId };
-    const result = await this.model.updateOne({ productId, holds: op({ $elemMatch: { ...hold, quantity } }) }, { $inc: inc, $pull: { holds: hold } });
-    return result.modifiedCount === 1;
   }
 }

@@ -4,7 +4,7 @@ import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.js';
 import { mergeLines } from './mergeLines.js';
 import type { InventoryEvents } from './ports/InventoryEvents.js';
-import type { ProductRepository } from './ports/ProductRepository.js';
+import type { HoldChange, ProductRepository } from './ports/ProductRepository.js';
 import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type ReservationRepository, type StockLine } from './ports/ReservationRepository.js';
 
 export interface OrderToReserve {
@@ -121,34 +121,52 @@ export class ReservationService {
   async settle(reservation: Reservation): Promise<void> {
     const { orderId, lines, status } = reservation;
     if (HOLDS_NOTHING.includes(status)) {
-      for (const line of lines) await this.products.release(line.productId, orderId, line.quantity);
+      await this.products.takeHolds(orderId, lines.map(({ productId, quantity }) => ({ productId, quantity, to: 'available' })));
       return;
     }
     if (status !== 'SOLD') return;
     const holding = (await this.products.findForOrder(lines.map((l) => l.productId), orderId)).filter((p) => p.heldQuantity > 0);
-    for (const product of holding) {
-      const line = lines.find((l) => l.productId === product.productId)!;
-      const counted = reservation.heldBy?.find((h) => h.productId === line.productId)?.attemptId;
+    const changes = holding.map(({ productId, heldBy }): HoldChange => {
+      const { quantity } = lines.find((l) => l.productId === productId)!;
+      const counted = reservation.heldBy?.find((h) => h.productId === productId)?.attemptId;
       // A decision made before attempts were recorded counted on whatever hold the order has.
-      if (counted === undefined || counted === product.heldBy) await this.products.sell(line.productId, orderId, line.quantity, counted);
-      else await this.products.release(line.productId, orderId, line.quantity, product.heldBy);
-    }
+      if (counted === undefined) return { productId, quantity, to: 'sold' };
+      if (counted === heldBy) return { productId, quantity, attemptId: counted, to: 'sold' };
+      return { productId, quantity, ...(heldBy === undefined ? {} : { attemptId: heldBy }), to: 'available' };
+    });
+    await this.products.takeHolds(orderId, changes);
   }
 
   /**
-   * Holds every line as `attemptId`, or stops holding at the first short line (the rest are only
-   * checked, for the report). When all are held, says which attempt's hold each line counts on.
+   * Holds every line as `attemptId`, or none when a line is already short (then every line is only
+   * checked, for the report). The lines not held yet are held in one round trip and read back; a line
+   * that missed (a concurrent change) goes through `holdLine` on its own. When all are held, says
+   * which attempt's hold each line counts on.
    */
   private async holdAll({ orderId, lines }: Reservation, attemptId: string): Promise<HoldOutcome> {
-    const known = new Set((await this.products.findForOrder(lines.map((l) => l.productId), orderId)).map((p) => p.productId));
-    const unknownProductIds = lines.filter((l) => !known.has(l.productId)).map((l) => l.productId);
+    const productIds = lines.map((l) => l.productId);
+    const before = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
+    const unknownProductIds = productIds.filter((id) => !before.has(id));
     // Products are never deleted, so an unknown product fails the order before anything is held.
     if (unknownProductIds.length > 0) return { failure: { reason: 'UNKNOWN_PRODUCT', unknownProductIds } };
 
-    const shortfalls: Shortfall[] = [];
+    const shortfalls: Shortfall[] = lines.flatMap(({ productId, quantity }) => {
+      const product = before.get(productId)!;
+      return product.heldQuantity === 0 && product.available < quantity ? [{ productId, requested: quantity, available: product.available }] : [];
+    });
+    if (shortfalls.length > 0) return { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls } };
+
+    await this.products.holdEach(orderId, lines.filter((l) => before.get(l.productId)!.heldQuantity === 0), attemptId);
+    const after = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
     const heldBy: HeldLine[] = [];
     for (const line of lines) {
-      const state = shortfalls.length === 0 ? await this.holdLine(orderId, line, attemptId) : await this.lineState(orderId, line);
+      const product = after.get(line.productId);
+      const state: LineState =
+        product && product.heldQuantity > 0
+          ? { kind: 'held', ...(product.heldBy === undefined ? {} : { attemptId: product.heldBy }) }
+          : shortfalls.length === 0
+            ? await this.holdLine(orderId, line, attemptId)
+            : await this.lineState(orderId, line);
       if (state.kind === 'short') shortfalls.push(state.shortfall);
       else if (state.kind === 'held' && state.attemptId !== undefined) heldBy.push({ productId: line.productId, attemptId: state.attemptId });
     }

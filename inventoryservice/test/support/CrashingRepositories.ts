@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@orderplatform/shared';
 import type { DependencyContainer } from 'tsyringe';
-import type { NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { HoldChange, NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
 import type { ReservationService } from '../../src/services/ReservationService.js';
 import { TOKENS } from '../../src/tokens.js';
@@ -72,11 +72,12 @@ export class CrashingProductRepository implements ProductRepository {
   hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
     return this.crash.write(() => this.inner.hold(productId, orderId, quantity, attemptId));
   }
-  release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
-    return this.crash.write(() => this.inner.release(productId, orderId, quantity, attemptId));
+  holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void> {
+    // An empty batch writes nothing: no crash point.
+    return lines.length === 0 ? this.inner.holdEach(orderId, lines, attemptId) : this.crash.write(() => this.inner.holdEach(orderId, lines, attemptId));
   }
-  sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
-    return this.crash.write(() => this.inner.sell(productId, orderId, quantity, attemptId));
+  takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void> {
+    return changes.length === 0 ? this.inner.takeHolds(orderId, changes) : this.crash.write(() => this.inner.takeHolds(orderId, changes));
   }
   createIfAbsent(product: NewProduct): Promise<boolean> {
     return this.crash.write(() => this.inner.createIfAbsent(product));

@@ -1,4 +1,4 @@
-import type { NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { HoldChange, NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 
 interface Stored {
   product: Product;
@@ -46,12 +46,14 @@ export class FakeProductRepository implements ProductRepository {
     return true;
   }
 
-  async release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
-    return this.unhold(productId, orderId, quantity, attemptId, (p) => (p.available += quantity));
+  async holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void> {
+    for (const { productId, quantity } of lines) await this.hold(productId, orderId, quantity, attemptId);
   }
 
-  async sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean> {
-    return this.unhold(productId, orderId, quantity, attemptId, (p) => (p.sold += quantity));
+  async takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void> {
+    for (const { productId, quantity, attemptId, to } of changes) {
+      this.unhold(productId, orderId, quantity, attemptId, (p) => (to === 'available' ? (p.available += quantity) : (p.sold += quantity)));
+    }
   }
 
   async ordersHolding(): Promise<string[]> {

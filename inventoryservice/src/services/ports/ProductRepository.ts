@@ -19,6 +19,15 @@ export interface ProductForOrder extends Product {
   heldBy?: string;
 }
 
+/** One of an order's holds to give up: its units go back to available (`release`) or to sold (`sell`). */
+export interface HoldChange {
+  productId: string;
+  quantity: number;
+  /** Only the hold this reserve attempt took (absent: whatever hold the order has). */
+  attemptId?: string;
+  to: 'available' | 'sold';
+}
+
 export interface NewProduct {
   productId: string;
   name: string;
@@ -37,10 +46,17 @@ export interface ProductRepository {
   findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]>;
   /** available → reserved for the order, tagged with `attemptId`, if enough is available and the order holds none yet. True when this call took it. */
   hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean>;
-  /** The order's hold back to available, if it still has one (taken by `attemptId`, when given). True when this call released it. */
-  release(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean>;
-  /** The order's hold to sold, if it still has one (taken by `attemptId`, when given). True when this call sold it. */
-  sell(productId: string, orderId: string, quantity: number, attemptId?: string): Promise<boolean>;
+  /**
+   * `hold` for each line, all in one round trip: each line is still its own conditional
+   * single-document write, so some may be taken and others not (short, or already held) — read the
+   * outcome back with `findForOrder`.
+   */
+  holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void>;
+  /**
+   * Gives up the order's holds as `changes` say, in one round trip; each change applies only if the
+   * order still has that hold (same quantity, and taken by `attemptId` when given), so a repeat does nothing.
+   */
+  takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void>;
   /** Every order that holds stock of any product now. */
   ordersHolding(): Promise<string[]>;
   /** Inserts the product unless one with that id exists. True when this call created it. */
