@@ -1,17 +1,18 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { notificationOpenApi } from '../src/api/openapi.js';
 import type { Notification } from '../src/domain/Notification.js';
 import type { NotificationRepository } from '../src/services/ports/NotificationRepository.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildDraft } from './support/builders.js';
-import { integrationWorld } from './support/integrationWorld.js';
 
 describe('notification HTTP API against the real database', () => {
-  let world: Awaited<ReturnType<typeof integrationWorld>>;
+  let world: TestServiceOf<typeof createService>;
 
   beforeAll(async () => {
-    world = await integrationWorld('notif-api');
+    world = await startTestService(createService, 'notif-api');
   });
   afterAll(async () => {
     await world.close();

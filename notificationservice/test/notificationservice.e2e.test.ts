@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbUrlFor, testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import { ADA, buildOrderEvent } from './support/builders.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../../test/support/eventually.js';
 
 interface NotificationView {
   id: string;
