@@ -23,6 +23,14 @@ describe('inventory HTTP API (supertest on the service app, real database)', () 
   const stored = (productId: string) => ctx.infra.models.products.findOne({ productId }).lean();
   const putStock = (productId: string, body: unknown, headers: Record<string, string> = admin) => request(ctx.app).put(`/api/inventory/${productId}`).set(headers).send(body as object);
 
+  it('starts with the collections of its own models and their indexes created, and no others', async () => {
+    const collections = (await ctx.infra.connection.db!.listCollections().toArray()).map((c) => c.name);
+    const indexes = await ctx.infra.models.products.listIndexes();
+
+    expect(collections.sort()).toEqual(['products', 'reservations']);
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { productId: 1 }, unique: true }));
+  });
+
   describe('PUT /api/inventory/:productId', () => {
     it('creates an unknown product: 201, Location, the product view', async () => {
       const id = newId();

@@ -21,6 +21,14 @@ describe('notification HTTP API against the real database', () => {
   const put = (customerId: string, body: unknown) => request(world.app).put(`/api/notifications/preferences/${customerId}`).send(body as object);
   const get = (customerId: string) => request(world.app).get(`/api/notifications/preferences/${customerId}`);
 
+  it('starts with the collections of its own models and their indexes created, and no others', async () => {
+    const collections = (await world.infra.connection.db!.listCollections().toArray()).map((c) => c.name);
+    const indexes = await world.infra.models.notifications.listIndexes();
+
+    expect(collections.sort()).toEqual(['contact_preferences', 'mock_provider_deliveries', 'notifications']);
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { eventId: 1, channel: 1 }, unique: true }));
+  });
+
   describe('contact preferences', () => {
     it('when a customer saves preferences, they are created (201), read back, and replaced as a whole on the next PUT (200)', async () => {
       const created = await put('cust-a', { email: 'ada@example.com', phone: '+14155550123', channels: ['email', 'sms'] });

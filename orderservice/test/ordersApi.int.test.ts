@@ -30,6 +30,14 @@ describe('orders HTTP API against the real database and broker', () => {
   const uniqueCustomer = () => `cust-${randomUUID().slice(0, 8)}`;
   const lifecycle = () => service.container.resolve<OrderLifecycleService>(TOKENS.OrderLifecycleService);
 
+  it('starts with the collections of its own models and their indexes created, and no others', async () => {
+    const collections = (await service.infra.connection.db!.listCollections().toArray()).map((c) => c.name);
+    const indexes = await service.infra.models.orders.listIndexes();
+
+    expect(collections).toEqual(['orders']);
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { idempotencyKey: 1 }, unique: true }));
+  });
+
   describe('POST /api/orders', () => {
     it('creates the order PENDING with an exact total, a Location and the caller’s correlation id', async () => {
       const body = buildOrderRequest({ items: [{ productId: 'a', quantity: 1, price: 0.1 }, { productId: 'b', quantity: 1, price: 0.2 }] });
