@@ -2,7 +2,6 @@
 export const TOKENS = {
   Config: Symbol('Config'),
   Logger: Symbol('Logger'),
-  Infrastructure: Symbol('Infrastructure'),
   Outbox: Symbol('Outbox'),
   ProductModel: Symbol('ProductModel'),
   ReservationModel: Symbol('ReservationModel'),

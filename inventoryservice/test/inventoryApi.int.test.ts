@@ -1,29 +1,35 @@
-import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../test/support/infra.js';
-import { createApp } from '../src/app.js';
+import { ADMIN_KEY } from '../../test/support/http.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
+import { createService } from '../src/createService.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildOrder } from './support/builders.js';
-import { ADMIN_KEY, realContext, type RealContext } from './support/realContext.js';
 
-describe('inventory HTTP API (supertest on createApp, real database)', () => {
-  let ctx: RealContext;
-  let app: Express;
+describe('inventory HTTP API (supertest on the service app, real database)', () => {
+  let ctx: TestServiceOf<typeof createService>;
   const admin = { 'x-api-key': ADMIN_KEY };
 
   beforeAll(async () => {
-    ctx = await realContext('inv-api');
-    app = createApp(ctx.container);
+    ctx = await startTestService(createService, 'inv-api', { holdOutbox: TOKENS.Outbox });
   });
   afterAll(async () => {
     await ctx.close();
   });
 
   const newId = (): string => uniqueName('sku');
-  const stored = (productId: string) => ctx.products.findOne({ productId }).lean();
-  const putStock = (productId: string, body: unknown, headers: Record<string, string> = admin) => request(app).put(`/api/inventory/${productId}`).set(headers).send(body as object);
+  const stored = (productId: string) => ctx.infra.models.products.findOne({ productId }).lean();
+  const putStock = (productId: string, body: unknown, headers: Record<string, string> = admin) => request(ctx.app).put(`/api/inventory/${productId}`).set(headers).send(body as object);
+
+  it('starts with the collections of its own models and their indexes created, and no others', async () => {
+    const collections = (await ctx.infra.connection.db!.listCollections().toArray()).map((c) => c.name);
+    const indexes = await ctx.infra.models.products.listIndexes();
+
+    expect(collections.sort()).toEqual(['products', 'reservations']);
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { productId: 1 }, unique: true }));
+  });
 
   describe('PUT /api/inventory/:productId', () => {
     it('creates an unknown product: 201, Location, the product view', async () => {
@@ -110,7 +116,7 @@ describe('inventory HTTP API (supertest on createApp, real database)', () => {
       const id = newId();
       await putStock(id, { name: 'Listed', available: 2 });
 
-      const res = await request(app).get('/api/inventory');
+      const res = await request(ctx.app).get('/api/inventory');
 
       expect(res.status).toBe(200);
       expect(res.headers['x-correlation-id']).toBeTruthy();
@@ -122,15 +128,15 @@ describe('inventory HTTP API (supertest on createApp, real database)', () => {
       const id = newId();
       await putStock(id, { name: 'One', available: 9 });
 
-      const res = await request(app).get(`/api/inventory/${id}`);
+      const res = await request(ctx.app).get(`/api/inventory/${id}`);
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ success: true, data: { productId: id, name: 'One', available: 9, reserved: 0, sold: 0 } });
     });
 
     it('answers 404 INVENTORY.PRODUCT_NOT_FOUND for an unknown product and 400 for an invalid id', async () => {
-      const missing = await request(app).get(`/api/inventory/${newId()}`);
-      const invalid = await request(app).get('/api/inventory/%24where');
+      const missing = await request(ctx.app).get(`/api/inventory/${newId()}`);
+      const invalid = await request(ctx.app).get('/api/inventory/%24where');
 
       expect(missing.status).toBe(404);
       expect(missing.body).toMatchObject({ success: false, error: { code: 'INVENTORY.PRODUCT_NOT_FOUND' } });
@@ -146,7 +152,7 @@ describe('inventory HTTP API (supertest on createApp, real database)', () => {
       const order = buildOrder([[id, 2], [id, 1]], uniqueName('order'));
       const reservation = await ctx.container.resolve<ReservationService>(TOKENS.ReservationService).reserve(order);
 
-      const res = await request(app).get(`/api/inventory/reservations/${order.orderId}`);
+      const res = await request(ctx.app).get(`/api/inventory/reservations/${order.orderId}`);
 
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({ orderId: order.orderId, reservationId: reservation.reservationId, status: 'RESERVED', items: [{ productId: id, quantity: 3 }] });
@@ -157,14 +163,14 @@ describe('inventory HTTP API (supertest on createApp, real database)', () => {
       const order = buildOrder([['no-such-product', 1]], uniqueName('order'));
       await ctx.container.resolve<ReservationService>(TOKENS.ReservationService).reserve(order);
 
-      const res = await request(app).get(`/api/inventory/reservations/${order.orderId}`);
+      const res = await request(ctx.app).get(`/api/inventory/reservations/${order.orderId}`);
 
       expect(res.body.data).toMatchObject({ status: 'FAILED', failure: { reason: 'UNKNOWN_PRODUCT', unknownProductIds: ['no-such-product'] } });
     });
 
     it('answers 404 INVENTORY.RESERVATION_NOT_FOUND for an unknown order and 400 for an invalid order id', async () => {
-      const missing = await request(app).get(`/api/inventory/reservations/${uniqueName('order')}`);
-      const invalid = await request(app).get(`/api/inventory/reservations/${'o'.repeat(65)}`);
+      const missing = await request(ctx.app).get(`/api/inventory/reservations/${uniqueName('order')}`);
+      const invalid = await request(ctx.app).get(`/api/inventory/reservations/${'o'.repeat(65)}`);
 
       expect(missing.status).toBe(404);
       expect(missing.body).toMatchObject({ success: false, error: { code: 'INVENTORY.RESERVATION_NOT_FOUND' } });
@@ -178,7 +184,7 @@ describe('inventory HTTP API (supertest on createApp, real database)', () => {
       ['DELETE', '/api/inventory/1', 'GET, HEAD, OPTIONS, PUT'],
       ['POST', '/api/inventory/reservations/o-1', 'GET, HEAD, OPTIONS'],
     ])('%s %s answers 405 with Allow: %s and the error body', async (method, path, allow) => {
-      const res = await request(app)[method.toLowerCase() as 'get'](path).set(admin);
+      const res = await request(ctx.app)[method.toLowerCase() as 'get'](path).set(admin);
 
       expect(res.status).toBe(405);
       expect(res.headers.allow).toBe(allow);

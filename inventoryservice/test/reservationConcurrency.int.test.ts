@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../test/support/infra.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import type { InventoryService } from '../src/services/InventoryService.js';
 import type { OrderToReserve, ReservationService } from '../src/services/ReservationService.js';
+import { createService } from '../src/createService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildOrder } from './support/builders.js';
-import { realContext, type RealContext } from './support/realContext.js';
+import { buildOrder, outboxOf } from './support/builders.js';
 
 /** A small deterministic generator, so a failing run can be reproduced. */
 function random(seed: number): (max: number) => number {
@@ -16,8 +17,8 @@ function random(seed: number): (max: number) => number {
 }
 
 describe('reservations under concurrency against the real database', () => {
-  let ctx: RealContext;
-  let other: RealContext;
+  let ctx: TestServiceOf<typeof createService>;
+  let other: TestServiceOf<typeof createService>;
   /** Two service instances on the same database, as when the consumer group has two members. */
   let instances: ReservationService[];
   let inventory: InventoryService;
@@ -25,8 +26,8 @@ describe('reservations under concurrency against the real database', () => {
   const orders: OrderToReserve[] = [];
 
   beforeAll(async () => {
-    ctx = await realContext('inv-concurrency');
-    other = await realContext('unused', { DB_URL: ctx.config.DB_URL });
+    ctx = await startTestService(createService, 'inv-concurrency', { holdOutbox: TOKENS.Outbox });
+    other = await startTestService(createService, 'unused', { holdOutbox: TOKENS.Outbox, env: { DB_URL: ctx.config.DB_URL } });
     instances = [ctx, other].map((c) => c.container.resolve<ReservationService>(TOKENS.ReservationService));
     inventory = ctx.container.resolve<InventoryService>(TOKENS.InventoryService);
     for (const productId of productIds) await inventory.setStock(productId, { available: 25 });
@@ -45,9 +46,9 @@ describe('reservations under concurrency against the real database', () => {
 
   /** The SPEC §2 invariant and the holds agreeing with the reservations, for every hot product. */
   async function expectConsistentStock(): Promise<Map<string, string>> {
-    const statuses = new Map((await ctx.reservations.find({}, { status: 1 }).lean()).map((r) => [r._id, r.status as string]));
+    const statuses = new Map((await ctx.infra.models.reservations.find({}, { status: 1 }).lean()).map((r) => [r._id, r.status as string]));
     for (const productId of productIds) {
-      const p = (await ctx.products.findOne({ productId }).lean())!;
+      const p = (await ctx.infra.models.products.findOne({ productId }).lean())!;
       expect(p.available).toBeGreaterThanOrEqual(0);
       expect(p.initial + p.restocked).toBe(p.available + p.reserved + p.sold);
       const holders = p.holds.map((h) => h.orderId);
@@ -72,7 +73,7 @@ describe('reservations under concurrency against the real database', () => {
     expect(outcomes.filter((s) => s === 'RESERVED').length).toBeGreaterThan(0);
     expect(outcomes.filter((s) => s === 'FAILED').length).toBeGreaterThan(0); // demand is well above the 100 units
     for (const order of orders) {
-      const events = (await ctx.outboxOf(order.orderId)).map((e) => e.eventType);
+      const events = (await outboxOf(ctx.infra.models.reservations, order.orderId)).map((e) => e.eventType);
       expect(events).toEqual([statuses.get(order.orderId) === 'RESERVED' ? 'InventoryReserved' : 'InventoryFailed']);
     }
   });
@@ -98,9 +99,9 @@ describe('reservations under concurrency against the real database', () => {
     for (const o of toRelease) expect(after.get(o.orderId)).toBe('RELEASED');
     for (const o of toShip) expect(after.get(o.orderId)).toBe('SOLD');
     const sold = new Map(productIds.map((id) => [id, toShip.reduce((sum, o) => sum + quantityOf(o, id), 0)]));
-    for (const productId of productIds) expect((await ctx.products.findOne({ productId }).lean())!.sold).toBe(sold.get(productId));
-    for (const o of toRelease) expect((await ctx.outboxOf(o.orderId)).map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
-    for (const o of toShip) expect((await ctx.outboxOf(o.orderId)).map((e) => e.eventType)).toEqual(['InventoryReserved']);
-    for (const o of newcomers) expect(await ctx.outboxOf(o.orderId)).toHaveLength(1);
+    for (const productId of productIds) expect((await ctx.infra.models.products.findOne({ productId }).lean())!.sold).toBe(sold.get(productId));
+    for (const o of toRelease) expect((await outboxOf(ctx.infra.models.reservations, o.orderId)).map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
+    for (const o of toShip) expect((await outboxOf(ctx.infra.models.reservations, o.orderId)).map((e) => e.eventType)).toEqual(['InventoryReserved']);
+    for (const o of newcomers) expect(await outboxOf(ctx.infra.models.reservations, o.orderId)).toHaveLength(1);
   });
 });

@@ -1,21 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../test/support/infra.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import type { ProductRepository } from '../src/services/ports/ProductRepository.js';
 import type { ReservationRepository } from '../src/services/ports/ReservationRepository.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
+import { createService } from '../src/createService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildOrder } from './support/builders.js';
+import { buildOrder, outboxOf } from './support/builders.js';
 import { CrashingProductRepository, CrashingReservationRepository, CrashSwitch, SimulatedCrash } from './support/CrashingRepositories.js';
-import { realContext, type RealContext } from './support/realContext.js';
 
 type Step = (service: ReservationService) => Promise<unknown>;
 
 describe('reservations against the real database survive a crash between any two writes', () => {
-  let ctx: RealContext;
+  let ctx: TestServiceOf<typeof createService>;
   let healthy: ReservationService;
 
   beforeAll(async () => {
-    ctx = await realContext('inv-crash');
+    ctx = await startTestService(createService, 'inv-crash', { holdOutbox: TOKENS.Outbox });
     healthy = ctx.container.resolve<ReservationService>(TOKENS.ReservationService);
   });
   afterAll(async () => {
@@ -59,16 +60,16 @@ describe('reservations against the real database survive a crash between any two
     const ids: Record<string, string> = {};
     for (const [key, available] of Object.entries(stock)) {
       ids[key] = uniqueName(`p${key}`);
-      await ctx.products.create({ productId: ids[key], name: key, available, initial: available });
+      await ctx.infra.models.products.create({ productId: ids[key], name: key, available, initial: available });
     }
     return ids;
   }
 
   const stock = async (productId: string) => {
-    const doc = (await ctx.products.findOne({ productId }).lean())!;
+    const doc = (await ctx.infra.models.products.findOne({ productId }).lean())!;
     return { available: doc.available, reserved: doc.reserved, sold: doc.sold, holds: doc.holds.map(({ orderId, quantity }) => ({ orderId, quantity })), balanced: doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold };
   };
-  const eventTypes = async (orderId: string) => (await ctx.outboxOf(orderId)).map((e) => e.eventType);
+  const eventTypes = async (orderId: string) => (await outboxOf(ctx.infra.models.reservations, orderId)).map((e) => e.eventType);
 
   it('OrderPlaced that fits: every crash point ends RESERVED, each line held once, one InventoryReserved', async () => {
     const crashPoints = await everyCrashPoint(async () => {
@@ -77,7 +78,7 @@ describe('reservations against the real database survive a crash between any two
       return {
         step: (s) => s.reserve(order),
         check: async () => {
-          expect((await ctx.reservations.findById(order.orderId).lean())?.status).toBe('RESERVED');
+          expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.status).toBe('RESERVED');
           expect(await stock(p.a!)).toEqual({ available: 3, reserved: 2, sold: 0, holds: [{ orderId: order.orderId, quantity: 2 }], balanced: true });
           expect(await stock(p.b!)).toEqual({ available: 2, reserved: 3, sold: 0, holds: [{ orderId: order.orderId, quantity: 3 }], balanced: true });
           expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved']);
@@ -94,10 +95,10 @@ describe('reservations against the real database survive a crash between any two
       return {
         step: (s) => s.reserve(order),
         check: async () => {
-          expect((await ctx.reservations.findById(order.orderId).lean())?.status).toBe('FAILED');
+          expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.status).toBe('FAILED');
           expect(await stock(p.a!)).toEqual({ available: 5, reserved: 0, sold: 0, holds: [], balanced: true });
           expect(await stock(p.b!)).toEqual({ available: 1, reserved: 0, sold: 0, holds: [], balanced: true });
-          const outbox = await ctx.outboxOf(order.orderId);
+          const outbox = await outboxOf(ctx.infra.models.reservations, order.orderId);
           expect(outbox.map((e) => e.eventType)).toEqual(['InventoryFailed']);
           expect(JSON.parse(outbox[0]!.value).data.shortfalls).toEqual([{ productId: p.b, requested: 3, available: 1 }]);
         },
@@ -114,7 +115,7 @@ describe('reservations against the real database survive a crash between any two
       return {
         step: (s) => s.release(order.orderId, 'CUSTOMER_REQUEST'),
         check: async () => {
-          expect((await ctx.reservations.findById(order.orderId).lean())?.status).toBe('RELEASED');
+          expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.status).toBe('RELEASED');
           expect(await stock(p.a!)).toEqual({ available: 5, reserved: 0, sold: 0, holds: [], balanced: true });
           expect(await stock(p.b!)).toEqual({ available: 5, reserved: 0, sold: 0, holds: [], balanced: true });
           expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved', 'InventoryReleased']);
@@ -132,7 +133,7 @@ describe('reservations against the real database survive a crash between any two
       return {
         step: (s) => s.ship(order.orderId),
         check: async () => {
-          expect((await ctx.reservations.findById(order.orderId).lean())?.status).toBe('SOLD');
+          expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.status).toBe('SOLD');
           expect(await stock(p.a!)).toEqual({ available: 3, reserved: 0, sold: 2, holds: [], balanced: true });
           expect(await stock(p.b!)).toEqual({ available: 2, reserved: 0, sold: 3, holds: [], balanced: true });
           expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved']);
@@ -152,7 +153,7 @@ describe('reservations against the real database survive a crash between any two
           await s.reserve(order);
         },
         check: async () => {
-          expect((await ctx.reservations.findById(order.orderId).lean())?.status).toBe('CANCELLED_BEFORE_RESERVE');
+          expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.status).toBe('CANCELLED_BEFORE_RESERVE');
           expect(await stock(p.a!)).toEqual({ available: 5, reserved: 0, sold: 0, holds: [], balanced: true });
           expect(await eventTypes(order.orderId)).toEqual([]);
         },

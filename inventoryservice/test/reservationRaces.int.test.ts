@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../test/support/infra.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import type { HoldReconciler } from '../src/services/HoldReconciler.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
+import { createService } from '../src/createService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildOrder } from './support/builders.js';
+import { buildOrder, outboxOf } from './support/builders.js';
 import { InterleavingSwitch, serviceThrough, SimulatedCrash } from './support/CrashingRepositories.js';
-import { realContext, type RealContext } from './support/realContext.js';
 
 /**
  * Two handlers of one order running at once, as after a rebalance: the old member still inside its
@@ -13,13 +14,13 @@ import { realContext, type RealContext } from './support/realContext.js';
  * interleaving is made exact by letting one whole handler cut in right before a write of the other.
  */
 describe('reservation handlers of one order interleaving against the real database', () => {
-  let ctx: RealContext;
+  let ctx: TestServiceOf<typeof createService>;
   let healthy: ReservationService;
   let reconciler: HoldReconciler;
 
   beforeAll(async () => {
     // Correctness under interleavings, not latency: a loaded shared machine must not time the database out.
-    ctx = await realContext('inv-races', { DB_OPERATION_TIMEOUT_MS: '30000' });
+    ctx = await startTestService(createService, 'inv-races', { holdOutbox: TOKENS.Outbox, env: { DB_OPERATION_TIMEOUT_MS: '30000' } });
     healthy = ctx.container.resolve<ReservationService>(TOKENS.ReservationService);
     reconciler = ctx.container.resolve<HoldReconciler>(TOKENS.HoldReconciler);
   });
@@ -31,12 +32,12 @@ describe('reservation handlers of one order interleaving against the real databa
     const ids: Record<string, string> = {};
     for (const [key, available] of Object.entries(stock)) {
       ids[key] = uniqueName(`p${key}`);
-      await ctx.products.create({ productId: ids[key], name: key, available, initial: available });
+      await ctx.infra.models.products.create({ productId: ids[key], name: key, available, initial: available });
     }
     return ids;
   }
   const stock = async (productId: string) => {
-    const doc = (await ctx.products.findOne({ productId }).lean())!;
+    const doc = (await ctx.infra.models.products.findOne({ productId }).lean())!;
     return {
       available: doc.available,
       reserved: doc.reserved,
@@ -45,8 +46,8 @@ describe('reservation handlers of one order interleaving against the real databa
       balanced: doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold && doc.reserved === doc.holds.reduce((s, h) => s + h.quantity, 0),
     };
   };
-  const statusOf = async (orderId: string) => (await ctx.reservations.findById(orderId).lean())?.status;
-  const eventTypes = async (orderId: string) => (await ctx.outboxOf(orderId)).map((e) => e.eventType);
+  const statusOf = async (orderId: string) => (await ctx.infra.models.reservations.findById(orderId).lean())?.status;
+  const eventTypes = async (orderId: string) => (await outboxOf(ctx.infra.models.reservations, orderId)).map((e) => e.eventType);
 
   it('a cancel racing an OrderPlaced at every write of either: the stock ends released once, InventoryReleased once iff InventoryReserved', async () => {
     const outcomes = new Set<string>();
@@ -98,7 +99,7 @@ describe('reservation handlers of one order interleaving against the real databa
     const p = await givenProducts({ a: 5, b: short ? 14 : 5 });
     const order = buildOrder([[p.a!, 2], [p.b!, short ? 9 : 3]]);
     const stale = staleRun(async () => {
-      if (short) await ctx.products.updateOne({ productId: p.b! }, { $inc: { available: -9, restocked: -9 } });
+      if (short) await ctx.infra.models.products.updateOne({ productId: p.b! }, { $inc: { available: -9, restocked: -9 } });
       await healthy.reserve(order);
       if (!short) await healthy.release(order.orderId, 'CUSTOMER_REQUEST');
     }, true);

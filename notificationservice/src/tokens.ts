@@ -2,7 +2,6 @@
 export const TOKENS = {
   Config: Symbol('Config'),
   Logger: Symbol('Logger'),
-  Infrastructure: Symbol('Infrastructure'),
   NotificationModel: Symbol('NotificationModel'),
   PreferencesModel: Symbol('PreferencesModel'),
   MockDeliveryModel: Symbol('MockDeliveryModel'),

@@ -1,19 +1,20 @@
 import { childTraceparent, createIdempotentProducer, eventHeaders, serializeEvent } from '@orderplatform/shared';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import type { PreferencesService } from '../src/services/PreferencesService.js';
 import type { NotificationRepository } from '../src/services/ports/NotificationRepository.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildDraft, buildOrderEvent } from './support/builders.js';
-import { eventually } from './support/eventually.js';
-import { integrationWorld } from './support/integrationWorld.js';
+import { eventually } from '../../test/support/eventually.js';
 
 describe('demo contacts against the real database', () => {
-  const worlds: Array<Awaited<ReturnType<typeof integrationWorld>>> = [];
+  const worlds: Array<TestServiceOf<typeof createService>> = [];
   const world = async () => {
-    const created = await integrationWorld('notif-seed');
+    const created = await startTestService(createService, 'notif-seed');
     worlds.push(created);
     return { ...created, preferences: created.container.resolve<PreferencesService>(TOKENS.PreferencesService) };
   };

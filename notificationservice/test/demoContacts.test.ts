@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { ConfigSchema } from '../src/config.js';
 import type { PreferencesService } from '../src/services/PreferencesService.js';
 import { TOKENS } from '../src/tokens.js';
+import { fakePorts, testConfig, SHORT_LEASE } from './support/fakes.js';
 import { buildDraft, buildPreferences } from './support/builders.js';
-import { testConfig, unitContainer } from './support/unitContainer.js';
 
 function arrange() {
-  const world = unitContainer();
-  return { ...world, service: world.container.resolve<PreferencesService>(TOKENS.PreferencesService) };
+  const fakes = fakePorts();
+  const { container } = unitService(createService, { env: SHORT_LEASE, register: fakes.register });
+  return { ...fakes, service: container.resolve<PreferencesService>(TOKENS.PreferencesService) };
 }
 
 describe('seeding the demo contacts', () => {

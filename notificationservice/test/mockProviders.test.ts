@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { MockEmailProvider } from '../src/providers/MockEmailProvider.js';
 import { MockSmsProvider } from '../src/providers/MockSmsProvider.js';
-import { ProviderUnavailableError } from '../src/services/ports/ProviderUnavailableError.js';
-import { InMemoryMockMailbox, sequence } from './support/fakes.js';
+import { ProviderUnavailableError } from '../src/domain/errors/ProviderUnavailableError.js';
+import { InMemoryMockMailbox, sequence, testConfig } from './support/fakes.js';
 import { capturingLogger, silentLogger } from './support/logs.js';
-import { testConfig } from './support/unitContainer.js';
 
 const message = { notificationId: 'n-1', to: 'ada@example.com', subject: 'Hi', body: 'Hello Ada' };
 

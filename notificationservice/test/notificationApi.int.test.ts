@@ -1,17 +1,18 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { notificationOpenApi } from '../src/api/openapi.js';
 import type { Notification } from '../src/domain/Notification.js';
 import type { NotificationRepository } from '../src/services/ports/NotificationRepository.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildDraft } from './support/builders.js';
-import { integrationWorld } from './support/integrationWorld.js';
 
 describe('notification HTTP API against the real database', () => {
-  let world: Awaited<ReturnType<typeof integrationWorld>>;
+  let world: TestServiceOf<typeof createService>;
 
   beforeAll(async () => {
-    world = await integrationWorld('notif-api');
+    world = await startTestService(createService, 'notif-api');
   });
   afterAll(async () => {
     await world.close();
@@ -19,6 +20,14 @@ describe('notification HTTP API against the real database', () => {
 
   const put = (customerId: string, body: unknown) => request(world.app).put(`/api/notifications/preferences/${customerId}`).send(body as object);
   const get = (customerId: string) => request(world.app).get(`/api/notifications/preferences/${customerId}`);
+
+  it('starts with the collections of its own models and their indexes created, and no others', async () => {
+    const collections = (await world.infra.connection.db!.listCollections().toArray()).map((c) => c.name);
+    const indexes = await world.infra.models.notifications.listIndexes();
+
+    expect(collections.sort()).toEqual(['contact_preferences', 'mock_provider_deliveries', 'notifications']);
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { eventId: 1, channel: 1 }, unique: true }));
+  });
 
   describe('contact preferences', () => {
     it('when a customer saves preferences, they are created (201), read back, and replaced as a whole on the next PUT (200)', async () => {

@@ -1,18 +1,25 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import type { MockMailbox } from '../src/providers/MockMailbox.js';
 import type { NotificationProvider } from '../src/services/ports/NotificationProvider.js';
 import type { NotificationRepository } from '../src/services/ports/NotificationRepository.js';
 import type { NotificationService } from '../src/services/NotificationService.js';
 import { TOKENS } from '../src/tokens.js';
 import { ADA, buildDraft, buildOrderEvent } from './support/builders.js';
-import { integrationWorld, SpyProvider } from './support/integrationWorld.js';
+import { SHORT_LEASE, SpyProvider } from './support/fakes.js';
+
+type NotificationTestService = TestServiceOf<typeof createService>;
+
+/** What the mock providers actually delivered (their delivery log, in the service's database). */
+const deliveries = (service: NotificationTestService, filter: Record<string, string> = {}) => service.infra.models.mockDeliveries.find(filter).lean();
 
 describe('notification delivery against the real database', () => {
-  let world: Awaited<ReturnType<typeof integrationWorld>>;
+  let world: TestServiceOf<typeof createService>;
 
   beforeAll(async () => {
-    world = await integrationWorld('notif-delivery', { NOTIFICATION_SEND_LEASE_MS: '1000' });
+    world = await startTestService(createService, 'notif-delivery', { env: { NOTIFICATION_SEND_LEASE_MS: '1000' } });
   });
   afterAll(async () => {
     await world.close();
@@ -47,9 +54,9 @@ describe('notification delivery against the real database', () => {
       ['sms', 'SENT', 1],
     ]);
     expect([email.calls.length, sms.calls.length]).toEqual([1, 1]);
-    const delivered = await world.deliveries({ notificationId: records[0]!.id });
+    const delivered = await deliveries(world, { notificationId: records[0]!.id });
     expect(delivered).toHaveLength(1);
-    expect(await world.deliveries({ notificationId: records[1]!.id })).toHaveLength(1);
+    expect(await deliveries(world, { notificationId: records[1]!.id })).toHaveLength(1);
   });
 
   it('when the customer has no contact, records one SKIPPED (NO_CONTACT) per channel, shown by the API; redeliveries, also concurrent, add none', async () => {
@@ -87,7 +94,7 @@ describe('notification delivery against the real database', () => {
       [event.eventId, 'SKIPPED'],
       [event.eventId, 'SKIPPED'],
     ]);
-    expect(await world.deliveries({ notificationId: records[0]!.id })).toHaveLength(0);
+    expect(await deliveries(world, { notificationId: records[0]!.id })).toHaveLength(0);
   });
 
   it('when the customer has an email address only, sends the email and records the SMS as SKIPPED (NO_CONTACT)', async () => {
@@ -171,12 +178,12 @@ describe('notification delivery against the real database', () => {
     await service.notify(event);
 
     expect(email.calls).toHaveLength(1); // the provider was asked again, with the same key ...
-    expect(await world.deliveries({ notificationId: claimed.id })).toHaveLength(1); // ... and delivered nothing new
+    expect(await deliveries(world, { notificationId: claimed.id })).toHaveLength(1); // ... and delivered nothing new
     expect((await repository.findById(claimed.id))!.status).toBe('SENT');
   });
 
   it('when a provider fails, the record says FAILED with the error and the attempt count, and a later retry makes it SENT', async () => {
-    const failing = await integrationWorld('notif-failing', { MOCK_SMS_FAILURE_RATE: '1' });
+    const failing = await startTestService(createService, 'notif-failing', { env: { ...SHORT_LEASE, MOCK_SMS_FAILURE_RATE: '1' } });
     const recovered = failing.container.createChildContainer();
     try {
       const service = failing.container.resolve<NotificationService>(TOKENS.NotificationService);
@@ -197,7 +204,7 @@ describe('notification delivery against the real database', () => {
       const settled = await repository.find({ orderId: event.data.orderId, limit: 10 });
       expect(Object.fromEntries(settled.map((r) => [r.channel, [r.status, r.attempts]]))).toEqual({ email: ['SENT', 1], sms: ['SENT', 3] });
       expect(settled.find((r) => r.channel === 'sms')!.error).toBeUndefined();
-      expect((await failing.deliveries()).map((d) => d.channel).sort()).toEqual(['email', 'sms']);
+      expect((await deliveries(failing)).map((d) => d.channel).sort()).toEqual(['email', 'sms']);
     } finally {
       await failing.close();
     }

@@ -1,10 +1,12 @@
 import { metrics } from '@orderplatform/shared';
 import { describe, expect, it } from 'vitest';
-import { DeliveryIncompleteError } from '../src/services/errors/DeliveryIncompleteError.js';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import { DeliveryIncompleteError } from '../src/domain/errors/DeliveryIncompleteError.js';
 import type { NotificationService } from '../src/services/NotificationService.js';
 import { TOKENS } from '../src/tokens.js';
+import { fakePorts, SHORT_LEASE } from './support/fakes.js';
 import { ADA, buildOrderEvent, buildPreferences } from './support/builders.js';
-import { unitContainer } from './support/unitContainer.js';
 
 /** notifications_total for one event type, as { 'channel/outcome': value }. */
 async function notificationCounts(eventType: string): Promise<Record<string, number>> {
@@ -13,8 +15,9 @@ async function notificationCounts(eventType: string): Promise<Record<string, num
 }
 
 function arrange() {
-  const world = unitContainer();
-  return { ...world, service: world.container.resolve<NotificationService>(TOKENS.NotificationService) };
+  const fakes = fakePorts();
+  const { container } = unitService(createService, { env: SHORT_LEASE, register: fakes.register });
+  return { ...fakes, container, service: container.resolve<NotificationService>(TOKENS.NotificationService) };
 }
 
 describe('notifying a customer of an order event', () => {

@@ -1,10 +1,17 @@
-import { childTraceparent, createIdempotentProducer, dltTopicOf, eventHeaders, readDeadLetters, replayDeadLetters, serializeEvent, type DomainEvent } from '@orderplatform/shared';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { childTraceparent, createIdempotentProducer, dltTopicOf, eventHeaders, readDeadLetters, serializeEvent, type DomainEvent } from '@orderplatform/shared';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbUrlFor, testKafka, uniqueName } from '../../test/support/infra.js';
+import { dbUrlFor, kafkaBrokers, testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import { ADA, buildOrderEvent } from './support/builders.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../../test/support/eventually.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
 
 interface NotificationView {
   id: string;
@@ -125,10 +132,12 @@ describe('notificationservice as a process', () => {
     const dead = await eventually(deadLetters, (records) => records.some((r) => r.eventId === placed.eventId), 'event in the DLT');
     expect(dead.find((r) => r.eventId === placed.eventId)).toMatchObject({ errorClass: 'DeliveryIncompleteError', attempts: 2, key: orderId });
 
-    // The SMS gateway is back: restart without failures, then replay the dead letter.
+    // The SMS gateway is back: restart without failures, then replay the dead letter the way the README says.
     expect(await service.stop()).toBe(0);
     service = await startService('notificationservice', { dbName, env: { ...env, MOCK_SMS_FAILURE_RATE: '0' } });
-    await replayDeadLetters(producer, await deadLetters(), { eventId: placed.eventId }, false);
+    const dlt = ['shared/src/cli/dlt.ts', 'replay', '--topic', orderTopic, '--error-class', 'DeliveryIncompleteError', '--key', orderId, '--brokers', kafkaBrokers().join(',')];
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', ...dlt], { cwd: ROOT });
+    expect(stdout).toMatch(/Replayed 1 of \d+ message/);
 
     const settled = await eventually(() => notificationsOf(orderId), (list) => list.every((n) => n.status === 'SENT'), 'SMS sent after the replay');
     const sms = settled.find((n) => n.channel === 'sms')!;

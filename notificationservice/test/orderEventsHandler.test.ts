@@ -1,9 +1,11 @@
 import type { ReliableConsumer } from '@orderplatform/shared';
 import { describe, expect, it } from 'vitest';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import type { OrderEventsHandler } from '../src/events/OrderEventsHandler.js';
 import { TOKENS } from '../src/tokens.js';
+import { fakePorts, SHORT_LEASE } from './support/fakes.js';
 import { buildOrderEvent } from './support/builders.js';
-import { unitContainer } from './support/unitContainer.js';
 
 /** Stands in for the ReliableConsumer: keeps the handlers registered on it. */
 function fakeConsumer() {
@@ -19,7 +21,8 @@ function fakeConsumer() {
 
 describe('order events handler', () => {
   it('subscribes to every order lifecycle event and turns each into notifications', async () => {
-    const { container, email } = unitContainer();
+    const { email, register } = fakePorts();
+    const { container } = unitService(createService, { env: SHORT_LEASE, register });
     const { consumer, handlers } = fakeConsumer();
     container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
     const cancelled = buildOrderEvent('OrderCancelled', { orderId: 'ord-9', reason: 'ADMIN_REQUEST' });

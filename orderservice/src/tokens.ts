@@ -2,9 +2,8 @@
 export const TOKENS = {
   Config: Symbol('Config'),
   Logger: Symbol('Logger'),
-  Infrastructure: Symbol('Infrastructure'),
-  Connection: Symbol('Connection'),
   Outbox: Symbol('Outbox'),
+  OrderModel: Symbol('OrderModel'),
   OrderRepository: Symbol('OrderRepository'),
   OrderEvents: Symbol('OrderEvents'),
   OrderChangeNotifier: Symbol('OrderChangeNotifier'),

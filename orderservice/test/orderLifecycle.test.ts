@@ -3,10 +3,13 @@ import type { Order, OrderStatus } from '../src/domain/Order.js';
 import type { OrderLifecycleService } from '../src/services/OrderLifecycleService.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildInventoryFailed, buildInventoryReleased, buildInventoryReserved, buildOrder } from './support/builders.js';
-import { unitContainer } from './support/unitContainer.js';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import { InMemoryOrderRepository } from './support/InMemoryOrderRepository.js';
 
 function arrange(...orders: Order[]) {
-  const { container, repository } = unitContainer();
+  const repository = new InMemoryOrderRepository();
+  const { container } = unitService(createService, { register: (c) => c.registerInstance(TOKENS.OrderRepository, repository) });
   repository.seed(...orders);
   return { lifecycle: container.resolve<OrderLifecycleService>(TOKENS.OrderLifecycleService), repository };
 }

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { OrderPlacementService } from '../src/services/OrderPlacementService.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildOrderRequest } from './support/builders.js';
-import { unitContainer } from './support/unitContainer.js';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import { InMemoryOrderRepository } from './support/InMemoryOrderRepository.js';
 
 function arrange() {
-  const { container, repository } = unitContainer();
+  const repository = new InMemoryOrderRepository();
+  const { container } = unitService(createService, { register: (c) => c.registerInstance(TOKENS.OrderRepository, repository) });
   return { placement: container.resolve<OrderPlacementService>(TOKENS.OrderPlacementService), repository };
 }
 

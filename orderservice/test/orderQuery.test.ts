@@ -5,10 +5,13 @@ import type { OrderLifecycleService } from '../src/services/OrderLifecycleServic
 import type { OrderQueryService } from '../src/services/OrderQueryService.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildInventoryReserved, buildOrder } from './support/builders.js';
-import { unitContainer } from './support/unitContainer.js';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import { InMemoryOrderRepository } from './support/InMemoryOrderRepository.js';
 
 function arrange(orders: Order[] = [], env: Record<string, string> = {}) {
-  const { container, repository } = unitContainer(env);
+  const repository = new InMemoryOrderRepository();
+  const { container } = unitService(createService, { env, register: (c) => c.registerInstance(TOKENS.OrderRepository, repository) });
   repository.seed(...orders);
   return {
     queries: container.resolve<OrderQueryService>(TOKENS.OrderQueryService),

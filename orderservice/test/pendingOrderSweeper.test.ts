@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { PendingOrderSweeper } from '../src/services/PendingOrderSweeper.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildOrder } from './support/builders.js';
-import { unitContainer } from './support/unitContainer.js';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import { InMemoryOrderRepository } from './support/InMemoryOrderRepository.js';
 
 const minutesAgo = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
 
@@ -11,7 +13,9 @@ describe('timeout sweeper', () => {
     const stale = buildOrder({ createdAt: minutesAgo(6) });
     const fresh = buildOrder({ createdAt: minutesAgo(1) });
     const staleButConfirmed = buildOrder({ createdAt: minutesAgo(10), status: 'CONFIRMED' });
-    const { container, repository } = unitContainer({ ORDER_PENDING_TIMEOUT_MS: String(5 * 60_000) });
+    const repository = new InMemoryOrderRepository();
+    const env = { ORDER_PENDING_TIMEOUT_MS: String(5 * 60_000) };
+    const { container } = unitService(createService, { env, register: (c) => c.registerInstance(TOKENS.OrderRepository, repository) });
     repository.seed(stale, fresh, staleButConfirmed);
     const sweeper = container.resolve<PendingOrderSweeper>(TOKENS.PendingOrderSweeper);
 
@@ -28,7 +32,8 @@ describe('timeout sweeper', () => {
 
   it('a second sweep (or a second instance) cancels nothing more', async () => {
     const stale = buildOrder({ createdAt: minutesAgo(6) });
-    const { container, repository } = unitContainer();
+    const repository = new InMemoryOrderRepository();
+    const { container } = unitService(createService, { register: (c) => c.registerInstance(TOKENS.OrderRepository, repository) });
     repository.seed(stale);
     const sweeper = container.resolve<PendingOrderSweeper>(TOKENS.PendingOrderSweeper);
 

@@ -42,7 +42,7 @@ describe('reliable consumer against the real broker and database', () => {
     const topic = uniqueName('consumer-orders');
     await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silentLogger());
     const processedEvents = new MongoProcessedEventStore(connection);
-    await initModels(connection);
+    await initModels(connection, [Orders, processedEvents.model]);
     consumer = new ReliableConsumer({
       kafka,
       groupId: uniqueName('group'),
@@ -191,7 +191,7 @@ describe('reliable consumer against the real broker and database', () => {
   it('a poison two groups refused: replay --group A is handled by A once and B never sees it again; a dry run without --group names B', async () => {
     const topic = uniqueName('consumer-orders');
     await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silentLogger());
-    await initModels(connection);
+    await initModels(connection, [Orders, new MongoProcessedEventStore(connection).model]);
     const [groupA, groupB] = [uniqueName('group-a'), uniqueName('group-b')];
     const poison = buildOrderPlaced();
     let fixedForA = false;

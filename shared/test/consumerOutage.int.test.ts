@@ -40,8 +40,7 @@ describe('reliable consumer while its database hangs for longer than the session
     await stack.up();
     connection = connectDatabase(`${stack.dbUrl}/consumer-outage`, silentLogger(), { operationTimeoutMs: 2_000 });
     Orders = testOrderModel(connection);
-    new MongoProcessedEventStore(connection); // registers its model before the collections are created
-    await initModels(connection);
+    await initModels(connection, [Orders, new MongoProcessedEventStore(connection).model]);
     await producer.connect();
   }, 180_000);
   afterAll(async () => {

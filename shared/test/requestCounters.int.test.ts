@@ -21,7 +21,7 @@ describe('request counters on /metrics (the benchmark reads them for commands pe
   });
 
   it('counts every driver command of a service connection by name', async () => {
-    await initModels(connection);
+    await initModels(connection, []); // waits for the connection
     const things = connection.collection('things');
     const inserts = await series('db_commands_total', 'command="insert"');
     const updates = await series('db_commands_total', 'command="update"');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RESERVATION_STATUSES } from '../services/ports/ReservationRepository.js';
+import { RESERVATION_STATUSES } from '../domain/Reservation.js';
 
 /** What clients receive (SPEC §3); views.ts builds exactly these shapes. */
 export const productViewSchema = z.object({

@@ -1,5 +1,5 @@
-import type { Product } from '../services/ports/ProductRepository.js';
-import type { Reservation } from '../services/ports/ReservationRepository.js';
+import type { Product } from '../domain/Product.js';
+import type { Reservation } from '../domain/Reservation.js';
 import type { ProductView, ReservationView } from './responseSchemas.js';
 
 /** What clients see of a product (SPEC §3); holds and the invariant's bookkeeping stay inside. */

@@ -1,8 +1,8 @@
 import { createEvent, type DomainEvent } from '@orderplatform/shared';
 import { injectable } from 'tsyringe';
 import { SERVICE_NAME } from '../config.js';
+import type { Reservation, ReservationFailure } from '../domain/Reservation.js';
 import type { InventoryEvents } from '../services/ports/InventoryEvents.js';
-import type { Reservation, ReservationFailure } from '../services/ports/ReservationRepository.js';
 
 /**
  * Builds the inventory events (validated against the shared contracts). They are published through

@@ -1,7 +1,8 @@
 import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
-import type { HoldChange, NewProduct, Product, ProductForOrder, ProductRepository } from '../services/ports/ProductRepository.js';
+import type { NewProduct, Product, ProductForOrder } from '../domain/Product.js';
+import type { HoldChange, ProductRepository } from '../services/ports/ProductRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { Hold, ProductDocument } from './models/ProductModel.js';
 

@@ -2,7 +2,8 @@ import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplat
 import type { DomainEvent, Outbox } from '@orderplatform/shared';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
-import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../services/ports/ReservationRepository.js';
+import type { Reservation, ReservationStatus, StockLine } from '../domain/Reservation.js';
+import type { ReservationRepository, TransitionChanges } from '../services/ports/ReservationRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { ReservationDocument } from './models/ReservationModel.js';
 

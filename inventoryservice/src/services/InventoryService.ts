@@ -1,8 +1,11 @@
-import { ConflictError, NotFoundError, type Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
+import { ConcurrentStockUpdateError } from '../domain/errors/ConcurrentStockUpdateError.js';
+import { ProductNotFoundError } from '../domain/errors/ProductNotFoundError.js';
+import type { Product } from '../domain/Product.js';
 import { TOKENS } from '../tokens.js';
 import { DEMO_CATALOG } from './demoCatalog.js';
-import type { Product, ProductRepository } from './ports/ProductRepository.js';
+import type { ProductRepository } from './ports/ProductRepository.js';
 
 export interface StockUpdate {
   name?: string;
@@ -30,7 +33,7 @@ export class InventoryService {
 
   async get(productId: string): Promise<Product> {
     const product = await this.products.findById(productId);
-    if (!product) throw new NotFoundError('INVENTORY.PRODUCT_NOT_FOUND', `Product ${productId} not found`);
+    if (!product) throw new ProductNotFoundError(productId);
     return product;
   }
 
@@ -58,7 +61,7 @@ export class InventoryService {
         return { product: updated, created: false };
       }
     }
-    throw new ConflictError('INVENTORY.CONCURRENT_UPDATE', `Stock of product ${productId} kept changing; try again`);
+    throw new ConcurrentStockUpdateError(productId);
   }
 
   /** Seeds the demo catalog if there are no products at all; safe when two instances start together. */

@@ -1,11 +1,13 @@
+import { PermanentError, type Logger, type Shortfall } from '@orderplatform/shared';
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, PermanentError, type Logger, type Shortfall } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
+import { ReservationNotFoundError } from '../domain/errors/ReservationNotFoundError.js';
+import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type StockLine } from '../domain/Reservation.js';
 import { TOKENS } from '../tokens.js';
 import { mergeLines } from './mergeLines.js';
 import type { InventoryEvents } from './ports/InventoryEvents.js';
 import type { HoldChange, ProductRepository } from './ports/ProductRepository.js';
-import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type ReservationRepository, type StockLine } from './ports/ReservationRepository.js';
+import type { ReservationRepository } from './ports/ReservationRepository.js';
 
 export interface OrderToReserve {
   orderId: string;
@@ -57,7 +59,7 @@ export class ReservationService {
 
   async get(orderId: string): Promise<Reservation> {
     const reservation = await this.reservations.findByOrderId(orderId);
-    if (!reservation) throw new NotFoundError('INVENTORY.RESERVATION_NOT_FOUND', `No reservation for order ${orderId}`);
+    if (!reservation) throw new ReservationNotFoundError(orderId);
     return reservation;
   }
 

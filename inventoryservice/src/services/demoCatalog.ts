@@ -1,4 +1,4 @@
-import type { NewProduct } from './ports/ProductRepository.js';
+import type { NewProduct } from '../domain/Product.js';
 
 /** The demo catalog seeded into an empty database (SPEC §3), so the task file's curl example works. */
 export const DEMO_CATALOG: readonly NewProduct[] = [

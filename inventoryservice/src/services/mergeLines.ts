@@ -1,4 +1,4 @@
-import type { StockLine } from './ports/ReservationRepository.js';
+import type { StockLine } from '../domain/Reservation.js';
 
 /**
  * One line per product, quantities summed, sorted by productId: an order naming a product twice

@@ -1,7 +1,9 @@
 import type { DomainEvent } from '@orderplatform/shared';
 import type { DependencyContainer } from 'tsyringe';
-import type { HoldChange, NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
-import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
+import type { NewProduct, Product, ProductForOrder } from '../../src/domain/Product.js';
+import type { Reservation, ReservationStatus, StockLine } from '../../src/domain/Reservation.js';
+import type { HoldChange, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { ReservationRepository, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
 import type { ReservationService } from '../../src/services/ReservationService.js';
 import { TOKENS } from '../../src/tokens.js';
 

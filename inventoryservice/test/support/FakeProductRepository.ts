@@ -1,4 +1,5 @@
-import type { HoldChange, NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { NewProduct, Product, ProductForOrder } from '../../src/domain/Product.js';
+import type { HoldChange, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 
 interface Stored {
   product: Product;

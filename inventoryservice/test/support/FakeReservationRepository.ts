@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@orderplatform/shared';
-import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
+import type { Reservation, ReservationStatus, StockLine } from '../../src/domain/Reservation.js';
+import type { ReservationRepository, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
 
 /** In-memory reservations; each keeps the events its writes carried, like the outbox would. */
 export class FakeReservationRepository implements ReservationRepository {

@@ -1,7 +1,7 @@
 import type { Logger } from '@orderplatform/shared';
 import type { Channel } from '../domain/Channel.js';
 import type { NotificationProvider, OutgoingMessage } from '../services/ports/NotificationProvider.js';
-import { ProviderUnavailableError } from '../services/ports/ProviderUnavailableError.js';
+import { ProviderUnavailableError } from '../domain/errors/ProviderUnavailableError.js';
 import type { MockMailbox, RandomSource } from './MockMailbox.js';
 
 /**

@@ -1,6 +1,7 @@
-import { NotFoundError, type Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared';
 import { inject, injectable } from 'tsyringe';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
+import { PreferencesNotFoundError } from '../domain/errors/PreferencesNotFoundError.js';
 import { TOKENS } from '../tokens.js';
 import { DEMO_CONTACTS } from './demoContacts.js';
 import type { NotificationRepository } from './ports/NotificationRepository.js';
@@ -17,7 +18,7 @@ export class PreferencesService {
 
   async get(customerId: string): Promise<ContactPreferences> {
     const found = await this.preferences.find(customerId);
-    if (!found) throw new NotFoundError('NOTIFICATION.PREFERENCES_NOT_FOUND', `No contact preferences for customer ${customerId}`);
+    if (!found) throw new PreferencesNotFoundError(customerId);
     return found;
   }
 

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DependencyContainer } from 'tsyringe';
+import { testEnv } from '../../../test/support/serviceHarness.js';
+import { ConfigSchema, type Config } from '../../src/config.js';
 import type { Channel } from '../../src/domain/Channel.js';
 import type { ContactPreferences } from '../../src/domain/ContactPreferences.js';
 import { isSettled, type Notification, type NotificationDraft, type SkippedDraft } from '../../src/domain/Notification.js';
@@ -6,7 +9,8 @@ import type { MockDelivery, MockMailbox } from '../../src/providers/MockMailbox.
 import type { NotificationProvider, OutgoingMessage } from '../../src/services/ports/NotificationProvider.js';
 import type { NotificationQuery, NotificationRepository } from '../../src/services/ports/NotificationRepository.js';
 import type { PreferencesRepository } from '../../src/services/ports/PreferencesRepository.js';
-import { ProviderUnavailableError } from '../../src/services/ports/ProviderUnavailableError.js';
+import { ProviderUnavailableError } from '../../src/domain/errors/ProviderUnavailableError.js';
+import { TOKENS } from '../../src/tokens.js';
 
 type Stored = Notification & { leaseId: string | null; leaseUntil: Date | null };
 
@@ -147,3 +151,44 @@ export const sequence = (...values: number[]): (() => number) => {
   let i = 0;
   return () => values[Math.min(i++, values.length - 1)]!;
 };
+
+/** A short send lease, so a test of a lapsed lease waits 300 ms instead of the default 10 s. */
+export const SHORT_LEASE = { NOTIFICATION_SEND_LEASE_MS: '300' };
+
+/** The service's config as the unit tests run it (for classes built by hand). */
+export const testConfig = (env: Record<string, string> = {}): Config => ConfigSchema.parse(testEnv({ ...SHORT_LEASE, ...env }));
+
+/** In-memory repositories and recording providers, and the override that puts them into the service (unitService's `register`). */
+export function fakePorts() {
+  const fakes = {
+    notifications: new InMemoryNotificationRepository(),
+    preferences: new InMemoryPreferencesRepository(),
+    email: new FakeProvider('email'),
+    sms: new FakeProvider('sms'),
+  };
+  return {
+    ...fakes,
+    register(container: DependencyContainer): void {
+      container.registerInstance(TOKENS.NotificationRepository, fakes.notifications);
+      container.registerInstance(TOKENS.PreferencesRepository, fakes.preferences);
+      container.registerInstance(TOKENS.EmailProvider, fakes.email);
+      container.registerInstance(TOKENS.SmsProvider, fakes.sms);
+    },
+  };
+}
+
+/** Wraps a real provider and counts the calls it gets. */
+export class SpyProvider implements NotificationProvider {
+  readonly calls: OutgoingMessage[] = [];
+
+  constructor(private readonly inner: NotificationProvider) {}
+
+  get channel() {
+    return this.inner.channel;
+  }
+
+  send(message: OutgoingMessage): Promise<void> {
+    this.calls.push(message);
+    return this.inner.send(message);
+  }
+}

@@ -1,10 +1,10 @@
 import { isDuplicateKeyError as isDuplicateKey, trusted as op, type DomainEvent, type Outbox } from '@orderplatform/shared';
-import type { Connection, Model } from 'mongoose';
+import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Order, TimelineEntry } from '../domain/Order.js';
 import type { InsertResult, OrderRepository, PageCursor, StatusChange } from '../services/ports/OrderRepository.js';
 import { TOKENS } from '../tokens.js';
-import { orderModel, type OrderDocument } from './models/OrderModel.js';
+import type { OrderDocument } from './models/OrderModel.js';
 import { toOrder } from './toOrder.js';
 
 /** Reads never carry the pending outbox events back out. */
@@ -12,14 +12,10 @@ const WITHOUT_OUTBOX = { outbox: 0, outboxLeaseUntil: 0, outboxLeaseOwner: 0 } a
 
 @injectable()
 export class MongoOrderRepository implements OrderRepository {
-  private readonly model: Model<OrderDocument>;
-
   constructor(
-    @inject(TOKENS.Connection) connection: Connection,
+    @inject(TOKENS.OrderModel) private readonly model: Model<OrderDocument>,
     @inject(TOKENS.Outbox) private readonly outbox: Outbox,
-  ) {
-    this.model = orderModel(connection);
-  }
+  ) {}
 
   async insert(order: Order, events: DomainEvent[]): Promise<InsertResult> {
     const { id, ...fields } = order;

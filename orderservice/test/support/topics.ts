@@ -1,6 +1,6 @@
 import { readHeaders } from '@orderplatform/shared';
 import { testKafka, uniqueName } from '../../../test/support/infra.js';
-import { eventually } from './eventually.js';
+import { eventually } from '../../../test/support/eventually.js';
 
 export interface ReadMessage {
   key: string | undefined;
@@ -38,7 +38,7 @@ export async function readTopic(topic: string, until: (messages: ReadMessage[]) 
         });
       },
     });
-    await eventually(() => until(messages), what, 45_000);
+    await eventually(() => messages, until, what);
     return messages;
   } finally {
     await consumer.disconnect();

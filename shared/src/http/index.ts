@@ -1,5 +1,6 @@
 export { applyErrorHandling, applyStandardMiddleware, type StandardMiddlewareOptions } from './standardMiddleware.js';
 export { correlationMiddleware, CORRELATION_HEADER } from './correlationMiddleware.js';
+export { createHttpApp, type HttpAppOptions } from './createHttpApp.js';
 export { checkReadiness, createHealthRouter, type HealthCheck, type HealthRouterOptions, type Readiness } from './createHealthRouter.js';
 export { sendError, type ErrorBody, type HttpProblem } from './errorBody.js';
 export { errorMiddleware } from './errorMiddleware.js';

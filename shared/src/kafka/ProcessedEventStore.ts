@@ -18,7 +18,8 @@ interface ProcessedEvent {
 
 /** Stores one document per (group, eventId) in the service's own database. */
 export class MongoProcessedEventStore implements ProcessedEventStore {
-  private readonly model: Model<ProcessedEvent>;
+  /** Its collection, for initModels (created only where some consumer keeps these records). */
+  readonly model: Model<ProcessedEvent>;
 
   constructor(connection: Connection) {
     this.model =

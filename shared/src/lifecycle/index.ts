@@ -1,5 +1,6 @@
 export {
   registerGracefulShutdown,
+  runShutdownSteps,
   type GracefulShutdownOptions,
   type ShutdownStep,
   type TriggerShutdown,

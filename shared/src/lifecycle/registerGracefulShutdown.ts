@@ -18,6 +18,19 @@ export interface GracefulShutdownOptions {
 /** Starts the shutdown as if a signal had arrived; resolves once exit has been called. */
 export type TriggerShutdown = (reason?: string) => Promise<void>;
 
+/** Runs the steps in order; a failing step is logged and the rest still run. Stops early once `abandoned()` says so. */
+export async function runShutdownSteps(steps: readonly ShutdownStep[], log: Logger, abandoned: () => boolean = () => false): Promise<void> {
+  for (const step of steps) {
+    if (abandoned()) return;
+    try {
+      await step.run();
+      log.info({ step: step.name }, 'Shutdown step done');
+    } catch (error) {
+      log.error({ err: error, step: step.name }, 'Shutdown step failed');
+    }
+  }
+}
+
 /**
  * On SIGTERM/SIGINT runs the steps in order (a failing step is logged, the rest still run) and
  * exits 0; exits 1 if it takes longer than timeoutMs, or at once on a second signal.
@@ -40,18 +53,8 @@ export function registerGracefulShutdown({
     exit(code);
   };
 
-  async function runSteps(): Promise<void> {
-    // Last, so the spans of the work the other steps finish are exported too.
-    for (const step of [...steps, ...tracingShutdownSteps()]) {
-      if (exited) return;
-      try {
-        await step.run();
-        log.info({ step: step.name }, 'Shutdown step done');
-      } catch (error) {
-        log.error({ err: error, step: step.name }, 'Shutdown step failed');
-      }
-    }
-  }
+  // Last, so the spans of the work the other steps finish are exported too.
+  const runSteps = (): Promise<void> => runShutdownSteps([...steps, ...tracingShutdownSteps()], log, () => exited);
 
   async function shutdown(reason = 'requested'): Promise<void> {
     log.info({ reason, timeoutMs }, 'Shutting down');

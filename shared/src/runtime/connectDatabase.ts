@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { metrics } from '../metrics/metrics.js';
 
@@ -30,6 +30,16 @@ function countCommands(client: DriverClient): void {
  * success), /health/ready reports 503 meanwhile, and the service answers /health/live (SPEC §5).
  */
 export function connectDatabase(url: string, logger: Logger, opts: { operationTimeoutMs?: number } = {}): Connection {
+  const database = createDatabaseConnection(url, logger, opts);
+  database.open();
+  return database.connection;
+}
+
+/**
+ * The same connection, not opened yet: models can be compiled on it at once, and `open()` (once;
+ * later calls do nothing) starts connecting, retried in the background as above.
+ */
+export function createDatabaseConnection(url: string, logger: Logger, opts: { operationTimeoutMs?: number } = {}): { connection: Connection; open(): void } {
   const log = logger.child({ component: 'mongodb' });
   // Client-supplied `$`-operators never reach a query as operators (SPEC §6); code that builds its
   // own operators marks them with mongoose.trusted().
@@ -47,7 +57,8 @@ export function connectDatabase(url: string, logger: Logger, opts: { operationTi
   connection.on('reconnected', () => log.info('Reconnected to MongoDB'));
   // connection.close() at shutdown also ends the connect loop below.
   connection.once('close', () => closedOnPurpose.add(connection));
-  void (async () => {
+  let opened = false;
+  const open = async (): Promise<void> => {
     for (let attempt = 1; connection.readyState !== 1; attempt++) {
       try {
         // timeoutMS bounds every operation on the client side (the driver's CSOT), so one against a
@@ -62,8 +73,15 @@ export function connectDatabase(url: string, logger: Logger, opts: { operationTi
         if (isClosedOnPurpose(connection)) return;
       }
     }
-  })();
-  return connection;
+  };
+  return {
+    connection,
+    open: () => {
+      if (opened) return;
+      opened = true;
+      void open();
+    },
+  };
 }
 
 const closedOnPurpose = new WeakSet<Connection>();
@@ -80,14 +98,17 @@ function whenConnected(connection: Connection): Promise<void> {
   return new Promise((resolve) => connection.once('connected', () => resolve()));
 }
 
+/** What initModels needs of a model (any document type). */
+export type ManagedModel = Pick<Model<unknown>, 'createCollection' | 'createIndexes'>;
+
 /**
- * Creates the collections and indexes of every model on the connection once the database answers.
- * Run before consumers start and before the service reports ready: a unique index must exist before
- * it is relied on. Safe to call again (existing collections and indexes are left as they are).
+ * Creates the collections and indexes of the given models once the database answers. Run before
+ * consumers start and before the service reports ready: a unique index must exist before it is
+ * relied on. Safe to call again (existing collections and indexes are left as they are).
  */
-export async function initModels(connection: Connection): Promise<void> {
+export async function initModels(connection: Connection, models: readonly ManagedModel[]): Promise<void> {
   await whenConnected(connection);
-  for (const model of Object.values(connection.models)) {
+  for (const model of models) {
     await model.createCollection().catch((err: { code?: number; codeName?: string; message?: string }) => {
       if (err.code === 48 || err.codeName === 'NamespaceExists' || /already exist/i.test(err.message ?? '')) return;
       throw err;

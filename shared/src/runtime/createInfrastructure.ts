@@ -11,14 +11,20 @@ import type { ShutdownStep } from '../lifecycle/index.js';
 import type { TopicSpec } from '../kafka/TopicProvisioner.js';
 import { Outbox } from '../outbox/Outbox.js';
 import { OutboxRelay } from '../outbox/OutboxRelay.js';
-import { connectDatabase, initModels, isDatabaseUp } from './connectDatabase.js';
+import { createDatabaseConnection, initModels, isDatabaseUp, type ManagedModel } from './connectDatabase.js';
 import { KafkaRuntime } from './KafkaRuntime.js';
 
 export type ConsumerOptions = Pick<ReliableConsumerOptions, 'retry' | 'partitionsConsumedConcurrently'> & { naturallyIdempotent?: boolean };
 
 /** The infrastructure every service has: its database, Kafka, the outbox and the processed-events store. */
-export interface Infrastructure {
+export interface Infrastructure<M extends Record<string, ManagedModel> = Record<string, ManagedModel>> {
   connection: Connection;
+  /** The service's models, compiled on `connection`: initModels creates exactly their collections and indexes. */
+  models: M;
+  /** Starts connecting to the database (retried in the background; nothing connects before). */
+  connect(): void;
+  /** Once the database answers: creates the collections and indexes of `models` (and of the processed-events store when a consumer keeps it). */
+  prepareDatabase(): Promise<void>;
   kafka: KafkaRuntime;
   relay: OutboxRelay;
   outbox: Outbox;
@@ -38,26 +44,34 @@ export interface Infrastructure {
 }
 
 /**
- * Builds (without waiting for) the connections a service needs. `consumes` topics get a DLT.
- * Nothing here blocks on Kafka or MongoDB being up.
+ * Builds the connections a service needs without opening them: `connect()` opens the database,
+ * `kafka.start()` Kafka. `consumes` topics get a DLT. Nothing here blocks on Kafka or MongoDB being up.
  */
-export function createInfrastructure(
+export function createInfrastructure<M extends Record<string, ManagedModel>>(
   config: BaseConfig,
   logger: Logger,
-  topicUse: { produces: Array<keyof Infrastructure['topics']>; consumes: Array<keyof Infrastructure['topics']> },
-): Infrastructure {
+  use: {
+    produces: Array<keyof Infrastructure['topics']>;
+    consumes: Array<keyof Infrastructure['topics']>;
+    /** Compiles the service's models on its connection. */
+    models: (connection: Connection) => M;
+  },
+): Infrastructure<M> {
   const topics = { orderEvents: config.ORDER_EVENTS_TOPIC, inventoryEvents: config.INVENTORY_EVENTS_TOPIC };
-  const specs: TopicSpec[] = [...new Set([...topicUse.produces, ...topicUse.consumes])].map((name) => ({
+  const specs: TopicSpec[] = [...new Set([...use.produces, ...use.consumes])].map((name) => ({
     topic: topics[name],
     numPartitions: config.KAFKA_TOPIC_PARTITIONS,
-    withDlt: topicUse.consumes.includes(name),
+    withDlt: use.consumes.includes(name),
   }));
-  const connection = connectDatabase(config.DB_URL, logger, { operationTimeoutMs: config.DB_OPERATION_TIMEOUT_MS });
+  const database = createDatabaseConnection(config.DB_URL, logger, { operationTimeoutMs: config.DB_OPERATION_TIMEOUT_MS });
+  const connection = database.connection;
+  const models = use.models(connection);
   const kafkaClient = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   // Collections and indexes exist before the first event is consumed and before /health/ready says so.
   let modelsReady = false;
+  let keepsProcessedEvents = false;
   const prepareDatabase = async (): Promise<void> => {
-    await initModels(connection);
+    await initModels(connection, [...Object.values(models), ...(keepsProcessedEvents ? [processedEvents.model] : [])]);
     modelsReady = true;
   };
   const kafka = new KafkaRuntime(
@@ -78,11 +92,15 @@ export function createInfrastructure(
   const processedEvents = new MongoProcessedEventStore(connection);
   return {
     connection,
+    models,
+    connect: () => database.open(),
+    prepareDatabase,
     kafka,
     relay,
     outbox,
     processedEvents,
     createConsumer(groupId, topic, { naturallyIdempotent = false, ...options } = {}) {
+      if (!naturallyIdempotent) keepsProcessedEvents = true;
       const consumer = new ReliableConsumer({
         kafka: kafkaClient,
         groupId,

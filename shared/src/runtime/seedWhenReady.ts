@@ -1,18 +1,16 @@
-import type { Connection } from 'mongoose';
 import type { Logger } from '../logging/index.js';
-import { initModels } from './connectDatabase.js';
 
 /**
  * Runs a service's demo seed once the database answers. A service starts without its database
  * (SPEC §5), so the seed retries in the background instead of blocking or failing start-up. The
- * collections and their unique indexes are created first: they are what keeps two instances seeding
- * at once from inserting a document twice.
+ * collections and their unique indexes are created first (`prepareDatabase`): they are what keeps
+ * two instances seeding at once from inserting a document twice.
  */
-export async function seedWhenReady(what: string, seed: () => Promise<unknown>, connection: Connection, logger: Logger, signal: AbortSignal): Promise<void> {
+export async function seedWhenReady(what: string, seed: () => Promise<unknown>, prepareDatabase: () => Promise<void>, logger: Logger, signal: AbortSignal): Promise<void> {
   const log = logger.child({ component: 'seed' });
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
-      await initModels(connection);
+      await prepareDatabase();
       await seed();
       return;
     } catch (err) {

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Product } from '../../services/ports/ProductRepository.js';
+import type { Product } from '../../domain/Product.js';
 
 /** One order's claim on a product's reserved units; at most one per order (the hold step's filter). */
 export interface Hold {

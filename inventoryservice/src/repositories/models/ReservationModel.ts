@@ -1,6 +1,6 @@
 import { outboxPlugin, type OutboxFields } from '@orderplatform/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { RESERVATION_STATUSES, type HeldLine, type Reservation, type StockLine } from '../../services/ports/ReservationRepository.js';
+import { RESERVATION_STATUSES, type HeldLine, type Reservation, type StockLine } from '../../domain/Reservation.js';
 
 /** One per order (`_id` = orderId); its outbox carries the events its status changes cause. */
 export type ReservationDocument = Omit<Reservation, 'orderId'> & OutboxFields & { _id: string };

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@orderplatform/shared';
-import type { Reservation, ReservationFailure } from './ReservationRepository.js';
+import type { Reservation, ReservationFailure } from '../../domain/Reservation.js';
 
 /** Builds this service's events; they leave through the reservation's outbox, in the write that causes them. */
 export interface InventoryEvents {

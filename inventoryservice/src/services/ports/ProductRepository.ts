@@ -1,23 +1,4 @@
-/**
- * A product's stock. Invariant (SPEC §2): `initial + restocked = available + reserved + sold`,
- * `available ≥ 0`. `restocked` is the net sum of admin adjustments (negative after a write-off).
- */
-export interface Product {
-  productId: string;
-  name: string;
-  available: number;
-  reserved: number;
-  sold: number;
-  initial: number;
-  restocked: number;
-}
-
-/** A product as seen by one order: its stock and how much of it that order holds (0 = none). */
-export interface ProductForOrder extends Product {
-  heldQuantity: number;
-  /** The reserve attempt that took the order's hold (absent for no hold, or a hold older than attempt ids). */
-  heldBy?: string;
-}
+import type { NewProduct, Product, ProductForOrder } from '../../domain/Product.js';
 
 /** One of an order's holds to give up: its units go back to available (`release`) or to sold (`sell`). */
 export interface HoldChange {
@@ -26,12 +7,6 @@ export interface HoldChange {
   /** Only the hold this reserve attempt took (absent: whatever hold the order has). */
   attemptId?: string;
   to: 'available' | 'sold';
-}
-
-export interface NewProduct {
-  productId: string;
-  name: string;
-  initial: number;
 }
 
 /**

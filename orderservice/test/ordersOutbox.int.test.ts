@@ -1,20 +1,22 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOrderRequest } from './support/builders.js';
-import { startOrderTestApp, type OrderTestApp } from './support/orderTestApp.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import { TOKENS } from '../src/tokens.js';
 
 /** The relay is held back here, so what the write stored can be read before anything is published. */
 describe('an order and its events are one stored document (transactional outbox)', () => {
-  let service: OrderTestApp;
+  let service: TestServiceOf<typeof createService>;
   beforeAll(async () => {
-    service = await startOrderTestApp('orders-outbox', { holdOutbox: true });
+    service = await startTestService(createService, 'orders-outbox', { holdOutbox: TOKENS.Outbox });
   });
   afterAll(async () => {
     await service?.close();
   });
 
   const storedOutbox = async (orderId: string) => {
-    const doc = await service.orders.findById(orderId).lean();
+    const doc = await service.infra.models.orders.findById(orderId).lean();
     return { doc, outbox: (doc?.outbox ?? []).map((entry) => ({ ...entry, event: JSON.parse(entry.value) as Record<string, unknown> })) };
   };
 

@@ -2,8 +2,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { buildOrderRequest } from './support/builders.js';
-import { eventually } from './support/eventually.js';
-import { startOrderTestApp, type OrderTestApp } from './support/orderTestApp.js';
+import { eventually } from '../../test/support/eventually.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { messageCount } from './support/topics.js';
 
 /**
@@ -12,7 +13,7 @@ import { messageCount } from './support/topics.js';
  */
 describe('POST /api/orders when the OrderPlaced event would exceed what the topic accepts', () => {
   const topic = `${uniqueName('event-size')}.order-events`;
-  let t: OrderTestApp;
+  let t: TestServiceOf<typeof createService>;
 
   beforeAll(async () => {
     const admin = testKafka().admin();
@@ -20,7 +21,7 @@ describe('POST /api/orders when the OrderPlaced event would exceed what the topi
     // An operator has lowered the topic's limit to 4 KB (Kafka's default is 1 MB).
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'max.message.bytes', value: '4096' }] }] });
     await admin.disconnect();
-    t = await startOrderTestApp('event-size', { env: { ORDER_EVENTS_TOPIC: topic } });
+    t = await startTestService(createService, 'event-size', { kafka: true, env: { ORDER_EVENTS_TOPIC: topic } });
   });
   afterAll(async () => {
     await t.close();
@@ -36,11 +37,11 @@ describe('POST /api/orders when the OrderPlaced event would exceed what the topi
 
     expect(refused.status).toBe(413);
     expect(refused.body).toMatchObject({ success: false, error: { code: 'EVENT.TOO_LARGE', message: expect.stringMatching(/OrderPlaced/) } });
-    expect(await t.orders.countDocuments({})).toBe(0);
+    expect(await t.infra.models.orders.countDocuments({})).toBe(0);
 
     const accepted = await request(t.app).post('/api/orders').send(buildOrderRequest());
     expect(accepted.status).toBe(201);
-    await eventually(async () => (await messageCount(topic)) === 1, 'the normal order published');
-    expect(await t.orders.countDocuments({})).toBe(1);
+    await eventually(() => messageCount(topic), (count) => count === 1, 'the normal order published');
+    expect(await t.infra.models.orders.countDocuments({})).toBe(1);
   });
 });

@@ -1,15 +1,17 @@
 import { PermanentError, runWithContext } from '@orderplatform/shared';
 import { describe, expect, it } from 'vitest';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import type { HoldReconciler } from '../src/services/HoldReconciler.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
 import { TOKENS } from '../src/tokens.js';
-import type { HoldReconciler } from '../src/services/HoldReconciler.js';
-import { balances, buildOrder, buildProduct } from './support/builders.js';
+import { balances, buildOrder, buildProduct, fakeRepositories } from './support/builders.js';
 import { InterleavingSwitch, serviceThrough, SimulatedCrash } from './support/CrashingRepositories.js';
-import { unitContainer } from './support/unitContainer.js';
 
 function arrange(stock: Record<string, number>) {
-  const ctx = unitContainer(Object.entries(stock).map(([productId, available]) => buildProduct({ productId, available })));
-  return { ...ctx, service: ctx.container.resolve<ReservationService>(TOKENS.ReservationService) };
+  const fakes = fakeRepositories(Object.entries(stock).map(([productId, available]) => buildProduct({ productId, available })));
+  const { container } = unitService(createService, { register: fakes.register });
+  return { ...fakes, container, service: container.resolve<ReservationService>(TOKENS.ReservationService) };
 }
 
 describe('ReservationService.reserve (OrderPlaced)', () => {

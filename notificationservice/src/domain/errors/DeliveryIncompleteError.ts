@@ -1,4 +1,4 @@
-import type { Channel } from '../../domain/Channel.js';
+import type { Channel } from '../Channel.js';
 
 /**
  * Some channel of an event could not be sent. Transient (not a DomainError): the consumer retries

@@ -1,14 +1,16 @@
 import { ConflictError, NotFoundError } from '@orderplatform/shared';
 import { describe, expect, it } from 'vitest';
+import { unitService } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import type { InventoryService } from '../src/services/InventoryService.js';
 import { TOKENS } from '../src/tokens.js';
-import { balances, buildProduct } from './support/builders.js';
+import { balances, buildProduct, fakeRepositories } from './support/builders.js';
 import { FakeProductRepository } from './support/FakeProductRepository.js';
-import { unitContainer } from './support/unitContainer.js';
 
 function arrange(...products: Parameters<typeof buildProduct>[0][]) {
-  const ctx = unitContainer(products.map(buildProduct));
-  return { ...ctx, service: ctx.container.resolve<InventoryService>(TOKENS.InventoryService) };
+  const fakes = fakeRepositories(products.map(buildProduct));
+  const { container } = unitService(createService, { register: fakes.register });
+  return { ...fakes, service: container.resolve<InventoryService>(TOKENS.InventoryService) };
 }
 
 describe('InventoryService', () => {
@@ -44,8 +46,7 @@ describe('InventoryService', () => {
         return products.setAvailable(id, expected, next, name);
       },
     });
-    const { container } = unitContainer();
-    container.registerInstance(TOKENS.ProductRepository, racing);
+    const { container } = unitService(createService, { register: (c) => c.registerInstance(TOKENS.ProductRepository, racing) });
     const service = container.resolve<InventoryService>(TOKENS.InventoryService);
 
     const { product } = await service.setStock('A', { available: 50 });
@@ -55,9 +56,9 @@ describe('InventoryService', () => {
   });
 
   it('gives up with 409 when the stock keeps changing', async () => {
-    const { container } = unitContainer();
     const products = new FakeProductRepository([buildProduct({ productId: 'A' })]);
-    container.registerInstance(TOKENS.ProductRepository, Object.assign(Object.create(products) as FakeProductRepository, { setAvailable: async () => null }));
+    const stuck = Object.assign(Object.create(products) as FakeProductRepository, { setAvailable: async () => null });
+    const { container } = unitService(createService, { register: (c) => c.registerInstance(TOKENS.ProductRepository, stuck) });
 
     await expect(container.resolve<InventoryService>(TOKENS.InventoryService).setStock('A', { available: 1 })).rejects.toBeInstanceOf(ConflictError);
   });

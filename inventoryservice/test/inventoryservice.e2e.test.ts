@@ -12,24 +12,15 @@ import {
 } from '@orderplatform/shared';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testKafka, uniqueName } from '../../test/support/infra.js';
+import { eventually } from '../../test/support/eventually.js';
 import { http } from '../../test/support/http.js';
+import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 
 interface Published {
   key: string;
   headers: Record<string, string>;
   event: DomainEvent;
-}
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not seen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('inventoryservice as a process, over its own Kafka topics', () => {
@@ -55,7 +46,7 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
       },
     });
     // The demo catalog is seeded on first start.
-    await eventually(async () => ((await http('GET', `${service.url}/api/inventory`)).body.data?.length === 10 ? true : undefined), 'seeded catalog');
+    await eventually(async () => (await http('GET', `${service.url}/api/inventory`)).body.data?.length, (products) => products === 10, 'seeded catalog');
   });
   afterAll(async () => {
     await listener?.disconnect();
@@ -72,7 +63,8 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
     });
   const orderPlaced = (orderId: string, items: Array<{ productId: string; quantity: number }>) =>
     createEvent('OrderPlaced', { orderId, customerId: 'c-1', items: items.map((i) => ({ ...i, price: 10 })), totalAmount: 10, currency: 'USD' }, { source: 'test', correlationId: `corr-${orderId}` });
-  const seen = (orderId: string, eventType: EventType) => eventually(() => published.find((p) => p.key === orderId && p.event.eventType === eventType), `${eventType} for ${orderId}`);
+  const seen = async (orderId: string, eventType: EventType): Promise<Published> =>
+    (await eventually(() => published.find((p) => p.key === orderId && p.event.eventType === eventType), (p) => p !== undefined, `${eventType} for ${orderId}`))!;
   const product = async (id: string) => (await http('GET', `${service.url}/api/inventory/${id}`)).body.data;
 
   it('reserves the stock of an OrderPlaced and publishes InventoryReserved with its correlation', async () => {

@@ -7,14 +7,16 @@ import type { PendingOrderSweeper } from '../src/services/PendingOrderSweeper.js
 import { orderOpenApi } from '../src/api/openapi.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildInventoryReleased, buildInventoryReserved, buildOrderRequest } from './support/builders.js';
-import { eventually } from './support/eventually.js';
-import { ADMIN_KEY, startOrderTestApp, type OrderTestApp } from './support/orderTestApp.js';
+import { eventually } from '../../test/support/eventually.js';
+import { ADMIN_KEY } from '../../test/support/http.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { readTopic } from './support/topics.js';
 
 describe('orders HTTP API against the real database and broker', () => {
-  let service: OrderTestApp;
+  let service: TestServiceOf<typeof createService>;
   beforeAll(async () => {
-    service = await startOrderTestApp('orders-api');
+    service = await startTestService(createService, 'orders-api', { kafka: true });
   });
   afterAll(async () => {
     await service?.close();
@@ -26,7 +28,15 @@ describe('orders HTTP API against the real database and broker', () => {
     return res.body.data as { id: string; status: string; customerId: string };
   };
   const uniqueCustomer = () => `cust-${randomUUID().slice(0, 8)}`;
-  const lifecycle = () => service.resolve<OrderLifecycleService>(TOKENS.OrderLifecycleService);
+  const lifecycle = () => service.container.resolve<OrderLifecycleService>(TOKENS.OrderLifecycleService);
+
+  it('starts with the collections of its own models and their indexes created, and no others', async () => {
+    const collections = (await service.infra.connection.db!.listCollections().toArray()).map((c) => c.name);
+    const indexes = await service.infra.models.orders.listIndexes();
+
+    expect(collections).toEqual(['orders']);
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { idempotencyKey: 1 }, unique: true }));
+  });
 
   describe('POST /api/orders', () => {
     it('creates the order PENDING with an exact total, a Location and the caller’s correlation id', async () => {
@@ -60,7 +70,7 @@ describe('orders HTTP API against the real database and broker', () => {
       expect(replay.status).toBe(200);
       expect(replay.body.data).toEqual(first.body.data);
       expect(replay.headers.location).toBe(first.headers.location);
-      expect(await service.orders.countDocuments({ idempotencyKey: key })).toBe(1);
+      expect(await service.infra.models.orders.countDocuments({ idempotencyKey: key })).toBe(1);
     });
 
     it('refuses the same Idempotency-Key with a different body: 409 ORDER.IDEMPOTENCY_CONFLICT', async () => {
@@ -71,7 +81,7 @@ describe('orders HTTP API against the real database and broker', () => {
 
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('ORDER.IDEMPOTENCY_CONFLICT');
-      expect(await service.orders.countDocuments({ idempotencyKey: key })).toBe(1);
+      expect(await service.infra.models.orders.countDocuments({ idempotencyKey: key })).toBe(1);
     });
 
     it('with concurrent identical requests under one Idempotency-Key, creates exactly one order', async () => {
@@ -81,7 +91,7 @@ describe('orders HTTP API against the real database and broker', () => {
 
       expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
       expect(new Set(responses.map((r) => r.body.data.id)).size).toBe(1);
-      expect(await service.orders.countDocuments({ idempotencyKey: key })).toBe(1);
+      expect(await service.infra.models.orders.countDocuments({ idempotencyKey: key })).toBe(1);
     });
 
     it('refuses an Idempotency-Key longer than 128 characters', async () => {
@@ -109,9 +119,9 @@ describe('orders HTTP API against the real database and broker', () => {
 
     it('with waitFor, answers as soon as the order is confirmed', async () => {
       const order = await placeOrder();
-      const notifier = service.resolve<OrderChangeNotifier>(TOKENS.OrderChangeNotifier);
+      const notifier = service.container.resolve<OrderChangeNotifier>(TOKENS.OrderChangeNotifier);
       const waiting = request(service.app).get(`/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=30000`).then((r) => r);
-      await eventually(() => notifier.waiting > 0, 'long-poll waiting');
+      await eventually(() => notifier.waiting, (waiting) => waiting > 0, 'long-poll waiting');
 
       await lifecycle().confirmReservation(buildInventoryReserved(order.id));
 
@@ -329,7 +339,7 @@ describe('orders HTTP API against the real database and broker', () => {
   describe('timeout sweeper', () => {
     it('cancels an order left PENDING past the timeout with reason TIMEOUT', async () => {
       const order = await placeOrder();
-      const sweeper = service.resolve<PendingOrderSweeper>(TOKENS.PendingOrderSweeper);
+      const sweeper = service.container.resolve<PendingOrderSweeper>(TOKENS.PendingOrderSweeper);
 
       await sweeper.sweep(new Date(Date.now() + service.config.ORDER_PENDING_TIMEOUT_MS + 1_000));
 

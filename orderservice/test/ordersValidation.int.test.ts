@@ -1,14 +1,15 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOrderRequest } from './support/builders.js';
-import { eventually } from './support/eventually.js';
-import { startOrderTestApp, type OrderTestApp } from './support/orderTestApp.js';
+import { eventually } from '../../test/support/eventually.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { messageCount } from './support/topics.js';
 
-type BadRequest = [name: string, send: (app: OrderTestApp['app']) => request.Test, status: number, code: string];
+type BadRequest = [name: string, send: (app: TestServiceOf<typeof createService>['app']) => request.Test, status: number, code: string];
 
-const json = (body: unknown) => (app: OrderTestApp['app']) => request(app).post('/api/orders').set('Content-Type', 'application/json').send(JSON.stringify(body));
-const raw = (body: string, contentType = 'application/json') => (app: OrderTestApp['app']) => request(app).post('/api/orders').set('Content-Type', contentType).send(body);
+const json = (body: unknown) => (app: TestServiceOf<typeof createService>['app']) => request(app).post('/api/orders').set('Content-Type', 'application/json').send(JSON.stringify(body));
+const raw = (body: string, contentType = 'application/json') => (app: TestServiceOf<typeof createService>['app']) => request(app).post('/api/orders').set('Content-Type', contentType).send(body);
 const line = (overrides: Record<string, unknown>) => ({ items: [{ productId: 'p-1', quantity: 1, price: 1, ...overrides }] });
 
 const BAD_REQUESTS: BadRequest[] = [
@@ -51,9 +52,9 @@ const BAD_REQUESTS: BadRequest[] = [
 ];
 
 describe('POST /api/orders refuses bad input, stores nothing and publishes nothing', () => {
-  let service: OrderTestApp;
+  let service: TestServiceOf<typeof createService>;
   beforeAll(async () => {
-    service = await startOrderTestApp('orders-validation');
+    service = await startTestService(createService, 'orders-validation', { kafka: true });
   });
   afterAll(async () => {
     await service?.close();
@@ -65,7 +66,7 @@ describe('POST /api/orders refuses bad input, stores nothing and publishes nothi
     expect(res.status).toBe(status);
     expect(res.body).toEqual({ success: false, error: expect.objectContaining({ code, message: expect.any(String) }) });
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
-    expect(await service.orders.countDocuments()).toBe(0);
+    expect(await service.infra.models.orders.countDocuments()).toBe(0);
   });
 
   it.each([
@@ -82,12 +83,12 @@ describe('POST /api/orders refuses bad input, stores nothing and publishes nothi
   it('after all of them the order topic is still empty — and a valid order does reach it', async () => {
     const topic = service.config.ORDER_EVENTS_TOPIC;
 
-    expect(await service.orders.countDocuments()).toBe(0);
+    expect(await service.infra.models.orders.countDocuments()).toBe(0);
     expect(await messageCount(topic)).toBe(0);
 
     // Control: the same pipeline publishes a valid order, so the empty topic above means something.
     await request(service.app).post('/api/orders').send(buildOrderRequest()).expect(201);
-    await eventually(async () => (await messageCount(topic)) === 1, 'the valid order published');
-    expect(await service.orders.countDocuments()).toBe(1);
+    await eventually(() => messageCount(topic), (count) => count === 1, 'the valid order published');
+    expect(await service.infra.models.orders.countDocuments()).toBe(1);
   });
 });

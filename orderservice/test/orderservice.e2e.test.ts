@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import { buildInventoryReserved, buildOrderRequest } from './support/builders.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../../test/support/eventually.js';
 import { readTopic } from './support/topics.js';
 
 /** orderservice started the way `npm start` starts it, driven over HTTP and Kafka only. */
@@ -81,7 +81,7 @@ describe('orderservice as a process, in the saga', () => {
   it('on SIGTERM, answers a waiting long-poll with the current state and exits 0', async () => {
     const orderId = await placeOrder(uniqueName('corr'));
     const longPoll = fetch(`${service.url}/api/orders/${orderId}?waitFor=CONFIRMED&timeoutMs=30000`);
-    await eventually(() => service.logs.some((line) => line.includes('Long-poll waiting') && line.includes(orderId)), 'the long-poll is waiting');
+    await eventually(() => service.logs.some((line) => line.includes('Long-poll waiting') && line.includes(orderId)), (waiting) => waiting, 'the long-poll is waiting');
 
     const exitCode = service.stop();
 

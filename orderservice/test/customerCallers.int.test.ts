@@ -2,17 +2,20 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expiredToken, tamperedToken, TEST_JWT_SECRET, testTokens } from '../../test/support/customerTokens.js';
 import { buildOrderRequest } from './support/builders.js';
-import { ADMIN_KEY, startOrderTestApp, type OrderTestApp } from './support/orderTestApp.js';
+import { ADMIN_KEY } from '../../test/support/http.js';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
+import { TOKENS } from '../src/tokens.js';
 
 /** GET /api/orders/customer/:customerId knows its caller (SPEC §6, issue 9): through the real app, real database. */
 describe("a customer's order list and who may read it", () => {
-  let production: OrderTestApp;
-  let development: OrderTestApp;
+  let production: TestServiceOf<typeof createService>;
+  let development: TestServiceOf<typeof createService>;
   let orderId: string;
   beforeAll(async () => {
     [production, development] = await Promise.all([
-      startOrderTestApp('orders-callers-prod', { holdOutbox: true, env: { NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET } }),
-      startOrderTestApp('orders-callers-dev', { holdOutbox: true, env: { NODE_ENV: 'development', AUTH_JWT_SECRET: TEST_JWT_SECRET } }),
+      startTestService(createService, 'orders-callers-prod', { holdOutbox: TOKENS.Outbox, env: { NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET } }),
+      startTestService(createService, 'orders-callers-dev', { holdOutbox: TOKENS.Outbox, env: { NODE_ENV: 'development', AUTH_JWT_SECRET: TEST_JWT_SECRET } }),
     ]);
     const placed = await request(production.app).post('/api/orders').send(buildOrderRequest({ customerId: 'ada' })).expect(201);
     orderId = placed.body.data.id;
@@ -22,7 +25,7 @@ describe("a customer's order list and who may read it", () => {
     await Promise.all([production?.close(), development?.close()]);
   });
 
-  const list = (app: OrderTestApp, headers: Record<string, string> = {}) => request(app.app).get('/api/orders/customer/ada').set(headers);
+  const list = (app: TestServiceOf<typeof createService>, headers: Record<string, string> = {}) => request(app.app).get('/api/orders/customer/ada').set(headers);
 
   describe('in production', () => {
     it('refuses an anonymous caller with 401 AUTH.UNAUTHORIZED and shows no orders', async () => {

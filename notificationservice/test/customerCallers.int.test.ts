@@ -1,23 +1,24 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
+import { createService } from '../src/createService.js';
 import { bearer, expiredToken, tamperedToken, TEST_JWT_SECRET, testTokens } from '../../test/support/customerTokens.js';
 import type { NotificationRepository } from '../src/services/ports/NotificationRepository.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildDraft } from './support/builders.js';
-import { integrationWorld } from './support/integrationWorld.js';
 
 const ADMIN_KEY = 'notification-admin-key-0123456789';
 const ORDER_ID = '6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f';
 
 /** Personal data behind the customer-scoped routes (SPEC §6, issue 9): the real app on the real database. */
 describe('notifications and preferences: who may read and change them', () => {
-  let production: Awaited<ReturnType<typeof integrationWorld>>;
-  let development: Awaited<ReturnType<typeof integrationWorld>>;
+  let production: TestServiceOf<typeof createService>;
+  let development: TestServiceOf<typeof createService>;
   beforeAll(async () => {
     const env = { ADMIN_API_KEY: ADMIN_KEY, AUTH_JWT_SECRET: TEST_JWT_SECRET };
     [production, development] = await Promise.all([
-      integrationWorld('notif-callers-prod', { ...env, NODE_ENV: 'production' }),
-      integrationWorld('notif-callers-dev', { ...env, NODE_ENV: 'development' }),
+      startTestService(createService, 'notif-callers-prod', { env: { ...env, NODE_ENV: 'production' } }),
+      startTestService(createService, 'notif-callers-dev', { env: { ...env, NODE_ENV: 'development' } }),
     ]);
     for (const world of [production, development]) {
       const repository = world.container.resolve<NotificationRepository>(TOKENS.NotificationRepository);

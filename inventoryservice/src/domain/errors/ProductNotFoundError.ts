@@ -1,0 +1,7 @@
+import { NotFoundError } from '@orderplatform/shared';
+
+export class ProductNotFoundError extends NotFoundError {
+  constructor(productId: string) {
+    super('INVENTORY.PRODUCT_NOT_FOUND', `Product ${productId} not found`);
+  }
+}

@@ -1,0 +1,7 @@
+import { NotFoundError } from '@orderplatform/shared';
+
+export class ReservationNotFoundError extends NotFoundError {
+  constructor(orderId: string) {
+    super('INVENTORY.RESERVATION_NOT_FOUND', `No reservation for order ${orderId}`);
+  }
+}

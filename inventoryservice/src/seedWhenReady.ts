@@ -1,8 +1,0 @@
-import { seedWhenReady as runSeed, type Logger } from '@orderplatform/shared';
-import type { Connection } from 'mongoose';
-import type { InventoryService } from './services/InventoryService.js';
-
-/** Seeds the demo catalog once the database answers (shared seedWhenReady: retried in the background). */
-export function seedWhenReady(inventory: InventoryService, connection: Connection, logger: Logger, signal: AbortSignal): Promise<void> {
-  return runSeed('the demo catalog', () => inventory.seedDemoCatalog(), connection, logger, signal);
-}

@@ -1,0 +1,7 @@
+import { NotFoundError } from '@orderplatform/shared';
+
+export class PreferencesNotFoundError extends NotFoundError {
+  constructor(customerId: string) {
+    super('NOTIFICATION.PREFERENCES_NOT_FOUND', `No contact preferences for customer ${customerId}`);
+  }
+}
