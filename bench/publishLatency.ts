@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createEvent, createIdempotentProducer, Outbox, OutboxRelay, provisionTopics, TOPICS } from '@orderplatform/shared';
+import { createEvent, TOPICS } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer, provisionTopics } from '@orderplatform/shared/kafka';
+import { Outbox, OutboxRelay } from '@orderplatform/shared/outbox';
 import { testOrderModel } from '../shared/test/support/testOrders.js';
 import { percentile, summarize } from './lib/stats.js';
 

@@ -1,4 +1,4 @@
-import { buildAsyncApiDocument } from '@orderplatform/shared';
+import { buildAsyncApiDocument } from '@orderplatform/shared/docs';
 import { inventoryOpenApi } from '../inventoryservice/src/api/openapi.js';
 import { notificationOpenApi } from '../notificationservice/src/api/openapi.js';
 import { orderOpenApi } from '../orderservice/src/api/openapi.js';

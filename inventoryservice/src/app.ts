@@ -1,4 +1,7 @@
-import { applyErrorHandling, applyStandardMiddleware, docsRouter, openApiRoutes, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { docsRouter, openApiRoutes } from '@orderplatform/shared/docs';
+import { applyErrorHandling, applyStandardMiddleware } from '@orderplatform/shared/http';
+import type { Logger } from '@orderplatform/shared/logging';
+import type { Infrastructure } from '@orderplatform/shared/runtime';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { InventoryController } from './api/InventoryController.js';

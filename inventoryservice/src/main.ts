@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
+import { registerGracefulShutdown } from '@orderplatform/shared/lifecycle';
+import { createLogger, redactUrlCredentials } from '@orderplatform/shared/logging';
+import { closeHttpServer, createInfrastructure, startHttpServer } from '@orderplatform/shared/runtime';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
@@ -26,7 +28,7 @@ const seeded = config.SEED_CATALOG ? seedWhenReady(container.resolve<InventorySe
 void seeded.then(() => infra.kafka.start());
 const reconciler = container.resolve<HoldReconciler>(TOKENS.HoldReconciler);
 reconciler.start();
-logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'inventoryservice started');
+logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'inventoryservice started');
 
 registerGracefulShutdown({
   logger,

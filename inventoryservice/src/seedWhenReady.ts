@@ -1,4 +1,5 @@
-import { seedWhenReady as runSeed, type Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
+import { seedWhenReady as runSeed } from '@orderplatform/shared/runtime';
 import type { Connection } from 'mongoose';
 import type { InventoryService } from './services/InventoryService.js';
 

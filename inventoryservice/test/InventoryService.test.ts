@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '@orderplatform/shared';
+import { ConflictError, NotFoundError } from '@orderplatform/shared/errors';
 import { describe, expect, it } from 'vitest';
 import type { InventoryService } from '../src/services/InventoryService.js';
 import { TOKENS } from '../src/tokens.js';

@@ -1,4 +1,5 @@
-import { PermanentError, runWithContext } from '@orderplatform/shared';
+import { runWithContext } from '@orderplatform/shared/context';
+import { PermanentError } from '@orderplatform/shared/errors';
 import { describe, expect, it } from 'vitest';
 import type { ReservationService } from '../src/services/ReservationService.js';
 import { TOKENS } from '../src/tokens.js';

@@ -1,4 +1,7 @@
-import { applyErrorHandling, applyStandardMiddleware, customerCallers, docsRouter, openApiRoutes, type Infrastructure, type Logger } from '@orderplatform/shared';
+import { docsRouter, openApiRoutes } from '@orderplatform/shared/docs';
+import { applyErrorHandling, applyStandardMiddleware, customerCallers } from '@orderplatform/shared/http';
+import type { Logger } from '@orderplatform/shared/logging';
+import type { Infrastructure } from '@orderplatform/shared/runtime';
 import express, { type Express } from 'express';
 import type { DependencyContainer } from 'tsyringe';
 import type { NotificationController } from './api/NotificationController.js';

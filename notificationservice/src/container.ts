@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import type { Infrastructure, Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
+import type { Infrastructure } from '@orderplatform/shared/runtime';
 import { Lifecycle, container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { NotificationController } from './api/NotificationController.js';
 import type { Config } from './config.js';

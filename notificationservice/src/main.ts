@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, seedWhenReady, startHttpServer } from '@orderplatform/shared';
+import { registerGracefulShutdown } from '@orderplatform/shared/lifecycle';
+import { createLogger, redactUrlCredentials } from '@orderplatform/shared/logging';
+import { closeHttpServer, createInfrastructure, seedWhenReady, startHttpServer } from '@orderplatform/shared/runtime';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
@@ -27,7 +29,7 @@ const shutdown = new AbortController();
 const preferences = container.resolve<PreferencesService>(TOKENS.PreferencesService);
 const seeded = config.SEED_DEMO_CONTACTS ? seedWhenReady('the demo contacts', () => preferences.seedDemoContacts(), infra.connection, logger, shutdown.signal) : Promise.resolve();
 void seeded.then(() => infra.kafka.start());
-logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'notificationservice started');
+logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'notificationservice started');
 
 registerGracefulShutdown({
   logger,

@@ -1,4 +1,4 @@
-import { metrics } from '@orderplatform/shared';
+import { metrics } from '../src/metrics.js';
 import { describe, expect, it } from 'vitest';
 import { DeliveryIncompleteError } from '../src/services/errors/DeliveryIncompleteError.js';
 import type { NotificationService } from '../src/services/NotificationService.js';

@@ -1,4 +1,5 @@
-import { childTraceparent, createIdempotentProducer, dltTopicOf, eventHeaders, readDeadLetters, replayDeadLetters, serializeEvent, type DomainEvent } from '@orderplatform/shared';
+import { childTraceparent, dltTopicOf, eventHeaders, serializeEvent, type DomainEvent } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer, readDeadLetters, replayDeadLetters } from '@orderplatform/shared/kafka';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbUrlFor, testKafka, uniqueName } from '../../test/support/infra.js';

@@ -1,4 +1,4 @@
-import type { ReliableConsumer } from '@orderplatform/shared';
+import type { ReliableConsumer } from '@orderplatform/shared/kafka';
 import { describe, expect, it } from 'vitest';
 import type { OrderEventsHandler } from '../src/events/OrderEventsHandler.js';
 import { TOKENS } from '../src/tokens.js';

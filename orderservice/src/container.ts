@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import type { Infrastructure, Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
+import type { Infrastructure } from '@orderplatform/shared/runtime';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { OrderController } from './api/OrderController.js';
 import type { Config } from './config.js';

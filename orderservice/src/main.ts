@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { closeHttpServer, createInfrastructure, createLogger, registerGracefulShutdown, startHttpServer } from '@orderplatform/shared';
+import { registerGracefulShutdown } from '@orderplatform/shared/lifecycle';
+import { createLogger, redactUrlCredentials } from '@orderplatform/shared/logging';
+import { closeHttpServer, createInfrastructure, startHttpServer } from '@orderplatform/shared/runtime';
 import { createApp } from './app.js';
 import { loadConfig, SERVICE_NAME } from './config.js';
 import { buildContainer } from './container.js';
@@ -25,7 +27,7 @@ const server = await startHttpServer(createApp(container), config.HOST, config.P
 void infra.kafka.start();
 const sweeper = container.resolve<PendingOrderSweeper>(TOKENS.PendingOrderSweeper);
 sweeper.start();
-logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'orderservice started');
+logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'orderservice started');
 
 registerGracefulShutdown({
   logger,

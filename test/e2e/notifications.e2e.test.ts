@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDeadLetters, readTopicToEnd } from '../../shared/src/kafka/dltReplay.js';
+import { readDeadLetters, readTopicToEnd } from '@orderplatform/shared/kafka';
 import { admin, http } from '../support/http.js';
 import { kafkaBrokers, testKafka, uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';

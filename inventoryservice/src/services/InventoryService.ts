@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError, type Logger } from '@orderplatform/shared';
+import { ConflictError, NotFoundError } from '@orderplatform/shared/errors';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.js';
 import { DEMO_CATALOG } from './demoCatalog.js';

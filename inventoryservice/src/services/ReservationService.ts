@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, PermanentError, type Logger, type Shortfall } from '@orderplatform/shared';
+import type { Shortfall } from '@orderplatform/shared/contracts';
+import { NotFoundError, PermanentError } from '@orderplatform/shared/errors';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.js';
 import { mergeLines } from './mergeLines.js';

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { DependencyContainer } from 'tsyringe';
 import type { NewProduct, Product, ProductForOrder, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';

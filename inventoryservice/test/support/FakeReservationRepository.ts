@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { Reservation, ReservationRepository, ReservationStatus, StockLine, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
 
 /** In-memory reservations; each keeps the events its writes carried, like the outbox would. */

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { createInfrastructure, createLogger, Outbox, type OutboxEntry, type OutboxRelay } from '@orderplatform/shared';
+import { createLogger } from '@orderplatform/shared/logging';
+import { Outbox, type OutboxEntry, type OutboxRelay } from '@orderplatform/shared/outbox';
+import { createInfrastructure } from '@orderplatform/shared/runtime';
 import type { Model } from 'mongoose';
 import type { DependencyContainer } from 'tsyringe';
 import { dbUrlFor, kafkaBrokers, uniqueName } from '../../../test/support/infra.js';

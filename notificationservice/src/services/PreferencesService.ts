@@ -1,4 +1,5 @@
-import { NotFoundError, type Logger } from '@orderplatform/shared';
+import { NotFoundError } from '@orderplatform/shared/errors';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
 import { TOKENS } from '../tokens.js';

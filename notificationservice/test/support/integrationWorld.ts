@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { connectDatabase, initModels, type Infrastructure } from '@orderplatform/shared';
+import { connectDatabase, initModels } from '@orderplatform/shared/persistence';
+import type { Infrastructure } from '@orderplatform/shared/runtime';
 import type { Connection } from 'mongoose';
 import type { DependencyContainer } from 'tsyringe';
 import { dbUrlFor, uniqueName } from '../../../test/support/infra.js';

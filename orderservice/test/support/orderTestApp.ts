@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { createInfrastructure, createLogger, loadConfig, Outbox, TOPICS, type Infrastructure } from '@orderplatform/shared';
+import { loadConfig } from '@orderplatform/shared/config';
+import { TOPICS } from '@orderplatform/shared/contracts';
+import { createLogger } from '@orderplatform/shared/logging';
+import { Outbox } from '@orderplatform/shared/outbox';
+import { createInfrastructure, type Infrastructure } from '@orderplatform/shared/runtime';
 import type { Express } from 'express';
 import type { Model } from 'mongoose';
 import type { DependencyContainer } from 'tsyringe';

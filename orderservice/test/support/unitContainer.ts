@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { createLogger, loadConfig, type Infrastructure } from '@orderplatform/shared';
+import { loadConfig } from '@orderplatform/shared/config';
+import { createLogger } from '@orderplatform/shared/logging';
+import type { Infrastructure } from '@orderplatform/shared/runtime';
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigSchema, type Config } from '../../src/config.js';
 import { buildContainer } from '../../src/container.js';

@@ -1,4 +1,4 @@
-import type { DomainEvent, Shortfall } from '@orderplatform/shared';
+import type { DomainEvent, Shortfall } from '@orderplatform/shared/contracts';
 
 /**
  * A reservation is the saga log of one order in this service:
