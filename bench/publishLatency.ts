@@ -10,8 +10,10 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createEvent, createIdempotentProducer, Outbox, OutboxRelay, provisionTopics, TOPICS } from '@orderplatform/shared';
-import { testOrderModel } from '../shared/test/support/testOrders.js';
+import { createEvent, TOPICS } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer, provisionTopics } from '@orderplatform/shared/kafka';
+import { Outbox, OutboxRelay } from '@orderplatform/shared/outbox';
+import { testOrderModel } from '@orderplatform/shared/testing';
 import { percentile, summarize } from './lib/stats.js';
 
 const { values } = parseArgs({ options: { writes: { type: 'string', default: '1000' }, rate: { type: 'string', default: '200' } } });

@@ -1,7 +1,7 @@
-import { buildAsyncApiDocument } from '@orderplatform/shared';
-import { inventoryOpenApi } from '../inventoryservice/src/api/openapi.js';
-import { notificationOpenApi } from '../notificationservice/src/api/openapi.js';
-import { orderOpenApi } from '../orderservice/src/api/openapi.js';
+import { buildAsyncApiDocument } from '@orderplatform/shared/docs';
+import { inventoryOpenApi } from '@orderplatform/inventoryservice/openapi';
+import { notificationOpenApi } from '@orderplatform/notificationservice/openapi';
+import { orderOpenApi } from '@orderplatform/orderservice/openapi';
 
 /** Every generated API document and where its checked-in copy lives (relative to the repo root). */
 export function apiDocuments(): Array<{ file: string; kind: 'openapi' | 'asyncapi'; document: Record<string, unknown> }> {

@@ -3,7 +3,7 @@
  * The local Kafka (one broker, or a three-node KRaft cluster) and MongoDB-compatible server, without Docker (SPEC §8).
  */
 import { parseArgs } from 'node:util';
-import { dltTopicOf, TOPICS } from '../../shared/src/contracts/topics.js';
+import { dltTopicOf, TOPICS } from '@orderplatform/shared/contracts';
 import { defaultStackOptions, kafkaNodeCount } from './lib/config.js';
 import { LocalStack } from './lib/LocalStack.js';
 import { partitionLeaders } from './lib/partitionLeaders.js';

@@ -1,4 +1,4 @@
-import { defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
+import { defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared/config';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'inventoryservice';

@@ -1,18 +1,9 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import {
-  closeHttpServer,
-  createHttpApp,
-  createInfrastructure,
-  createLogger,
-  runShutdownSteps,
-  seedWhenReady,
-  startHttpServer,
-  type Infrastructure,
-  type Logger,
-  type Service,
-  type ServiceOverrides,
-} from '@orderplatform/shared';
+import { createHttpApp } from '@orderplatform/shared/http';
+import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
+import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
+import { closeHttpServer, createInfrastructure, seedWhenReady, startHttpServer, type Infrastructure, type Service, type ServiceOverrides } from '@orderplatform/shared/runtime';
 import type { Model } from 'mongoose';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { InventoryController } from './api/InventoryController.js';
@@ -83,7 +74,7 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
         : Promise.resolve();
       void seeded.then(() => infra.kafka.start());
       reconciler.start();
-      logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'inventoryservice started');
+      logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'inventoryservice started');
     },
     stop: () =>
       runShutdownSteps(

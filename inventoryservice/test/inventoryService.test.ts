@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '@orderplatform/shared';
+import { ConflictError, NotFoundError } from '@orderplatform/shared/errors';
 import { describe, expect, it } from 'vitest';
 import { unitService } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';

@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  childTraceparent,
-  createEvent,
-  createIdempotentProducer,
-  dltTopicOf,
-  eventHeaders,
-  readDeadLetters,
-  serializeEvent,
-  type DomainEvent,
-  type EventType,
-} from '@orderplatform/shared';
+import { childTraceparent, createEvent, dltTopicOf, eventHeaders, serializeEvent, type DomainEvent, type EventType } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer, readDeadLetters } from '@orderplatform/shared/kafka';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/eventually.js';

@@ -1,4 +1,5 @@
-import { PermanentError, runWithContext } from '@orderplatform/shared';
+import { runWithContext } from '@orderplatform/shared/context';
+import { PermanentError } from '@orderplatform/shared/errors';
 import { describe, expect, it } from 'vitest';
 import { unitService } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';

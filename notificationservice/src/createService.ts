@@ -1,19 +1,9 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import {
-  closeHttpServer,
-  createHttpApp,
-  createInfrastructure,
-  createLogger,
-  customerCallers,
-  runShutdownSteps,
-  seedWhenReady,
-  startHttpServer,
-  type Infrastructure,
-  type Logger,
-  type Service,
-  type ServiceOverrides,
-} from '@orderplatform/shared';
+import { createHttpApp, customerCallers } from '@orderplatform/shared/http';
+import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
+import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
+import { closeHttpServer, createInfrastructure, seedWhenReady, startHttpServer, type Infrastructure, type Service, type ServiceOverrides } from '@orderplatform/shared/runtime';
 import type { Model } from 'mongoose';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { NotificationController } from './api/NotificationController.js';
@@ -90,7 +80,7 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
         ? seedWhenReady('the demo contacts', () => preferences.seedDemoContacts(), () => infra.prepareDatabase(), logger, seeding.signal)
         : Promise.resolve();
       void seeded.then(() => infra.kafka.start());
-      logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'notificationservice started');
+      logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'notificationservice started');
     },
     stop: () =>
       runShutdownSteps(

@@ -1,4 +1,5 @@
-import { childTraceparent, createIdempotentProducer, eventHeaders, serializeEvent } from '@orderplatform/shared';
+import { childTraceparent, eventHeaders, serializeEvent } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer } from '@orderplatform/shared/kafka';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';

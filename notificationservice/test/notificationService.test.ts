@@ -1,4 +1,4 @@
-import { metrics } from '@orderplatform/shared';
+import { metrics } from '../src/metrics.js';
 import { describe, expect, it } from 'vitest';
 import { unitService } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';

@@ -1,8 +1,9 @@
+import { childTraceparent, dltTopicOf, eventHeaders, serializeEvent, type DomainEvent } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer, readDeadLetters } from '@orderplatform/shared/kafka';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { childTraceparent, createIdempotentProducer, dltTopicOf, eventHeaders, readDeadLetters, serializeEvent, type DomainEvent } from '@orderplatform/shared';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbUrlFor, kafkaBrokers, testKafka, uniqueName } from '../../test/support/infra.js';

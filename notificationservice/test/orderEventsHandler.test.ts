@@ -1,4 +1,4 @@
-import type { ReliableConsumer } from '@orderplatform/shared';
+import type { ReliableConsumer } from '@orderplatform/shared/kafka';
 import { describe, expect, it } from 'vitest';
 import { unitService } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';

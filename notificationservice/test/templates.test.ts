@@ -1,4 +1,4 @@
-import type { CancelReason } from '@orderplatform/shared';
+import type { CancelReason } from '@orderplatform/shared/contracts';
 import { describe, expect, it } from 'vitest';
 import { NOTIFIED_EVENT_TYPES } from '../src/domain/Notification.js';
 import { renderEmail } from '../src/services/templates/emailTemplates.js';

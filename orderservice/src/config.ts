@@ -1,4 +1,4 @@
-import { customerAuthConfigShape, defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared';
+import { customerAuthConfigShape, defineServiceConfig, loadConfigOrExit } from '@orderplatform/shared/config';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'orderservice';

@@ -1,18 +1,9 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import {
-  closeHttpServer,
-  createHttpApp,
-  createInfrastructure,
-  createLogger,
-  customerCallers,
-  runShutdownSteps,
-  startHttpServer,
-  type Infrastructure,
-  type Logger,
-  type Service,
-  type ServiceOverrides,
-} from '@orderplatform/shared';
+import { createHttpApp, customerCallers } from '@orderplatform/shared/http';
+import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
+import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
+import { closeHttpServer, createInfrastructure, startHttpServer, type Infrastructure, type Service, type ServiceOverrides } from '@orderplatform/shared/runtime';
 import type { Model } from 'mongoose';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { OrderController } from './api/OrderController.js';
@@ -78,7 +69,7 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
       server = await startHttpServer(app, config.HOST, config.PORT, logger);
       void infra.kafka.start();
       sweeper.start();
-      logger.info({ db: config.DB_URL.replace(/\/\/[^@]*@/, '//***@'), kafka: config.KAFKA_BROKERS }, 'orderservice started');
+      logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'orderservice started');
     },
     stop: () =>
       runShutdownSteps(

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { registerGracefulShutdown } from '@orderplatform/shared';
+import { registerGracefulShutdown } from '@orderplatform/shared/lifecycle';
 import { createService } from './createService.js';
 
 // Tracing is started by `node --import ./src/tracing.ts` (package.json), before anything here loads.

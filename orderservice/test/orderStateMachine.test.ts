@@ -1,4 +1,4 @@
-import { orderStatus, type OrderStatus } from '@orderplatform/shared';
+import { orderStatus, type OrderStatus } from '@orderplatform/shared/contracts';
 import { describe, expect, it } from 'vitest';
 import { canTransition, isTerminal } from '../src/domain/orderStateMachine.js';
 

@@ -1,4 +1,5 @@
-import { childTraceparent, createEvent, createIdempotentProducer, dltTopicOf, eventHeaders, serializeEvent, type DomainEvent } from '@orderplatform/shared';
+import { childTraceparent, createEvent, dltTopicOf, eventHeaders, serializeEvent, type DomainEvent } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer } from '@orderplatform/shared/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';

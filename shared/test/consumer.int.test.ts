@@ -9,10 +9,10 @@ import { PermanentError } from '../src/errors/PermanentError.js';
 import { createIdempotentProducer } from '../src/kafka/createKafka.js';
 import { DeadLetterPublisher, DLT_HEADERS } from '../src/kafka/DeadLetterPublisher.js';
 import { readDeadLetters, replayDeadLetters } from '../src/kafka/dltReplay.js';
-import { MongoProcessedEventStore } from '../src/kafka/ProcessedEventStore.js';
+import { MongoProcessedEventStore } from '../src/persistence/MongoProcessedEventStore.js';
 import { ReliableConsumer } from '../src/kafka/ReliableConsumer.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
-import { initModels } from '../src/runtime/connectDatabase.js';
+import { initModels } from '../src/persistence/connectDatabase.js';
 import { buildOrderPlaced, connect, eventually, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
 
 describe('reliable consumer against the real broker and database', () => {

@@ -12,10 +12,10 @@ import { dltTopicOf } from '../src/contracts/topics.js';
 import { createIdempotentProducer } from '../src/kafka/createKafka.js';
 import { DeadLetterPublisher } from '../src/kafka/DeadLetterPublisher.js';
 import { readTopicToEnd } from '../src/kafka/dltReplay.js';
-import { MongoProcessedEventStore } from '../src/kafka/ProcessedEventStore.js';
+import { MongoProcessedEventStore } from '../src/persistence/MongoProcessedEventStore.js';
 import { ReliableConsumer } from '../src/kafka/ReliableConsumer.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
-import { connectDatabase, initModels } from '../src/runtime/connectDatabase.js';
+import { connectDatabase, initModels } from '../src/persistence/connectDatabase.js';
 import { buildOrderPlaced, eventually, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
 
 const SESSION_TIMEOUT_MS = 10_000;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createEvent, parseEvent, serializeEvent } from '../src/contracts/codec.js';
 import { EVENTS } from '../src/contracts/events.js';
-import { childTraceparent, eventHeaders, isTraceparent, readHeaders } from '../src/contracts/headers.js';
+import { eventHeaders, readHeaders } from '../src/contracts/headers.js';
+import { childTraceparent, isValidTraceparent } from '../src/contracts/traceparent.js';
 import { runWithContext } from '../src/context/requestContext.js';
 import { orderPlacedV1 } from '../src/contracts/schemas.js';
 
@@ -74,9 +75,25 @@ describe('event contracts', () => {
     const headers = readHeaders(eventHeaders(event, childTraceparent(parent)));
 
     expect(headers).toMatchObject({ eventType: 'OrderDelivered', eventId: event.eventId, version: '1', correlationId: 'corr-9' });
-    expect(isTraceparent(headers.traceparent!)).toBe(true);
+    expect(isValidTraceparent(headers.traceparent!)).toBe(true);
     expect(headers.traceparent!.split('-')[1]).toBe('0af7651916cd43dd8448eb211c80319c'); // same trace
     expect(headers.traceparent).not.toBe(parent); // new span
+  });
+
+  it('starts a new trace instead of continuing one the W3C rules refuse (all-zero ids, version ff, extra fields on 00)', () => {
+    const refused = [
+      '00-00000000000000000000000000000000-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01',
+      'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra',
+    ];
+    for (const parent of refused) {
+      const child = childTraceparent(parent);
+      expect(isValidTraceparent(child), child).toBe(true);
+      expect(child.split('-')[1], parent).not.toBe(parent.split('-')[1]);
+    }
+    // A later version may append fields: its trace is continued, as version 00.
+    expect(childTraceparent('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-more').split('-').slice(0, 2)).toEqual(['00', '0af7651916cd43dd8448eb211c80319c']);
   });
 
   it('every event type maps to one of the two topics', () => {

@@ -1,7 +1,7 @@
 import { logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { runWithContext } from '../src/context/requestContext.js';
-import { createLogger, kafkaLogCreator } from '../src/logging/index.js';
+import { createLogger, kafkaLogCreator, redactUrlCredentials } from '../src/logging/index.js';
 import { captureLogs } from './support/captureLogs.js';
 
 function loggerWithCapture(level: 'info' | 'debug' = 'info') {
@@ -80,5 +80,13 @@ describe('kafkaLogCreator', () => {
     ]);
     expect(logs.lines[0]).toMatchObject({ groupId: 'g1' });
     expect(logs.lines[0]).not.toHaveProperty('timestamp');
+  });
+});
+
+describe('redactUrlCredentials', () => {
+  it('hides the user and password of a database URL, all of it even with a raw "@" in the password, and leaves the rest', () => {
+    expect(redactUrlCredentials('mongodb://app:s3cret@db-1:27017,db-2:27017/orderdb?authSource=admin')).toBe('mongodb://***@db-1:27017,db-2:27017/orderdb?authSource=admin');
+    expect(redactUrlCredentials('mongodb+srv://app:p@ss@cluster.example.net/orderdb')).toBe('mongodb+srv://***@cluster.example.net/orderdb');
+    expect(redactUrlCredentials('mongodb://127.0.0.1:27017/orderdb?appName=a@b')).toBe('mongodb://127.0.0.1:27017/orderdb?appName=a@b');
   });
 });

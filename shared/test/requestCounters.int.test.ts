@@ -4,7 +4,7 @@ import { countKafkaRequests } from '../src/kafka/countKafkaRequests.js';
 import { createIdempotentProducer } from '../src/kafka/createKafka.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { metricsRegistry } from '../src/metrics/metrics.js';
-import { connectDatabase, initModels } from '../src/runtime/connectDatabase.js';
+import { connectDatabase, initModels } from '../src/persistence/connectDatabase.js';
 import { silentLogger } from './support/testOrders.js';
 
 /** The value of one series in /metrics text, 0 when absent. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTopicToEnd } from '../../shared/src/kafka/dltReplay.js';
+import { readTopicToEnd } from '@orderplatform/shared/kafka';
 import { eventually } from '../support/eventually.js';
 import { admin, http } from '../support/http.js';
 import { testKafka, uniqueName } from '../support/infra.js';

@@ -1,4 +1,4 @@
-import { DEV_ADMIN_API_KEY } from '@orderplatform/shared';
+import { DEV_ADMIN_API_KEY } from '@orderplatform/shared/config';
 import { describe, expect, it } from 'vitest';
 import { freePort, spawnService, waitForHealth, type ServiceName } from '../../scripts/lib/serviceProcess.js';
 import { bearer, TEST_JWT_SECRET, testTokens } from '../support/customerTokens.js';

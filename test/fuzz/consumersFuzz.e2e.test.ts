@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvent, parseEvent } from '../../shared/src/contracts/codec.js';
-import { childTraceparent, eventHeaders } from '../../shared/src/contracts/headers.js';
-import { readDeadLetters } from '../../shared/src/kafka/dltReplay.js';
+import { createEvent, parseEvent, childTraceparent, eventHeaders } from '@orderplatform/shared/contracts';
+import { readDeadLetters } from '@orderplatform/shared/kafka';
 import { admin, http } from '../support/http.js';
 import { testKafka, uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';

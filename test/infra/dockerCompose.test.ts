@@ -18,6 +18,7 @@ const SCALED = ['orderservice', 'inventoryservice', 'notificationservice'];
 const CLUSTER = ['kafka-1', 'kafka-2', 'kafka-3'];
 
 interface LoadedService {
+  build?: { context: string; dockerfile: string; args: Record<string, string> };
   containerName?: string;
   ports: Array<{ hostIp: string; published: string; target: number }>;
   dependsOn: Record<string, boolean>;
@@ -92,6 +93,19 @@ describe('docker-compose.yml under the Compose Specification loader', () => {
       expect(gatewayConf).toContain(`listen ${port};`);
       expect(gatewayConf).toContain(`http://${service}:${port};`);
     }
+  });
+
+  it('builds the three services from the one Dockerfile, each with its SERVICE and PORT build arguments', () => {
+    const ports = { orderservice: '3001', notificationservice: '3002', inventoryservice: '3003' };
+    for (const name of SCALED) {
+      expect(loaded['']!.services[name]!.build, name).toEqual({ context: REPO_ROOT, dockerfile: 'Dockerfile', args: { SERVICE: name, PORT: ports[name as keyof typeof ports] } });
+      expect(existsSync(path.join(REPO_ROOT, name, 'Dockerfile')), `${name}/Dockerfile`).toBe(false);
+    }
+    const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    // Each stage declares what it uses (an ARG before FROM is not visible inside a stage).
+    expect(dockerfile.split(/^FROM /m).slice(1).map((stage) => stage.match(/^ARG \w+$/gm))).toEqual([['ARG SERVICE'], ['ARG SERVICE', 'ARG PORT']]);
+    expect(dockerfile).toMatch(/^RUN npm run build -w \$\{SERVICE\}$/m);
+    expect(dockerfile).toMatch(/^ENV .*PORT=\$\{PORT\} SERVICE=\$\{SERVICE\}$/m);
   });
 
   it('runs the cluster as three voters of one quorum that replicate every partition three times, min.insync.replicas 2', () => {

@@ -7,13 +7,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/lib/LocalStack.js';
 import { isPortTaken } from '../../infra/local/lib/processes.js';
-import { createEvent, serializeEvent, type DomainEvent } from '../../shared/src/contracts/codec.js';
-import { eventHeaders } from '../../shared/src/contracts/headers.js';
-import { dltTopicOf } from '../../shared/src/contracts/topics.js';
-import { createIdempotentProducer, createKafka } from '../../shared/src/kafka/createKafka.js';
-import { DeadLetterPublisher } from '../../shared/src/kafka/DeadLetterPublisher.js';
-import { ReliableConsumer } from '../../shared/src/kafka/ReliableConsumer.js';
-import { provisionTopics } from '../../shared/src/kafka/TopicProvisioner.js';
+import { createEvent, serializeEvent, type DomainEvent, eventHeaders, dltTopicOf } from '@orderplatform/shared/contracts';
+import { createIdempotentProducer, createKafka, DeadLetterPublisher, ReliableConsumer, provisionTopics } from '@orderplatform/shared/kafka';
 import { dbUrl, uniqueName } from '../support/infra.js';
 import { privateStack } from '../support/privateStack.js';
 

@@ -1,4 +1,4 @@
-import { CustomerTokens } from '@orderplatform/shared';
+import { CustomerTokens } from '@orderplatform/shared/auth';
 
 /** The AUTH_JWT_SECRET the tests give services in production mode (≥ 32 characters, not the dev secret). */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';

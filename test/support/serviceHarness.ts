@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { Outbox, TOPICS, type BaseConfig, type CreateService, type Infrastructure, type ManagedModel, type Service, type ServiceOverrides } from '@orderplatform/shared';
+import type { ManagedModel } from '@orderplatform/shared/persistence';
+import type { BaseConfig } from '@orderplatform/shared/config';
+import { TOPICS } from '@orderplatform/shared/contracts';
+import { Outbox } from '@orderplatform/shared/outbox';
+import type { CreateService, Infrastructure, Service, ServiceOverrides } from '@orderplatform/shared/runtime';
 
 type Models = Record<string, ManagedModel>;
 import { ADMIN_KEY } from './http.js';

@@ -1,6 +1,6 @@
 // compose-check loads docker-compose.yml with the Compose Specification's own loader (compose-go, the
 // library Docker Compose v2 uses) once per profile, and prints what each profile runs as JSON:
-// every enabled service with its container_name, published ports and dependencies. A file the loader
+// every enabled service with its build, container_name, published ports and dependencies. A file the loader
 // rejects (schema, interpolation, a dependency on a missing service) exits non-zero with its error.
 //
 //	go run ./tools/compose-check docker-compose.yml "" cluster
@@ -22,9 +22,15 @@ type port struct {
 	Target    uint32 `json:"target"`
 }
 
+type build struct {
+	Context    string            `json:"context"`
+	Dockerfile string            `json:"dockerfile"`
+	Args       map[string]string `json:"args"`
+}
+
 type service struct {
 	Image         string            `json:"image,omitempty"`
-	Build         bool              `json:"build"`
+	Build         *build            `json:"build,omitempty"`
 	ContainerName string            `json:"containerName,omitempty"`
 	Ports         []port            `json:"ports"`
 	DependsOn     map[string]bool   `json:"dependsOn"`
@@ -61,7 +67,15 @@ func load(file, name string) (profile, error) {
 	}
 	out := profile{Services: map[string]service{}, Disabled: []string{}}
 	for name, s := range project.Services {
-		svc := service{Image: s.Image, Build: s.Build != nil, ContainerName: s.ContainerName, Ports: []port{}, DependsOn: map[string]bool{}, Environment: map[string]string{}, Volumes: []string{}}
+		svc := service{Image: s.Image, ContainerName: s.ContainerName, Ports: []port{}, DependsOn: map[string]bool{}, Environment: map[string]string{}, Volumes: []string{}}
+		if s.Build != nil {
+			svc.Build = &build{Context: s.Build.Context, Dockerfile: s.Build.Dockerfile, Args: map[string]string{}}
+			for k, v := range s.Build.Args {
+				if v != nil {
+					svc.Build.Args[k] = *v
+				}
+			}
+		}
 		for _, p := range s.Ports {
 			svc.Ports = append(svc.Ports, port{HostIP: p.HostIP, Published: p.Published, Target: p.Target})
 		}

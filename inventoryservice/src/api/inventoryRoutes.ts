@@ -1,4 +1,4 @@
-import { requireAdminKey } from '@orderplatform/shared';
+import { requireAdminKey } from '@orderplatform/shared/http';
 import { Router } from 'express';
 import type { InventoryController } from './InventoryController.js';
 

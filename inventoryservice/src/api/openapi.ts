@@ -1,4 +1,4 @@
-import { ADMIN_SECURITY, buildOpenApiDocument, createApiRegistry, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared';
+import { ADMIN_SECURITY, buildOpenApiDocument, createApiRegistry, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared/docs';
 import { z } from 'zod';
 import { productParams, reservationParams, setStockBody } from './requestSchemas.js';
 import { productViewSchema, reservationViewSchema } from './responseSchemas.js';

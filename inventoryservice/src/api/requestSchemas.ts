@@ -1,10 +1,9 @@
-import { nonBlankText } from '@orderplatform/shared';
+import { entityId } from '@orderplatform/shared/contracts';
+import { nonBlankText } from '@orderplatform/shared/http';
 import { z } from 'zod';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-export const productParams = z.strictObject({ productId: z.string().regex(ID, { error: 'must be 1-64 letters, digits, _ or -' }) });
-export const reservationParams = z.strictObject({ orderId: z.string().regex(ID, { error: 'must be 1-64 letters, digits, _ or -' }) });
+export const productParams = z.strictObject({ productId: entityId });
+export const reservationParams = z.strictObject({ orderId: entityId });
 
 /** PUT body: the product's name (optional) and the units to have available (see InventoryService.setStock). */
 export const setStockBody = z.strictObject({

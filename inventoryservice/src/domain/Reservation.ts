@@ -1,4 +1,4 @@
-import type { Shortfall } from '@orderplatform/shared';
+import type { Shortfall } from '@orderplatform/shared/contracts';
 
 /**
  * A reservation is the saga log of one order in this service:

@@ -1,4 +1,4 @@
-import { createEvent, type DomainEvent } from '@orderplatform/shared';
+import { createEvent, type DomainEvent } from '@orderplatform/shared/contracts';
 import { injectable } from 'tsyringe';
 import { SERVICE_NAME } from '../config.js';
 import type { Reservation, ReservationFailure } from '../domain/Reservation.js';

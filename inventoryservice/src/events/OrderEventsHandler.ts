@@ -1,4 +1,4 @@
-import type { ReliableConsumer } from '@orderplatform/shared';
+import type { ReliableConsumer } from '@orderplatform/shared/kafka';
 import { inject, injectable } from 'tsyringe';
 import type { ReservationService } from '../services/ReservationService.js';
 import { TOKENS } from '../tokens.js';

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared';
+import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { NewProduct, Product, ProductForOrder } from '../domain/Product.js';

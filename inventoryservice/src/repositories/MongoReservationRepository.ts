@@ -1,5 +1,6 @@
-import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared';
-import type { DomainEvent, Outbox } from '@orderplatform/shared';
+import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
+import type { Outbox } from '@orderplatform/shared/outbox';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Reservation, ReservationStatus, StockLine } from '../domain/Reservation.js';

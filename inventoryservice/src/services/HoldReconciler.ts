@@ -1,4 +1,5 @@
-import { PeriodicTask, type Logger } from '@orderplatform/shared';
+import { PeriodicTask } from '@orderplatform/shared/lifecycle';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config.js';
 import { TOKENS } from '../tokens.js';

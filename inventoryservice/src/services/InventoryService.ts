@@ -1,4 +1,4 @@
-import type { Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import { ConcurrentStockUpdateError } from '../domain/errors/ConcurrentStockUpdateError.js';
 import { ProductNotFoundError } from '../domain/errors/ProductNotFoundError.js';

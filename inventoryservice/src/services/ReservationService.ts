@@ -1,5 +1,7 @@
-import { PermanentError, type Logger, type Shortfall } from '@orderplatform/shared';
 import { randomUUID } from 'node:crypto';
+import type { Shortfall } from '@orderplatform/shared/contracts';
+import { PermanentError } from '@orderplatform/shared/errors';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import { ReservationNotFoundError } from '../domain/errors/ReservationNotFoundError.js';
 import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type StockLine } from '../domain/Reservation.js';

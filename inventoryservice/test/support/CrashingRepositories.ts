@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { DependencyContainer } from 'tsyringe';
 import type { NewProduct, Product, ProductForOrder } from '../../src/domain/Product.js';
 import type { Reservation, ReservationStatus, StockLine } from '../../src/domain/Reservation.js';

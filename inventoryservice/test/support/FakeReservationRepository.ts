@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { Reservation, ReservationStatus, StockLine } from '../../src/domain/Reservation.js';
 import type { ReservationRepository, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
 

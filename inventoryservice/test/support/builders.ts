@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutboxEntry } from '@orderplatform/shared';
+import type { OutboxEntry } from '@orderplatform/shared/outbox';
 import type { Model } from 'mongoose';
 import type { DependencyContainer } from 'tsyringe';
 import type { Product } from '../../src/domain/Product.js';

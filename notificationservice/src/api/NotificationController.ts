@@ -1,4 +1,4 @@
-import { sendSuccess } from '@orderplatform/shared';
+import { sendSuccess } from '@orderplatform/shared/http';
 import type { Request, Response } from 'express';
 import { inject, injectable } from 'tsyringe';
 import type { NotificationQueryService } from '../services/NotificationQueryService.js';

@@ -1,4 +1,4 @@
-import { requireCustomerCaller, type CustomerCallers } from '@orderplatform/shared';
+import { requireCustomerCaller, type CustomerCallers } from '@orderplatform/shared/http';
 import { Router } from 'express';
 import type { NotificationController } from './NotificationController.js';
 

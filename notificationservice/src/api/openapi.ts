@@ -1,13 +1,4 @@
-import {
-  buildOpenApiDocument,
-  createApiRegistry,
-  CUSTOMER_CALLER_NOTE,
-  CUSTOMER_CALLER_SECURITY,
-  customerCallerErrors,
-  errorResponses,
-  jsonResponse,
-  successBodySchema,
-} from '@orderplatform/shared';
+import { buildOpenApiDocument, createApiRegistry, CUSTOMER_CALLER_NOTE, CUSTOMER_CALLER_SECURITY, customerCallerErrors, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared/docs';
 import { z } from 'zod';
 import { customerParams, notificationsQuery, preferencesBody } from './requestSchemas.js';
 import { notificationViewSchema, preferencesViewSchema } from './responseSchemas.js';

@@ -1,11 +1,9 @@
-import { emailAddress, queryInteger } from '@orderplatform/shared';
+import { entityId } from '@orderplatform/shared/contracts';
+import { emailAddress, queryInteger } from '@orderplatform/shared/http';
 import { z } from 'zod';
 import { CHANNELS } from '../domain/Channel.js';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-const id = () => z.string().regex(ID, { error: 'must be 1-64 letters, digits, _ or -' });
-
-export const customerParams = z.strictObject({ customerId: id() });
+export const customerParams = z.strictObject({ customerId: entityId });
 
 /** E.164: a plus, the country code and up to 15 digits in all, no spaces. */
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -22,7 +20,7 @@ export const preferencesBody = z.strictObject({
 
 /** Each filter narrows the list; with none it is the newest notifications of all. */
 export const notificationsQuery = z.strictObject({
-  orderId: id().optional(),
-  customerId: id().optional(),
+  orderId: entityId.optional(),
+  customerId: entityId.optional(),
   limit: queryInteger({ min: 1, max: 100 }).optional().meta({ description: 'At most this many, newest first (default and maximum 100).' }),
 });

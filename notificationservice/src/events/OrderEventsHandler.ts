@@ -1,4 +1,4 @@
-import type { ReliableConsumer } from '@orderplatform/shared';
+import type { ReliableConsumer } from '@orderplatform/shared/kafka';
 import { inject, injectable } from 'tsyringe';
 import { NOTIFIED_EVENT_TYPES } from '../domain/Notification.js';
 import type { NotificationService } from '../services/NotificationService.js';

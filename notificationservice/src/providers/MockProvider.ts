@@ -1,4 +1,4 @@
-import type { Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
 import type { Channel } from '../domain/Channel.js';
 import type { NotificationProvider, OutgoingMessage } from '../services/ports/NotificationProvider.js';
 import { ProviderUnavailableError } from '../domain/errors/ProviderUnavailableError.js';

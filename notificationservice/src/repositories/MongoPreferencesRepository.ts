@@ -1,4 +1,4 @@
-import { isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared';
+import { isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';

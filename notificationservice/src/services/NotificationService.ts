@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { metrics, type Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
+import { metrics } from '../metrics.js';
 import type { Config } from '../config.js';
 import type { Channel } from '../domain/Channel.js';
 import { DeliveryIncompleteError } from '../domain/errors/DeliveryIncompleteError.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
 import { PreferencesNotFoundError } from '../domain/errors/PreferencesNotFoundError.js';

@@ -1,4 +1,4 @@
-import type { Contact } from '@orderplatform/shared';
+import type { Contact } from '@orderplatform/shared/contracts';
 import { CHANNELS, type Channel } from '../domain/Channel.js';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
 import type { SkipReason } from '../domain/Notification.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, type DomainEvent, type EventDataMap } from '@orderplatform/shared';
+import { createEvent, type DomainEvent, type EventDataMap } from '@orderplatform/shared/contracts';
 import type { ContactPreferences } from '../../src/domain/ContactPreferences.js';
 import type { NotificationDraft, NotifiedEventType } from '../../src/domain/Notification.js';
 

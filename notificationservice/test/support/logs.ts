@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '@orderplatform/shared';
+import { createLogger, type Logger } from '@orderplatform/shared/logging';
 
 export const silentLogger = (): Logger => createLogger({ service: 'notificationservice-test', level: 'silent' });
 

@@ -1,3 +1,4 @@
+import { ENTITY_ID_PATTERN } from '@orderplatform/shared/contracts';
 import type { PageCursor } from '../services/ports/OrderRepository.js';
 
 /**
@@ -5,7 +6,7 @@ import type { PageCursor } from '../services/ports/OrderRepository.js';
  * form names a position (the page after it), so the pattern in the OpenAPI document is the whole
  * rule; anything else is refused as a cursor this service did not issue.
  */
-export const CURSOR_PATTERN = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/;
+export const CURSOR_PATTERN = new RegExp(`^(\\d{1,15})\\.(${ENTITY_ID_PATTERN})$`);
 
 export function encodeCursor(cursor: PageCursor): string {
   return `${cursor.createdAt.getTime()}.${cursor.id}`;

@@ -1,14 +1,4 @@
-import {
-  ADMIN_SECURITY,
-  buildOpenApiDocument,
-  createApiRegistry,
-  CUSTOMER_CALLER_NOTE,
-  CUSTOMER_CALLER_SECURITY,
-  customerCallerErrors,
-  errorResponses,
-  jsonResponse,
-  successBodySchema,
-} from '@orderplatform/shared';
+import { ADMIN_SECURITY, buildOpenApiDocument, createApiRegistry, CUSTOMER_CALLER_NOTE, CUSTOMER_CALLER_SECURITY, customerCallerErrors, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared/docs';
 import { z } from 'zod';
 import { cancelBody, createOrderBody, customerParams, getOrderQuery, idempotencyHeaders, listOrdersQuery, MAX_WAIT_MS, orderIdParams, statusBody } from './requestSchemas.js';
 import { orderPageSchema, orderViewSchema, timelineEntryViewSchema } from './responseSchemas.js';

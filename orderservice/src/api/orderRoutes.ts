@@ -1,4 +1,4 @@
-import { requireAdminKey, requireCustomerCaller, type CustomerCallers } from '@orderplatform/shared';
+import { requireAdminKey, requireCustomerCaller, type CustomerCallers } from '@orderplatform/shared/http';
 import { Router } from 'express';
 import type { OrderController } from './OrderController.js';
 

@@ -1,8 +1,8 @@
-import { emailAddress, nonBlankText, orderStatus, queryInteger } from '@orderplatform/shared';
+import { entityId, orderStatus } from '@orderplatform/shared/contracts';
+import { emailAddress, nonBlankText, queryInteger } from '@orderplatform/shared/http';
 import { z } from 'zod';
 import { hasWholeCents, MAX_PRICE } from '../domain/money.js';
 import { CURSOR_PATTERN, decodeCursor } from './cursor.js';
-import { entityId } from './entityId.js';
 
 export const MAX_QUANTITY = 1_000;
 export const MAX_ITEMS = 100;

@@ -1,4 +1,4 @@
-import { cancelReason, contactSchema, orderStatus } from '@orderplatform/shared';
+import { cancelReason, contactSchema, orderStatus } from '@orderplatform/shared/contracts';
 import { z } from 'zod';
 
 /** What clients receive (SPEC §3); orderView.ts builds exactly these shapes. */

@@ -1,4 +1,4 @@
-import type { CancelReason, Contact, OrderStatus } from '@orderplatform/shared';
+import type { CancelReason, Contact, OrderStatus } from '@orderplatform/shared/contracts';
 
 export type { CancelReason, Contact, OrderStatus };
 

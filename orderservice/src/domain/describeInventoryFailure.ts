@@ -1,4 +1,4 @@
-import type { EventDataMap } from '@orderplatform/shared';
+import type { EventDataMap } from '@orderplatform/shared/contracts';
 
 const MAX_DETAILS = 500;
 

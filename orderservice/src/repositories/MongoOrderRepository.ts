@@ -1,4 +1,6 @@
-import { isDuplicateKeyError as isDuplicateKey, trusted as op, type DomainEvent, type Outbox } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
+import type { Outbox } from '@orderplatform/shared/outbox';
+import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Order, TimelineEntry } from '../domain/Order.js';

@@ -1,5 +1,7 @@
-import { metrics, type DomainEvent, type Logger } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
+import { metrics } from '../metrics.js';
 import { describeInventoryFailure } from '../domain/describeInventoryFailure.js';
 import { ConcurrentModificationError } from '../domain/errors/ConcurrentModificationError.js';
 import { ConfirmBySagaOnlyError } from '../domain/errors/ConfirmBySagaOnlyError.js';

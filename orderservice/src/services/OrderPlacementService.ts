@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { currentCorrelationId, DEFAULT_CURRENCY, ValidationError, type Logger } from '@orderplatform/shared';
+import { currentCorrelationId } from '@orderplatform/shared/context';
+import { DEFAULT_CURRENCY } from '@orderplatform/shared/contracts';
+import { ValidationError } from '@orderplatform/shared/errors';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import { IdempotencyConflictError } from '../domain/errors/IdempotencyConflictError.js';
 import { toCents, totalCents } from '../domain/money.js';

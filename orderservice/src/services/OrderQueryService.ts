@@ -1,4 +1,4 @@
-import type { Logger } from '@orderplatform/shared';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config.js';
 import { OrderNotFoundError } from '../domain/errors/OrderNotFoundError.js';

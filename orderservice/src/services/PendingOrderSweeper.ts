@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { PeriodicTask, runWithContext, type Logger } from '@orderplatform/shared';
+import { runWithContext } from '@orderplatform/shared/context';
+import { PeriodicTask } from '@orderplatform/shared/lifecycle';
+import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config.js';
 import { TOKENS } from '../tokens.js';

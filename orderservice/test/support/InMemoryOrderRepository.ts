@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { Order, TimelineEntry } from '../../src/domain/Order.js';
 import type { InsertResult, OrderRepository, PageCursor, StatusChange } from '../../src/services/ports/OrderRepository.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, type DomainEvent, type EventDataMap } from '@orderplatform/shared';
+import { createEvent, type DomainEvent, type EventDataMap } from '@orderplatform/shared/contracts';
 import type { Order } from '../../src/domain/Order.js';
 
 export interface OrderRequestBody {

@@ -1,4 +1,4 @@
-import { readHeaders } from '@orderplatform/shared';
+import { readHeaders } from '@orderplatform/shared/contracts';
 import { testKafka, uniqueName } from '../../../test/support/infra.js';
 import { eventually } from '../../../test/support/eventually.js';
 

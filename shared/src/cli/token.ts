@@ -8,17 +8,17 @@
  */
 import { parseArgs } from 'node:util';
 import { CustomerTokens } from '../auth/CustomerTokens.js';
+import { ENTITY_ID } from '../contracts/entityId.js';
 import { nodeEnv } from '../config/baseConfigShape.js';
 import { customerAuthConfigShape } from '../config/customerAuthConfigShape.js';
 import { defineConfig } from '../config/defineServiceConfig.js';
 import { loadConfigOrExit } from '../config/loadConfig.js';
 
 const USAGE = 'usage: npm run -s token -- <customerId> [--expires 1h]';
-const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { expires: { type: 'string', default: '1h' } } });
 const customerId = positionals[0];
-if (positionals.length !== 1 || customerId === undefined || !CUSTOMER_ID.test(customerId)) {
+if (positionals.length !== 1 || customerId === undefined || !ENTITY_ID.test(customerId)) {
   process.stderr.write(`${USAGE}\n(customerId: 1-64 letters, digits, "_" or "-")\n`);
   process.exit(2);
 }

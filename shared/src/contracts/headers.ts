@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import type { DomainEvent } from './codec.js';
 
@@ -11,17 +10,6 @@ export const HEADERS = {
   causationId: 'causationId',
   traceparent: 'traceparent',
 } as const;
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
-/** A child span of `parent` (same trace id), or a new trace. */
-export function childTraceparent(parent?: string): string {
-  const match = parent ? TRACEPARENT.exec(parent) : null;
-  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-${match?.[3] ?? '01'}`;
-}
-
-export const isTraceparent = (value: string): boolean => TRACEPARENT.test(value);
 
 export function eventHeaders(event: DomainEvent, traceparent: string): Record<string, string> {
   return {

@@ -2,18 +2,13 @@ import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasol
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
+import { errorBodySchema } from '../http/errorBody.js';
 import type { KnownRoute } from '../http/methodNotAllowed.js';
 
 export { OpenAPIRegistry };
 
 export const ADMIN_SECURITY = 'AdminApiKey';
 export const CUSTOMER_SECURITY = 'CustomerBearer';
-
-/** The SPEC §3 error body. */
-export const errorBodySchema = z.object({
-  success: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-});
 
 /** The SPEC §3 success body around `data`. */
 export const successBodySchema = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), data, message: z.string().optional() });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { runWithContext, type RequestContext } from '../context/requestContext.js';
-import { isValidTraceparent } from './traceparent.js';
+import { isValidTraceparent } from '../contracts/traceparent.js';
 
 export const CORRELATION_HEADER = 'X-Correlation-Id';
 

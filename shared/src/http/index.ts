@@ -2,7 +2,7 @@ export { applyErrorHandling, applyStandardMiddleware, type StandardMiddlewareOpt
 export { correlationMiddleware, CORRELATION_HEADER } from './correlationMiddleware.js';
 export { createHttpApp, type HttpAppOptions } from './createHttpApp.js';
 export { checkReadiness, createHealthRouter, type HealthCheck, type HealthRouterOptions, type Readiness } from './createHealthRouter.js';
-export { sendError, type ErrorBody, type HttpProblem } from './errorBody.js';
+export { errorBody, errorBodySchema, sendError, type ErrorBody, type HttpProblem } from './errorBody.js';
 export { errorMiddleware } from './errorMiddleware.js';
 export { forbiddenKeysGuard, isForbiddenKey, MAX_INPUT_DEPTH } from './forbiddenKeysGuard.js';
 export { httpLogger } from './httpLogger.js';
@@ -21,4 +21,3 @@ export { requireJson } from './requireJson.js';
 export { securityMiddleware, type SecurityOptions } from './securityMiddleware.js';
 export { sendSuccess, type SuccessBody } from './sendSuccess.js';
 export { toHttpProblem } from './toHttpProblem.js';
-export { isValidTraceparent } from './traceparent.js';

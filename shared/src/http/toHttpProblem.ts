@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError, DependencyUnavailableError } from '../errors/DomainError.js';
-import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
+import { isDependencyUnavailable } from '../persistence/dependencyErrors.js';
 import type { HttpProblem } from './errorBody.js';
 import { HTTP_STATUS_OF_KIND } from './httpStatusOfKind.js';
 

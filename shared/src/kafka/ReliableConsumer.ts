@@ -3,16 +3,17 @@ import type { Logger } from 'pino';
 import type { DomainEvent } from '../contracts/codec.js';
 import { parseEvent } from '../contracts/codec.js';
 import type { EventType } from '../contracts/events.js';
-import { HEADERS, childTraceparent, readHeaders } from '../contracts/headers.js';
+import { HEADERS, readHeaders } from '../contracts/headers.js';
+import { childTraceparent } from '../contracts/traceparent.js';
 import { runWithContext } from '../context/requestContext.js';
 import { DomainError, TRANSIENT_KINDS } from '../errors/DomainError.js';
-import { isDependencyUnavailable } from '../errors/dependencyErrors.js';
+import { isDependencyUnavailable } from '../persistence/dependencyErrors.js';
 import { PermanentError } from '../errors/PermanentError.js';
 import { metrics } from '../metrics/metrics.js';
 import { withConsumeSpan } from '../tracing/messagingSpans.js';
 import { DLT_HEADERS, DeadLetterPublisher } from './DeadLetterPublisher.js';
 import type { ProcessedEventStore } from './ProcessedEventStore.js';
-import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './retryPolicy.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from '../lifecycle/backoff.js';
 
 export interface MessageMeta {
   topic: string;

@@ -1,7 +1,6 @@
 export * from './createKafka.js';
 export * from './TopicProvisioner.js';
 export * from './ProcessedEventStore.js';
-export * from './retryPolicy.js';
 export * from './DeadLetterPublisher.js';
 export * from './ReliableConsumer.js';
 export * from './dltReplay.js';

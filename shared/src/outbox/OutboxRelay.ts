@@ -3,6 +3,7 @@ import type { Message, Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { PayloadTooLargeError } from '../errors/DomainError.js';
+import { backoffDelay, sleep } from '../lifecycle/backoff.js';
 import { metrics } from '../metrics/metrics.js';
 import { trusted as op } from '../persistence/mongo.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, RECORD_BATCH_OVERHEAD_BYTES, recordBytes } from './messageSize.js';
@@ -221,10 +222,10 @@ export class OutboxRelay {
         this.failures = 0;
       } catch (err) {
         this.failures += 1;
-        const delay = Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
-        this.log.warn({ err, attempt: this.failures, retryInMs: Math.round(delay) }, 'Outbox publish failed; will retry');
+        const delay = backoffDelay({ baseDelayMs: 200, maxDelayMs: this.maxBackoffMs }, this.failures);
+        this.log.warn({ err, attempt: this.failures, retryInMs: delay }, 'Outbox publish failed; will retry');
         if (this.stopped) return;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay);
       }
     }
   }

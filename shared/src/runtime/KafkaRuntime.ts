@@ -5,6 +5,7 @@ import type { ReliableConsumer } from '../kafka/ReliableConsumer.js';
 import { provisionTopics, type TopicReplication, type TopicSpec } from '../kafka/TopicProvisioner.js';
 import { createIdempotentProducer } from '../kafka/createKafka.js';
 import { topicMessageLimits } from '../kafka/topicMessageLimits.js';
+import { backoffDelay, RECONNECT_BACKOFF, sleep } from '../lifecycle/backoff.js';
 import type { OutboxRelay } from '../outbox/OutboxRelay.js';
 
 /** Shutdown budget (SPEC §5: all of it within 10 s): consumers, then the relay's own 3 s, then disconnects. */
@@ -116,9 +117,9 @@ export class KafkaRuntime {
         this.log.info({ topics: this.topics.map((t) => t.topic), consumers: this.consumers.length }, 'Kafka ready');
         return;
       } catch (err) {
-        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+        const delay = backoffDelay(RECONNECT_BACKOFF, attempt);
         this.log.warn({ err, attempt, retryInMs: delay }, 'Kafka or the database not reachable yet; retrying');
-        await new Promise((r) => setTimeout(r, delay));
+        await sleep(delay);
       }
     }
   }

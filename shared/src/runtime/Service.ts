@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import type { BaseConfig } from '../config/defineServiceConfig.js';
-import type { ManagedModel } from './connectDatabase.js';
+import type { ManagedModel } from '../persistence/connectDatabase.js';
 import type { Infrastructure } from './createInfrastructure.js';
 
 type Models = Record<string, ManagedModel>;

@@ -5,13 +5,13 @@ import { TOPICS } from '../contracts/topics.js';
 import type { HealthCheck } from '../http/createHealthRouter.js';
 import { createIdempotentProducer, createKafka, PUBLISH_REQUEST_TIMEOUT_MS } from '../kafka/createKafka.js';
 import { countKafkaRequests } from '../kafka/countKafkaRequests.js';
-import { MongoProcessedEventStore } from '../kafka/ProcessedEventStore.js';
+import { MongoProcessedEventStore } from '../persistence/MongoProcessedEventStore.js';
 import { ReliableConsumer, type ReliableConsumerOptions } from '../kafka/ReliableConsumer.js';
 import type { ShutdownStep } from '../lifecycle/index.js';
 import type { TopicSpec } from '../kafka/TopicProvisioner.js';
 import { Outbox } from '../outbox/Outbox.js';
 import { OutboxRelay } from '../outbox/OutboxRelay.js';
-import { createDatabaseConnection, initModels, isDatabaseUp, type ManagedModel } from './connectDatabase.js';
+import { createDatabaseConnection, initModels, isDatabaseUp, type ManagedModel } from '../persistence/connectDatabase.js';
 import { KafkaRuntime } from './KafkaRuntime.js';
 
 export type ConsumerOptions = Pick<ReliableConsumerOptions, 'retry' | 'partitionsConsumedConcurrently'> & { naturallyIdempotent?: boolean };

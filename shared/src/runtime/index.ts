@@ -1,4 +1,3 @@
-export * from './connectDatabase.js';
 export * from './KafkaRuntime.js';
 export * from './startHttpServer.js';
 export * from './createInfrastructure.js';

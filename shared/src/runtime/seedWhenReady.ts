@@ -1,4 +1,6 @@
+import { backoffDelay, RECONNECT_BACKOFF, sleep } from '../lifecycle/backoff.js';
 import type { Logger } from '../logging/index.js';
+
 
 /**
  * Runs a service's demo seed once the database answers. A service starts without its database
@@ -14,9 +16,9 @@ export async function seedWhenReady(what: string, seed: () => Promise<unknown>, 
       await seed();
       return;
     } catch (err) {
-      const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+      const delay = backoffDelay(RECONNECT_BACKOFF, attempt);
       log.warn({ err, attempt, retryInMs: delay }, `Could not seed ${what} yet; retrying`);
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      await sleep(delay, { unref: true });
     }
   }
 }

@@ -3,6 +3,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { errorBody } from '../http/errorBody.js';
 
 export function startHttpServer(app: Express, host: string, port: number, logger: Logger): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -34,7 +35,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'REQUEST.TIMEOUT', 'Request was not received in time']
         : [400, 'REQUEST.MALFORMED', 'Malformed HTTP request'];
-  const body = JSON.stringify({ success: false, error: { code, message } });
+  const body = JSON.stringify(errorBody(code, message));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Correlation-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,

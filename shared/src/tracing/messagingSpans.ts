@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
-import { HEADERS, childTraceparent, readHeaders } from '../contracts/headers.js';
+import { HEADERS, readHeaders } from '../contracts/headers.js';
+import { childTraceparent } from '../contracts/traceparent.js';
 
 /*
  * Kafka spans, one per event, each in the trace its traceparent names (SPEC §7). With tracing off

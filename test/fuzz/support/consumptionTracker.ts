@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
-import { DLT_HEADERS } from '../../../shared/src/kafka/DeadLetterPublisher.js';
-import { readHeaders } from '../../../shared/src/contracts/headers.js';
+import { readHeaders } from '@orderplatform/shared/contracts';
+import { DLT_HEADERS } from '@orderplatform/shared/kafka';
 
 /** Where a published message landed. */
 export interface Published {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EVENT_TYPES, isEventType, type EventType } from '../../../shared/src/contracts/events.js';
+import { EVENT_TYPES, isEventType, type EventType } from '@orderplatform/shared/contracts';
 import { validId } from './fieldKinds.js';
 import { longString, prototypePollution, RawObject, RawText, toJsonText, unicodeString, wrongType, type JsonNode } from './hostileJson.js';
 

@@ -1,4 +1,4 @@
-import { ConflictError } from '@orderplatform/shared';
+import { ConflictError } from '@orderplatform/shared/errors';
 
 /** The product's stock kept changing under an admin update (reservations in flight); the caller may retry. */
 export class ConcurrentStockUpdateError extends ConflictError {

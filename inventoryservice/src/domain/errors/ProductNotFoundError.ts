@@ -1,4 +1,4 @@
-import { NotFoundError } from '@orderplatform/shared';
+import { NotFoundError } from '@orderplatform/shared/errors';
 
 export class ProductNotFoundError extends NotFoundError {
   constructor(productId: string) {

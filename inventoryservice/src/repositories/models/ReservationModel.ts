@@ -1,4 +1,4 @@
-import { outboxPlugin, type OutboxFields } from '@orderplatform/shared';
+import { outboxPlugin, type OutboxFields } from '@orderplatform/shared/outbox';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { RESERVATION_STATUSES, type HeldLine, type Reservation, type StockLine } from '../../domain/Reservation.js';
 

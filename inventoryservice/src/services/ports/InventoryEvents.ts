@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { Reservation, ReservationFailure } from '../../domain/Reservation.js';
 
 /** Builds this service's events; they leave through the reservation's outbox, in the write that causes them. */

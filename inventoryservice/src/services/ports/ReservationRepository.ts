@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { HeldLine, Reservation, ReservationFailure, ReservationStatus, StockLine } from '../../domain/Reservation.js';
 
 export interface TransitionChanges {

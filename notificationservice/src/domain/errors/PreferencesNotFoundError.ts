@@ -1,4 +1,4 @@
-import { NotFoundError } from '@orderplatform/shared';
+import { NotFoundError } from '@orderplatform/shared/errors';
 
 export class PreferencesNotFoundError extends NotFoundError {
   constructor(customerId: string) {

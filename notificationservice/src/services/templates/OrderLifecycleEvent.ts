@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { NotifiedEventType } from '../../domain/Notification.js';
 
 /** One of the order lifecycle events, as the consumer hands it over (validated, upcast to the latest version). */

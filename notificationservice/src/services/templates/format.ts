@@ -1,4 +1,4 @@
-import type { CancelReason, Contact } from '@orderplatform/shared';
+import type { CancelReason, Contact } from '@orderplatform/shared/contracts';
 
 /** Amount with its currency symbol when the currency is known (0.1 + 0.2 prints as $0.30). */
 export function formatMoney(amount: number, currency?: string): string {

@@ -1,4 +1,4 @@
-import { ConflictError } from '@orderplatform/shared';
+import { ConflictError } from '@orderplatform/shared/errors';
 
 /** The order kept changing under a transition; the caller may read it again and retry. */
 export class ConcurrentModificationError extends ConflictError {

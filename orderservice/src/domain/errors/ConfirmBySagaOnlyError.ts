@@ -1,4 +1,4 @@
-import { ConflictError } from '@orderplatform/shared';
+import { ConflictError } from '@orderplatform/shared/errors';
 import type { OrderStatus } from '../Order.js';
 
 /** SPEC §2: only an InventoryReserved confirms an order; the admin API never sets CONFIRMED. */

@@ -1,4 +1,4 @@
-import { ConflictError } from '@orderplatform/shared';
+import { ConflictError } from '@orderplatform/shared/errors';
 
 /** The Idempotency-Key was already used for a request with a different body. */
 export class IdempotencyConflictError extends ConflictError {

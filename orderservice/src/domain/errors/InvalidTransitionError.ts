@@ -1,4 +1,4 @@
-import { ConflictError } from '@orderplatform/shared';
+import { ConflictError } from '@orderplatform/shared/errors';
 import type { OrderStatus } from '../Order.js';
 
 /** The state machine (SPEC §2) does not allow this move from the order's current status. */

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@orderplatform/shared';
+import { NotFoundError } from '@orderplatform/shared/errors';
 
 export class OrderNotFoundError extends NotFoundError {
   constructor(orderId: string) {

@@ -1,4 +1,5 @@
-import { outboxPlugin, orderStatus, cancelReason, type OutboxFields } from '@orderplatform/shared';
+import { orderStatus, cancelReason } from '@orderplatform/shared/contracts';
+import { outboxPlugin, type OutboxFields } from '@orderplatform/shared/outbox';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Cancellation, Contact, Order, OrderLine, TimelineEntry } from '../../domain/Order.js';
 

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@orderplatform/shared';
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { Cancellation, Order, OrderStatus, TimelineEntry } from '../../domain/Order.js';
 
 export type InsertResult = { kind: 'created'; order: Order } | { kind: 'duplicate-idempotency-key' };

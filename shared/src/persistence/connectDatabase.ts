@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { backoffDelay, RECONNECT_BACKOFF, sleep } from '../lifecycle/backoff.js';
 import { metrics } from '../metrics/metrics.js';
 
 const OPTIONS = {
@@ -67,9 +68,9 @@ export function createDatabaseConnection(url: string, logger: Logger, opts: { op
         countCommands(connection.getClient());
       } catch (err) {
         if (isClosedOnPurpose(connection)) return;
-        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+        const delay = backoffDelay(RECONNECT_BACKOFF, attempt);
         log.warn({ err, attempt, retryInMs: delay }, 'MongoDB not reachable yet; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        await sleep(delay, { unref: true });
         if (isClosedOnPurpose(connection)) return;
       }
     }

@@ -1,0 +1,2 @@
+export * from './DomainError.js';
+export * from './PermanentError.js';

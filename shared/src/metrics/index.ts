@@ -1,0 +1,1 @@
+export { defineCounter, defineGauge, defineHistogram, metrics, metricsRegistry, type Counter, type Gauge, type Histogram } from './metrics.js';

@@ -1,0 +1,2 @@
+// @orderplatform/shared/testing: the kit's test aggregate and helpers, for tests and benchmarks outside shared.
+export * from './testOrders.js';
