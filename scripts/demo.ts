@@ -5,6 +5,8 @@
  * did not end as expected), --port-offset N (ports 3001+N…), --isolated (fresh databases and topics).
  */
 import path from 'node:path';
+import { DEV_ADMIN_API_KEY } from '@orderplatform/shared/config';
+import { TOPICS } from '@orderplatform/shared/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { defaultStackOptions } from '../infra/local/lib/config.js';
 import { LocalStack } from '../infra/local/lib/LocalStack.js';
@@ -18,7 +20,7 @@ const offsetArg = argv.indexOf('--port-offset');
 const PORT_OFFSET = offsetArg >= 0 ? Number(argv[offsetArg + 1]) : 0;
 const RUN_SUFFIX = args.has('--isolated') ? `_${Date.now().toString(36)}` : '';
 let unexpected = 0;
-const ADMIN_API_KEY = process.env.ADMIN_API_KEY ?? 'dev-admin-key-change-me';
+const ADMIN_API_KEY = process.env.ADMIN_API_KEY ?? DEV_ADMIN_API_KEY;
 
 const SERVICES = [
   { name: 'orderservice', port: 3001 + PORT_OFFSET },
@@ -27,8 +29,8 @@ const SERVICES = [
 ] as const;
 const urlOf = (name: (typeof SERVICES)[number]['name']) => `http://127.0.0.1:${SERVICES.find((s) => s.name === name)!.port}`;
 const TOPICS_ENV = RUN_SUFFIX ? { ORDER_EVENTS_TOPIC: `demo${RUN_SUFFIX}.order-events`, INVENTORY_EVENTS_TOPIC: `demo${RUN_SUFFIX}.inventory-events` } : {};
-const ORDER_TOPIC = TOPICS_ENV.ORDER_EVENTS_TOPIC ?? 'order-service.order-events';
-const INVENTORY_TOPIC = TOPICS_ENV.INVENTORY_EVENTS_TOPIC ?? 'inventory-service.inventory-events';
+const ORDER_TOPIC = TOPICS_ENV.ORDER_EVENTS_TOPIC ?? TOPICS.orderEvents;
+const INVENTORY_TOPIC = TOPICS_ENV.INVENTORY_EVENTS_TOPIC ?? TOPICS.inventoryEvents;
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
