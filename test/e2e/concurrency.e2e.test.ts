@@ -1,17 +1,9 @@
+import { seeded } from '@orderplatform/shared/testing';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, http } from '../support/http.js';
 import { dbUrlFor, uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';
-
-/** A small deterministic random source, so a failing run can be reproduced. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const PRODUCTS = ['c1', 'c2', 'c3', 'c4', 'c5'];
 const STOCK = 50;
