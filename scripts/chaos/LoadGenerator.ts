@@ -196,7 +196,8 @@ export class LoadGenerator {
       if (!this.several || (status !== undefined && DECIDED.has(status)) || Date.now() >= deadline) break;
       this.failover.longPollsRepeated += 1;
       instance += 1;
-      await sleep(250);
+      // Backing off (0.25 s doubling to 2 s), as a client would: a database outage answers every instance's GET 503 at once.
+      await sleep(Math.min(2_000, 250 * 2 ** (rounds - 1)));
     }
     this.longPolls.push({ orderId: id, status, rounds });
     if (status !== 'CONFIRMED') this.counters.ships.notConfirmed += 1;

@@ -148,7 +148,7 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
       },
     },
     'broker-stop-long': {
-      title: `stop (clean) the consumer group coordinator's broker for ${BROKER_STOP_LONG_MS / 1000} s, past the ${CONSUMER_SESSION_TIMEOUT_MS / 1000} s session timeout, then start it`,
+      title: `stop (clean) the consumer group coordinator's broker, start it ${BROKER_STOP_LONG_MS / 1000} s later (past the ${CONSUMER_SESSION_TIMEOUT_MS / 1000} s session timeout)`,
       act: async (details) => {
         const before = await stack.leaders(plan.leaderTopics);
         const coordinator = coordinatorOf(before, plan.coordinatorGroup);
