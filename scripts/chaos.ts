@@ -22,6 +22,7 @@
  *   --quick             short load (≈15 s plus the faults' own time), for the test suite
  *   --instances N       instances of each service, each on its own port (default 1)
  *   --brokers 1|3       Kafka brokers of the private stack (default 1; 3: replication factor 3, min ISR 2)
+ *   --pending-timeout S with several instances, the order services' PENDING timeout (default 45)
  *   --faults A,B        which faults (default all the stack can take; --quick: the kills, the broker restart,
  *                       db-pause; --quick --brokers 3: kill-orderservice and leader-kill):
  *                       kill-orderservice, kill-inventoryservice, kill-notificationservice, broker-restart (every
@@ -68,13 +69,13 @@ const EXPECTED_FAULTS = options.faults.length;
 const EXPECTED_POISON = 2;
 const SEVERAL = options.instances > 1;
 /**
- * Several instances: orders still PENDING after 45 s are cancelled (TIMEOUT) by sweeps every second on
- * every order-service instance, so the sweepers race on the orders a fault holds up (default: 5 min,
- * longer than any run's fault). Not shorter: on this 2-core machine a SIGKILLed member's partitions wait
- * out its 10 s session timeout plus a rebalance, sagas then take 20-35 s, and a 20 s timeout cancelled
- * half the orders and doubled the event traffic it was waiting for.
+ * Several instances: orders still PENDING after --pending-timeout (45 s) are cancelled (TIMEOUT) by
+ * sweeps every second on every order-service instance, so the sweepers race on the orders a fault holds
+ * up (the services' default, 5 min, is longer than any fault). Not shorter: on this 2-core machine a
+ * SIGKILLed member's partitions wait out its 10 s session timeout plus a rebalance, sagas then took
+ * 20-35 s, and a 20 s timeout cancelled half the orders and doubled the event traffic it waited for.
  */
-const PENDING_TIMEOUT_MS = 45_000;
+const PENDING_TIMEOUT_MS = options.pendingTimeoutS * 1000;
 const SWEEP_INTERVAL_MS = 1_000;
 const groupOf = (name: ServiceName) => `${RUN}.${name}`;
 const GROUPS: GroupSubscription[] = [

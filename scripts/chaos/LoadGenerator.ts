@@ -75,6 +75,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Several instances: a long-poll is asked again until the order is decided, for at most this long. */
 export const LONG_POLL_DEADLINE_MS = 90_000;
 const DECIDED = new Set(['CONFIRMED', 'CANCELLED']);
+/**
+ * Several instances: how many times a request may go round all of them while none answers. One round
+ * was not enough on the 2-core machine: with one order-service instance SIGKILLed and restarting, the
+ * other, carrying the whole load, left 115 of 5,000 orders unanswered within the 10 s client timeout
+ * on both (load average 13).
+ */
+const FAILOVER_ROUNDS = 3;
 const refusedByInstance = (res: HttpOutcome) => res.kind === 'error' || res.status === 503;
 
 /**
@@ -234,14 +241,25 @@ export class LoadGenerator {
 
   /**
    * Sends to instance `first` (mod the number of instances) and, while the answer is none or 503, to
-   * each next instance once; returns the last answer. One instance: one attempt, as it always was.
+   * each next instance; returns the last answer. A round in which every instance answered 503 ends it
+   * (the service says it is unavailable: that is an answer); rounds with no answer at all go on, after
+   * a short pause, up to FAILOVER_ROUNDS — safe for an order, which keeps its Idempotency-Key. One
+   * instance: one attempt, as it always was.
    */
   private async attempt(kind: RequestKind, urls: string[], first: number, send: (url: string) => Promise<HttpOutcome>): Promise<HttpOutcome> {
+    const rounds = urls.length > 1 ? FAILOVER_ROUNDS : 1;
+    let all503 = true;
     for (let k = 0; ; k++) {
       const at = Date.now();
       const res = await send(urls[(first + k) % urls.length]!);
       this.samples.push({ kind, at, ms: res.ms, outcome: res.kind === 'response' ? res.status : res.timedOut ? 'unanswered' : 'error', ...(k > 0 ? { retry: true as const } : {}) });
-      if (!refusedByInstance(res) || k + 1 >= urls.length) return res;
+      if (!refusedByInstance(res) || k + 1 >= urls.length * rounds) return res;
+      all503 &&= res.kind === 'response';
+      if ((k + 1) % urls.length === 0) {
+        if (all503) return res;
+        all503 = true;
+        await sleep(500 * ((k + 1) / urls.length));
+      }
       if (k === 0) this.failover.retried[kind] += 1;
     }
   }

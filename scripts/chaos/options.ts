@@ -27,6 +27,8 @@ export interface ChaosOptions {
   instances: number;
   /** Kafka nodes of the private stack (`--brokers`): one broker, or a three-node cluster. */
   brokers: KafkaNodeCount;
+  /** Several instances: ORDER_PENDING_TIMEOUT_MS of the order services, in seconds (`--pending-timeout`), so the sweepers race. */
+  pendingTimeoutS: number;
 }
 
 /** The quick form (npm test): the crashes, the broker restart and a short database pause. */
@@ -37,7 +39,7 @@ const MAX_INSTANCES = 4;
 
 const USAGE =
   `npm run chaos -- [--quick] [--faults ${FAULT_NAMES.join(',')}] [--duration S] [--rate R] [--settle-timeout S] ` +
-  `[--db-pause S] [--burst-orders N] [--instances N] [--brokers 1|3] [--seed N] [--report FILE]`;
+  `[--db-pause S] [--burst-orders N] [--instances N] [--brokers 1|3] [--pending-timeout S] [--seed N] [--report FILE]`;
 
 function faultList(value: string | undefined, fallback: FaultName[], brokers: KafkaNodeCount): FaultName[] {
   if (value === undefined) return fallback;
@@ -76,6 +78,7 @@ export function parseOptions(argv: string[], root: string): ChaosOptions {
       'burst-orders': { type: 'string' },
       instances: { type: 'string' },
       brokers: { type: 'string' },
+      'pending-timeout': { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
@@ -100,5 +103,6 @@ export function parseOptions(argv: string[], root: string): ChaosOptions {
     burstOrders: Math.floor(positive('burst-orders', values['burst-orders'], 400)),
     instances,
     brokers,
+    pendingTimeoutS: positive('pending-timeout', values['pending-timeout'], 45),
   };
 }

@@ -22,6 +22,10 @@ async function fakeService(answer: (req: http.IncomingMessage) => number = () =>
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, key: req.headers['idempotency-key'] as string | undefined });
       const forced = answer(req);
+      if (forced < 0) {
+        req.socket.destroy(); // no answer: the connection is reset
+        return;
+      }
       const status = forced || (req.method === 'POST' && req.url === '/api/orders' ? 201 : 200);
       const data = req.url!.startsWith('/api/inventory') ? { available: 1 } : { id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, status: 'CONFIRMED' };
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ success: status < 300, data }));
@@ -80,6 +84,21 @@ describe('chaos load generator with several order-service instances', () => {
     for (const key of keysAtBusy) expect(keysAtOther).toContain(key);
     expect(gen.failover).toMatchObject({ ordersReplayed: 6 });
     expect(gen.counters.orders).toMatchObject({ sent: 6, ok: 6, failed: 0, refused: {} });
+  });
+
+  it('goes round the instances again while none answers, and the order still lands once under its key', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    let placements = 0;
+    // Resets the first two placements it sees (the one instance alive does not answer either), then answers.
+    const flaky = await fakeService((req) => (req.method === 'POST' && req.url === '/api/orders' && ++placements <= 2 ? -1 : 0));
+    closers.push(flaky.close);
+    const gen = new LoadGenerator({ ordersUrls: [dead, flaky.url], inventoryUrls: [flaky.url], idempotencyKeyPrefix: 'run3', adminKey: 'k', products: ['p1'], rate: 1, seed: 3, maxOrders: 1, restockEveryMs: 60_000, restockUnits: 1 });
+    await gen.run(() => false);
+
+    const keys = flaky.seen.filter((s) => s.method === 'POST' && s.url === '/api/orders').map((s) => s.key);
+    expect(keys).toEqual(['run3-0', 'run3-0', 'run3-0']);
+    expect(gen.counters.orders).toMatchObject({ sent: 1, ok: 1, failed: 0 });
+    expect(gen.samples.filter((s) => s.kind === 'order').map((s) => s.outcome)).toEqual(['error', 'error', 'error', 'error', 'error', 201]); // dead, reset, dead, reset, dead, answered
   });
 
   it('with one instance sends no key and retries nothing: a dead instance costs the order, as it always did', async () => {
