@@ -22,7 +22,7 @@ interface KeyedOrderDoc {
   _id: string;
   status: string;
   idempotencyKey?: string;
-  timeline: Array<{ status: string; eventType: string; eventId: string; reason?: string }>;
+  timeline: Array<{ status: string; eventType: string; eventId: string; reason?: string; at?: Date }>;
 }
 
 const check = (name: string, violations: unknown[], summary: string, extraPass = true): CheckResult =>
@@ -74,18 +74,36 @@ function onePerKey({ keysSent, acceptedByKey }: InstanceCheckInput, orders: Keye
   return check('0 duplicate orders per Idempotency-Key (order database)', violations, summary, keysSent.size > 0);
 }
 
+/** A decision this long before a long-poll's answer must be in it (instances re-read the order every 0.5 s; slack for the write and the reply). */
+const CROSS_INSTANCE_SLACK_MS = 2_000;
+
+/**
+ * Every long-poll answered with the decided state as stored, whichever instance it landed on. A wait
+ * that ended while the order was still PENDING answered the truth (the current state, at the timeout):
+ * counted, and a violation only when the order had been decided before that answer — the other
+ * instance's decision not seen.
+ */
 function longPollsDecided(polls: LongPollRecord[], orders: KeyedOrderDoc[]): CheckResult {
   const byId = new Map(orders.map((o) => [o._id, o]));
   const violations: unknown[] = [];
+  let undecided = 0;
   for (const p of polls) {
     const stored = byId.get(p.orderId);
-    if (p.status !== 'CONFIRMED' && p.status !== 'CANCELLED') violations.push({ orderId: p.orderId, answered: p.status ?? 'no answer', rounds: p.rounds, problem: 'long-poll not answered with a decided state' });
-    else if (!stored?.timeline.some((t) => t.status === p.status)) violations.push({ orderId: p.orderId, answered: p.status, stored: stored?.status, problem: 'long-poll answered a state the order never had' });
-    else if (p.status === 'CANCELLED' && stored.status !== 'CANCELLED') violations.push({ orderId: p.orderId, answered: p.status, stored: stored.status, problem: 'answered CANCELLED, stored as another state' });
+    const decision = stored?.timeline.find((t) => t.status === 'CONFIRMED' || (t.status === 'CANCELLED' && t.eventType === 'OrderCancelled'));
+    const decidedAt = decision?.at === undefined ? undefined : new Date(decision.at).getTime();
+    if (p.status === 'CONFIRMED' || p.status === 'CANCELLED') {
+      if (!stored?.timeline.some((t) => t.status === p.status)) violations.push({ orderId: p.orderId, answered: p.status, stored: stored?.status, problem: 'long-poll answered a state the order never had' });
+      else if (p.status === 'CANCELLED' && stored.status !== 'CANCELLED') violations.push({ orderId: p.orderId, answered: p.status, stored: stored.status, problem: 'answered CANCELLED, stored as another state' });
+    } else if (p.status === undefined) {
+      violations.push({ orderId: p.orderId, rounds: p.rounds, problem: 'long-poll never answered (no instance answered but 503 or nothing)' });
+    } else if (decidedAt !== undefined && decidedAt < p.answeredAt - CROSS_INSTANCE_SLACK_MS) {
+      violations.push({ orderId: p.orderId, answered: p.status, decidedBeforeAnswerMs: p.answeredAt - decidedAt, problem: 'long-poll answered PENDING after the order was decided' });
+    } else undecided += 1;
   }
   const rounds = polls.reduce((s, p) => s + p.rounds, 0);
-  const summary = `${polls.length} long-polls, ${polls.length - violations.length} answered with the decided state (${rounds} GETs over any instance), ${violations.length} not`;
-  return check('every long-poll answered with the decided state (CONFIRMED/CANCELLED, as stored), on whichever instance it landed', violations, summary, polls.length > 0);
+  const decided = polls.length - violations.length - undecided;
+  const summary = `${polls.length} long-polls (${rounds} GETs over any instance): ${decided} answered with the decided state, ${undecided} still undecided when their wait ended (answered PENDING, truthfully), ${violations.length} wrong or unanswered`;
+  return check('every long-poll answered with the decided state (CONFIRMED/CANCELLED, as stored) once it was reached, on whichever instance it landed', violations, summary, polls.length > 0);
 }
 
 function cancelledOnce(poison: PoisonRecord[], orders: KeyedOrderDoc[], cancellations: Array<{ orderId: string; eventId: string; reason: unknown }>): CheckResult {
