@@ -1,8 +1,9 @@
 /**
  * npm run chaos — fault injection against the whole platform (SPEC §5/§6), loopback only.
  *
- * Starts a private Kafka + MongoDB-compatible server (own state folder, free ports) and the three
- * services as processes on fresh databases and topics, drives an open-loop order load with customer
+ * Starts a private Kafka (one broker, or a three-node cluster) + MongoDB-compatible server (own state
+ * folder, free ports) and the three services (one or several instances of each) as processes on fresh
+ * databases and topics, drives an open-loop order load with customer
  * cancels, admin ships/deliveries and restocks, and meanwhile, one at a time with recovery in between:
  * SIGKILLs and restarts each service, stops and starts the broker, pauses (SIGSTOP) and restarts the
  * database, freezes an inventory consumer past its session timeout beside a standby, posts a burst of
@@ -12,10 +13,21 @@
  * per check, writes results/chaos-latest.json, exits 1 on any violation (2 when the run itself could
  * not be carried out). Always stops (and resumes) what it started, also on Ctrl-C.
  *
+ * With several instances (issue 12) the load spreads orders over the order-service instances and
+ * re-sends a request one instance does not answer to the other, with the same Idempotency-Key; the
+ * kills hit instance 1 while the others serve; the PENDING sweepers run on a short timeout so they
+ * race; and four more checks judge it: 0 failed orders, 0 duplicates per key, every long-poll
+ * answered with the decided state, no order cancelled twice.
+ *
  *   --quick             short load (≈15 s plus the faults' own time), for the test suite
- *   --faults A,B        which faults (default all; --quick: the kills, the broker restart, db-pause):
- *                       kill-orderservice, kill-inventoryservice, kill-notificationservice, broker-restart,
- *                       db-pause, db-restart, consumer-freeze, oversize-burst
+ *   --instances N       instances of each service, each on its own port (default 1)
+ *   --brokers 1|3       Kafka brokers of the private stack (default 1; 3: replication factor 3, min ISR 2)
+ *   --pending-timeout S with several instances, the order services' PENDING timeout (default 45)
+ *   --faults A,B        which faults (default all the stack can take; --quick: the kills, the broker restart,
+ *                       db-pause; --quick --brokers 3: kill-orderservice and leader-kill):
+ *                       kill-orderservice, kill-inventoryservice, kill-notificationservice, broker-restart (every
+ *                       broker), leader-kill and broker-stop-long (--brokers 3), db-pause, db-restart,
+ *                       consumer-freeze, oversize-burst
  *   --duration S        seconds of load (default 90; the load lasts at least until every fault recovered)
  *   --rate R            orders per second (default 20; 10 with --quick)
  *   --settle-timeout S  longest wait for the system to settle after the load (default 180; 120 with --quick)
@@ -33,13 +45,14 @@ import { runChecks, type CheckResult } from './chaos/checks.js';
 import { faultChecks } from './chaos/faultChecks.js';
 import { runFaults, type FaultRecord } from './chaos/faults.js';
 import { request } from './chaos/http.js';
+import { instanceChecks } from './chaos/instanceChecks.js';
 import { LoadGenerator } from './chaos/LoadGenerator.js';
 import { Observer, type GroupSubscription } from './chaos/Observer.js';
 import { parseOptions } from './chaos/options.js';
 import type { PoisonRecord } from './chaos/poison.js';
 import { printSummary, writeReport } from './chaos/report.js';
 import { describeRequests } from './chaos/requestFigures.js';
-import { SERVICE_NAMES, ServiceRunner, type ServiceName } from './chaos/ServiceRunner.js';
+import { SERVICE_NAMES, ServiceRunner, type Instance, type ServiceName } from './chaos/ServiceRunner.js';
 import { waitUntilQuiet, type SettleResult } from './chaos/settle.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,6 +67,16 @@ const PRODUCTS = Array.from({ length: options.products }, (_, i) => `p${i + 1}`)
 const RESTOCK_EVERY_MS = options.quick ? 5_000 : 10_000;
 const EXPECTED_FAULTS = options.faults.length;
 const EXPECTED_POISON = 2;
+const SEVERAL = options.instances > 1;
+/**
+ * Several instances: orders still PENDING after --pending-timeout (45 s) are cancelled (TIMEOUT) by
+ * sweeps every second on every order-service instance, so the sweepers race on the orders a fault holds
+ * up (the services' default, 5 min, is longer than any fault). Not shorter: on this 2-core machine a
+ * SIGKILLed member's partitions wait out its 10 s session timeout plus a rebalance, sagas then took
+ * 20-35 s, and a 20 s timeout cancelled half the orders and doubled the event traffic it waited for.
+ */
+const PENDING_TIMEOUT_MS = options.pendingTimeoutS * 1000;
+const SWEEP_INTERVAL_MS = 1_000;
 const groupOf = (name: ServiceName) => `${RUN}.${name}`;
 const GROUPS: GroupSubscription[] = [
   { groupId: groupOf('orderservice'), topic: INVENTORY_TOPIC },
@@ -101,10 +124,11 @@ async function main(): Promise<number> {
       durations[name] = Math.round((Date.now() - t) / 100) / 10;
     }
   };
-  console.log(`Chaos run ${RUN}: ${options.quick ? 'quick, ' : ''}${options.durationS} s load at ${options.rate} orders/s, seed ${options.seed}; faults ${options.faults.join(', ')}; logs in ${path.relative(ROOT, LOG_DIR)}`);
+  const shape = `${options.instances} instance${SEVERAL ? 's' : ''} of each service, ${options.brokers} broker${options.brokers > 1 ? 's' : ''}`;
+  console.log(`Chaos run ${RUN}: ${options.quick ? 'quick, ' : ''}${shape}, ${options.durationS} s load at ${options.rate} orders/s, seed ${options.seed}; faults ${options.faults.join(', ')}; logs in ${path.relative(ROOT, LOG_DIR)}`);
 
-  section('Private stack (Kafka + MongoDB-compatible server on free ports)');
-  const chaosStack = await ChaosStack.create(STATE_DIR, (line) => log(`stack: ${line}`));
+  section(`Private stack (Kafka${options.brokers > 1 ? `, ${options.brokers} brokers,` : ''} + MongoDB-compatible server on free ports)`);
+  const chaosStack = await ChaosStack.create(STATE_DIR, (line) => log(`stack: ${line}`), options.brokers);
   stack = chaosStack;
   await timed('stackUpS', () => chaosStack.up());
   if (aborted) return 130;
@@ -127,11 +151,13 @@ async function main(): Promise<number> {
     SEED_DEMO_CONTACTS: 'false',
     RATE_LIMIT_MAX: '1000000000',
     LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
+    ...(SEVERAL ? { ORDER_PENDING_TIMEOUT_MS: String(PENDING_TIMEOUT_MS), ORDER_TIMEOUT_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS) } : {}),
   }));
-  await runner.allocatePorts();
+  await runner.allocatePorts(options.instances);
   services = runner;
-  await timed('servicesUpS', () => Promise.all(SERVICE_NAMES.map((name) => runner.start(name))));
-  for (const name of SERVICE_NAMES) log(`${name} ready on ${runner.url(name)}`);
+  const everyInstance: Instance[] = SERVICE_NAMES.flatMap((name) => runner.instances(name));
+  await timed('servicesUpS', () => Promise.all(everyInstance.map((instance) => runner.start(instance))));
+  for (const instance of everyInstance) log(`${instance} ready on ${runner.url(instance)}`);
   for (const productId of PRODUCTS) {
     const res = await request('PUT', `${runner.url('inventoryservice')}/api/inventory/${productId}`, { name: `Chaos ${productId}`, available: options.stockPerProduct }, { 'x-api-key': ADMIN_KEY });
     if (res.kind !== 'response' || res.status >= 300) throw new Error(`stocking ${productId} failed: ${JSON.stringify(res)}`);
@@ -139,14 +165,15 @@ async function main(): Promise<number> {
   log(`${PRODUCTS.length} products × ${options.stockPerProduct} units stocked`);
   if (aborted) return 130;
 
-  const kafka = new Kafka({ clientId: RUN, brokers: [chaosStack.kafkaBrokers], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 } });
+  const kafka = new Kafka({ clientId: RUN, brokers: chaosStack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 } });
   const watcher = await Observer.connect(dbUrls, kafka);
   observer = watcher;
 
   section(`Load (${options.rate} orders/s, open loop) with faults, one at a time`);
   const load = new LoadGenerator({
-    ordersUrl: runner.url('orderservice'),
-    inventoryUrl: runner.url('inventoryservice'),
+    ordersUrls: runner.instances('orderservice').map((instance) => runner.url(instance)),
+    inventoryUrls: runner.instances('inventoryservice').map((instance) => runner.url(instance)),
+    ...(SEVERAL ? { idempotencyKeyPrefix: RUN } : {}),
     adminKey: ADMIN_KEY,
     products: PRODUCTS,
     rate: options.rate,
@@ -174,6 +201,8 @@ async function main(): Promise<number> {
       observer: watcher,
       kafka,
       orderTopic: ORDER_TOPIC,
+      leaderTopics: [ORDER_TOPIC, INVENTORY_TOPIC, `${ORDER_TOPIC}.DLT`, `${INVENTORY_TOPIC}.DLT`, '__consumer_offsets'],
+      coordinatorGroup: groupOf('inventoryservice'),
       ordersUrl: runner.url('orderservice'),
       inventoryUrl: runner.url('inventoryservice'),
       adminKey: ADMIN_KEY,
@@ -226,7 +255,20 @@ async function main(): Promise<number> {
       inventoryTopic: INVENTORY_TOPIC,
       orderTopicGroups: [groupOf('inventoryservice'), groupOf('notificationservice')],
     })),
-    ...faultChecks(faults),
+    ...(SEVERAL
+      ? await instanceChecks({
+          observer: observer!,
+          kafka,
+          orderTopic: ORDER_TOPIC,
+          orders: load.counters.orders,
+          failover: load.failover,
+          keysSent: load.keysSent,
+          acceptedByKey: load.acceptedByKey,
+          longPolls: load.longPolls,
+          poison,
+        })
+      : []),
+    ...faultChecks(faults, options.instances),
   ]);
 
   section('Teardown');
@@ -237,6 +279,8 @@ async function main(): Promise<number> {
   printSummary(checks, [
     ['run', `${RUN} (seed ${options.seed}), logs ${path.relative(ROOT, LOG_DIR)}`],
     ['orders', `${c.orders.sent} sent, ${load.accepted.length} accepted (201, burst included), ${c.orders.failed} failed (no answer; ${c.orders.timedOut} of them client timeouts), refused ${JSON.stringify(c.orders.refused)}`],
+    ...(SEVERAL ? [['failover', failoverFigures(load)] as [string, string]] : []),
+    ...(options.brokers > 1 ? [['leader changes', leaderFigures(faults)] as [string, string]] : []),
     ['follow-ups', `cancels ${c.cancels.ok}/${c.cancels.sent} ok, ships ${c.ships.ok}/${c.ships.sent}, deliveries ${c.deliveries.ok}/${c.deliveries.sent}, restocks ${c.restocks.ok}/${c.restocks.sent}`],
     ...faults.flatMap(faultFigures),
     ...poison.map((p): [string, string] => ['poison', `${p.eventType} ${p.eventId}`]),
@@ -249,7 +293,8 @@ async function main(): Promise<number> {
     passed,
     options,
     durationsS: durations,
-    load: { accepted: load.accepted.length, ...load.counters },
+    load: { accepted: load.accepted.length, ...load.counters, ...(SEVERAL ? { failover: load.failover, longPolls: load.longPolls.length } : {}) },
+    leaderChanges: faults.reduce((s, f) => s + Number(f.details.leaderChanges ?? 0) + Number(f.details.leaderChangesOnReturn ?? 0), 0),
     faults,
     poison,
     settle: { settled: settle.settled, waitedMs: settle.waitedMs, summary: settle.summary },
@@ -271,6 +316,20 @@ function faultFigures(f: FaultRecord): Array<[string, string]> {
     ['  group joins', Object.entries(f.groupJoins).map(([instance, n]) => `${instance} ${n}`).join(', ')],
     ...(Object.keys(f.details).length > 0 ? [['  details', JSON.stringify(f.details)] as [string, string]] : []),
   ];
+}
+
+/** Requests re-sent to another instance because the first did not answer, by kind. */
+function failoverFigures(load: LoadGenerator): string {
+  const f = load.failover;
+  const kinds = Object.entries(f.retried).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  return `re-sent to another instance: ${kinds} (${f.ordersReplayed} orders answered 200 Idempotent-Replayed); long-polls asked again ${f.longPollsRepeated}×`;
+}
+
+/** Partition leaders that moved, per broker fault (watched: the run's topics, their DLTs, __consumer_offsets). */
+function leaderFigures(faults: FaultRecord[]): string {
+  const broker = faults.filter((f) => f.details.leaderChanges !== undefined);
+  if (broker.length === 0) return 'no single-broker fault in this run';
+  return broker.map((f) => `${f.fault} (${String(f.details.broker)}): ${String(f.details.leaderChanges)} while down, ${String(f.details.leaderChangesOnReturn)} on return`).join('; ');
 }
 
 const refusedTotal = (refused: Record<string, number>) => Object.values(refused).reduce((s, n) => s + n, 0);

@@ -1,13 +1,18 @@
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { defaultStackOptions } from '../../infra/local/lib/config.js';
+import type { KafkaNodeCount } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { partitionLeaders } from '../../infra/local/lib/partitionLeaders.js';
+import { privateStackOptions } from '../../infra/local/lib/privateStack.js';
 import { runningPid } from '../../infra/local/lib/processes.js';
-import { freePort } from '../lib/serviceProcess.js';
+
+/** Which broker (node id) leads each partition, keyed `topic/partition`. */
+export type LeaderMap = Map<string, number>;
 
 /**
- * A Kafka broker and MongoDB-compatible server of this run alone (own state folder, free ports; the
- * jars come from the shared cache), so stopping the broker never disturbs the stack other work uses.
+ * A Kafka broker (or a three-node cluster, `--brokers 3`: the same stack code `npm run stack:up --
+ * --brokers 3` runs) and MongoDB-compatible server of this run alone (own state folder, free ports;
+ * the jars come from the shared cache), so stopping a broker never disturbs the stack other work uses.
  */
 export class ChaosStack {
   /** The last start in progress; teardown waits for it, so a broker being started is stopped too. */
@@ -21,19 +26,51 @@ export class ChaosStack {
     private readonly stateDir: string,
   ) {}
 
-  static async create(stateDir: string, log: (line: string) => void): Promise<ChaosStack> {
-    const options = {
-      ...defaultStackOptions(),
-      stateDir,
-      kafkaPort: await freePort(),
-      kafkaControllerPort: await freePort(),
-      mongoPort: await freePort(),
-    };
-    return new ChaosStack(new LocalStack(options, {}, log), stateDir);
+  static async create(stateDir: string, log: (line: string) => void, brokers: KafkaNodeCount = 1): Promise<ChaosStack> {
+    return new ChaosStack(new LocalStack(await privateStackOptions(stateDir, { kafkaNodes: brokers }), {}, log), stateDir);
   }
 
+  /** Comma-separated host:port of every broker. */
   get kafkaBrokers(): string {
     return this.stack.kafkaBrokers;
+  }
+
+  /** The stack's Kafka nodes: `kafka` alone, or `kafka-1`…`kafka-3` (node id n is `kafka-n`). */
+  get brokerNames(): string[] {
+    return this.stack.kafkaNodes.map((node) => node.name);
+  }
+
+  brokerName(nodeId: number): string {
+    const node = this.stack.kafkaNodes.find((n) => n.nodeId === nodeId);
+    if (!node) throw new Error(`no Kafka node ${nodeId} in this stack`);
+    return node.name;
+  }
+
+  /**
+   * The leader of every partition of `topics`, from the metadata a live broker answers. Retried: a
+   * seed broker that is down, or a cluster still electing, fails one look, not the run.
+   */
+  async leaders(topics: string[], attempts = 10): Promise<LeaderMap> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { topics: described } = await partitionLeaders(this.kafkaBrokers, topics);
+        return new Map(described.flatMap((t) => t.partitions.map((p): [string, number] => [`${t.topic}/${p.partition}`, p.leader])));
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** SIGKILL of one Kafka node (a crash: no controlled shutdown, its leaderships are lost, not handed over). */
+  async killBroker(name: string): Promise<void> {
+    const killed = await this.stack.kill([name]);
+    if (!killed.includes(name)) throw new Error(`${name} was not running: nothing killed`);
+  }
+
+  /** Clean stop (SIGTERM: a controlled shutdown that hands its leaderships over) of one Kafka node. */
+  async stopBroker(name: string): Promise<void> {
+    await this.stack.down([name]);
   }
 
   dbUrl(database: string): string {
@@ -49,8 +86,9 @@ export class ChaosStack {
     return started;
   }
 
+  /** Stops every Kafka node (the whole cluster, when there are three). */
   async stopKafka(): Promise<void> {
-    await this.stack.down(['kafka']);
+    await this.stack.down(this.brokerNames);
   }
 
   /** Clean stop of the database (SIGTERM: it flushes and closes its file, so the data is kept). */
@@ -78,7 +116,7 @@ export class ChaosStack {
     this.pausedMongo = undefined;
   }
 
-  /** Starts what is stopped (the broker or the database, on the same ports and data) and waits until it is ready. */
+  /** Starts what is stopped (brokers or the database, on the same ports and data) and waits until all are ready. */
   startAgain(): Promise<void> {
     return this.up();
   }

@@ -5,10 +5,15 @@ import { appendToFile, freePort, spawnService, waitForHealth, type ServiceName, 
 export type { ServiceName };
 export const SERVICE_NAMES: readonly ServiceName[] = ['orderservice', 'inventoryservice', 'notificationservice'];
 
-/** A running process: one of the three services, or a second instance of one (same database and consumer group). */
-export type Instance = ServiceName | `${ServiceName}-standby`;
+/**
+ * A running process: instance 1 of a service (named after it), instance n ≥ 2 (`orderservice-2`, `--instances`),
+ * or consumer-freeze's standby. Every instance of a service shares its database and consumer group.
+ */
+export type Instance = ServiceName | `${ServiceName}-${number}` | `${ServiceName}-standby`;
 export const standbyOf = (name: ServiceName): Instance => `${name}-standby`;
-const serviceOf = (instance: Instance): ServiceName => instance.replace(/-standby$/, '') as ServiceName;
+/** The `count` instances a run starts of a service: the service's own name first, then `name-2`, `name-3`, … */
+export const instancesOf = (name: ServiceName, count: number): Instance[] => Array.from({ length: count }, (_, i): Instance => (i === 0 ? name : `${name}-${i + 1}`));
+const serviceOf = (instance: Instance): ServiceName => instance.replace(/-(standby|\d+)$/, '') as ServiceName;
 
 /**
  * The three services as real processes (`node --import tsx src/main.ts`, what `npm start` runs), each on
@@ -20,6 +25,7 @@ export class ServiceRunner {
   private readonly paused = new Set<Instance>();
   private readonly started = new Set<Instance>();
   private closed = false;
+  private count = 1;
 
   constructor(
     private readonly root: string,
@@ -30,9 +36,15 @@ export class ServiceRunner {
     mkdirSync(logDir, { recursive: true });
   }
 
-  /** One free port per service, kept for the whole run. */
-  async allocatePorts(): Promise<void> {
-    for (const name of SERVICE_NAMES) this.ports[name] = await freePort();
+  /** One free port per instance (`count` of each service), kept for the whole run. */
+  async allocatePorts(count = 1): Promise<void> {
+    this.count = count;
+    for (const name of SERVICE_NAMES) for (const instance of instancesOf(name, count)) this.ports[instance] = await freePort();
+  }
+
+  /** The instances of a service this run keeps running (`--instances`), the service's own name first. */
+  instances(name: ServiceName): Instance[] {
+    return instancesOf(name, this.count);
   }
 
   url(instance: Instance): string {
@@ -43,9 +55,9 @@ export class ServiceRunner {
     return path.join(this.logDir, `${instance}.log`);
   }
 
-  /** Every log file an instance of this service wrote (the service's own and its standby's, if one ran). */
+  /** Every log file an instance of this service wrote (each of its instances' and its standby's, if one ran). */
   logFilesOf(name: ServiceName): Array<{ instance: Instance; file: string }> {
-    return [name, standbyOf(name)].map((instance) => ({ instance, file: this.logFile(instance) }));
+    return [...this.instances(name), standbyOf(name)].map((instance) => ({ instance, file: this.logFile(instance) }));
   }
 
   async start(instance: Instance, readyTimeoutMs = 90_000): Promise<void> {

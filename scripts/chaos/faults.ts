@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { BURST_PRODUCTS, postBurst, stockBurstProducts, type BurstResult } from './burst.js';
-import type { ChaosStack } from './ChaosStack.js';
+import type { ChaosStack, LeaderMap } from './ChaosStack.js';
 import { countGroupJoins } from './groupJoins.js';
 import type { RequestSample } from './LoadGenerator.js';
 import type { Observer } from './Observer.js';
@@ -9,8 +9,21 @@ import { requestFigures, type RequestFigures } from './requestFigures.js';
 import { SERVICE_NAMES, standbyOf, type Instance, type ServiceRunner } from './ServiceRunner.js';
 
 /** Every fault `--faults` may name, in the order a run injects them. */
-export const FAULT_NAMES = ['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'broker-restart', 'db-pause', 'db-restart', 'consumer-freeze', 'oversize-burst'] as const;
+export const FAULT_NAMES = [
+  'kill-orderservice',
+  'kill-inventoryservice',
+  'kill-notificationservice',
+  'broker-restart',
+  'leader-kill',
+  'broker-stop-long',
+  'db-pause',
+  'db-restart',
+  'consumer-freeze',
+  'oversize-burst',
+] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
+/** The faults only a three-broker cluster can take (one broker gone while the others serve). */
+export const CLUSTER_FAULTS = ['leader-kill', 'broker-stop-long'] as const satisfies readonly FaultName[];
 
 /**
  * The consumers' session timeout: ReliableConsumer's default (shared/src/kafka/ReliableConsumer.ts),
@@ -20,6 +33,12 @@ export const CONSUMER_SESSION_TIMEOUT_MS = 10_000;
 /** Long enough for the broker to expel the frozen member and the standby to take its partitions. */
 const FREEZE_MS = 2 * CONSUMER_SESSION_TIMEOUT_MS;
 const DB_DOWN_MS = 10_000;
+/** broker-stop-long: one broker stays stopped past the consumers' session timeout. */
+const BROKER_STOP_LONG_MS = 2 * CONSUMER_SESSION_TIMEOUT_MS;
+/** leader-kill: how long the killed broker stays down once its partitions have new leaders, under load. */
+const LEADER_DOWN_MS = 5_000;
+/** Longest wait for the cluster to elect new leaders for a lost broker's partitions (KRaft fences it after ~9 s). */
+const ELECTION_WAIT_MS = 60_000;
 /** How long to look for the first saga after a fault before calling it not recovered. */
 const SAGA_WAIT_MS = 90_000;
 /** An outbox entry pending this long, with the broker up, is not being published. */
@@ -52,6 +71,11 @@ export interface FaultPlan {
   observer: Observer;
   kafka: Kafka;
   orderTopic: string;
+  /** Topics whose partition leaders the broker faults watch (the run's topics, their DLTs, the offsets topic). */
+  leaderTopics: string[];
+  /** The consumer group whose coordinator broker-stop-long stops. */
+  coordinatorGroup: string;
+  /** Instance 1 of each (the burst and its stocking go there). */
   ordersUrl: string;
   inventoryUrl: string;
   adminKey: string;
@@ -100,6 +124,47 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
         await stack.stopKafka();
         await sleep(1_000);
         await stack.startAgain();
+      },
+    },
+    'leader-kill': {
+      title: `SIGKILL the broker that leads most partitions, restart it ${LEADER_DOWN_MS / 1000} s after its partitions have new leaders`,
+      act: async (details) => {
+        const before = await stack.leaders(plan.leaderTopics);
+        const victim = mostLeading(before);
+        const name = stack.brokerName(victim.nodeId);
+        details.broker = name;
+        details.partitionsLedBefore = victim.partitions;
+        details.partitionsWatched = before.size;
+        const killedAt = Date.now();
+        await stack.killBroker(name);
+        log(`leader-kill: SIGKILL ${name} (leader of ${victim.partitions}/${before.size} partitions)`);
+        const during = await leadersWithout(stack, plan.leaderTopics, victim.nodeId, ELECTION_WAIT_MS);
+        details.newLeadersAfterMs = Date.now() - killedAt;
+        details.leaderChanges = leaderChanges(before, during);
+        log(`leader-kill: ${String(details.leaderChanges)} partitions changed leader ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; restarting ${name} in ${LEADER_DOWN_MS / 1000} s`);
+        await sleep(LEADER_DOWN_MS);
+        await stack.startAgain();
+        details.leaderChangesOnReturn = leaderChanges(during, await stack.leaders(plan.leaderTopics));
+      },
+    },
+    'broker-stop-long': {
+      title: `stop (clean) the consumer group coordinator's broker, start it ${BROKER_STOP_LONG_MS / 1000} s later (past the ${CONSUMER_SESSION_TIMEOUT_MS / 1000} s session timeout)`,
+      act: async (details) => {
+        const before = await stack.leaders(plan.leaderTopics);
+        const coordinator = coordinatorOf(before, plan.coordinatorGroup);
+        const nodeId = coordinator ?? mostLeading(before).nodeId;
+        const name = stack.brokerName(nodeId);
+        details.broker = name;
+        details.coordinatorOf = coordinator === undefined ? null : plan.coordinatorGroup;
+        const stoppedAt = Date.now();
+        await stack.stopBroker(name);
+        log(`broker-stop-long: ${name} stopped${coordinator === undefined ? '' : ` (coordinator of ${plan.coordinatorGroup})`}`);
+        const during = await leadersWithout(stack, plan.leaderTopics, nodeId, ELECTION_WAIT_MS);
+        details.leaderChanges = leaderChanges(before, during);
+        await sleep(Math.max(0, stoppedAt + BROKER_STOP_LONG_MS - Date.now()));
+        await stack.startAgain();
+        details.leaderChangesOnReturn = leaderChanges(during, await stack.leaders(plan.leaderTopics));
+        log(`broker-stop-long: ${name} back after ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s; ${String(details.leaderChanges)} leader changes while it was down, ${String(details.leaderChangesOnReturn)} on its return`);
       },
     },
     'db-pause': {
@@ -226,13 +291,56 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
 }
 
 function killAndRestart(plan: FaultPlan, name: (typeof SERVICE_NAMES)[number]): FaultSpec {
+  const others = plan.services.instances(name).length - 1;
   return {
-    title: `SIGKILL + restart ${name}`,
+    title: `SIGKILL + restart ${name}${others > 0 ? ` (instance 1; ${others === 1 ? 'the other keeps' : `the other ${others} keep`} serving)` : ''}`,
     act: async () => {
       await plan.services.kill(name);
       await plan.services.start(name);
     },
   };
+}
+
+/** The broker that leads most of the watched partitions (the lowest node id on a tie). */
+function mostLeading(leaders: LeaderMap): { nodeId: number; partitions: number } {
+  const counts = new Map<number, number>();
+  for (const leader of leaders.values()) if (leader >= 0) counts.set(leader, (counts.get(leader) ?? 0) + 1);
+  const [nodeId, partitions] = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0] ?? [];
+  if (nodeId === undefined || partitions === undefined) throw new Error('no partition has a leader: the cluster metadata shows none');
+  return { nodeId, partitions };
+}
+
+/** Partitions whose leader differs between two looks (present in both). */
+export function leaderChanges(before: LeaderMap, after: LeaderMap): number {
+  let changed = 0;
+  for (const [partition, leader] of before) if (after.has(partition) && after.get(partition) !== leader) changed += 1;
+  return changed;
+}
+
+/** Kafka's own partitioning of group ids over __consumer_offsets (Utils.abs(groupId.hashCode()) % partitions). */
+export function offsetsPartitionOf(groupId: string, partitions: number): number {
+  let hash = 0;
+  for (let i = 0; i < groupId.length; i++) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
+  return (hash & 0x7fffffff) % partitions;
+}
+
+/** The group's coordinator: the leader of its __consumer_offsets partition (undefined when that topic is not watched). */
+function coordinatorOf(leaders: LeaderMap, groupId: string): number | undefined {
+  const partitions = [...leaders.keys()].filter((k) => k.startsWith('__consumer_offsets/')).length;
+  if (partitions === 0) return undefined;
+  const leader = leaders.get(`__consumer_offsets/${offsetsPartitionOf(groupId, partitions)}`);
+  return leader !== undefined && leader >= 0 ? leader : undefined;
+}
+
+/** Polls the metadata until no watched partition is led by `nodeId` (new leaders elected); throws after `timeoutMs`. */
+async function leadersWithout(stack: ChaosStack, topics: string[], nodeId: number, timeoutMs: number): Promise<LeaderMap> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const leaders = await stack.leaders(topics);
+    if (![...leaders.values()].some((leader) => leader === nodeId || leader < 0)) return leaders;
+    if (Date.now() > deadline) throw new Error(`the partitions of Kafka node ${nodeId} had no new leader ${timeoutMs / 1000} s after it went down`);
+    await sleep(500);
+  }
 }
 
 /** The first saga decided for an order placed at or after `after`, polled from the orders database. */

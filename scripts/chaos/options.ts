@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULT_NAMES, type FaultName } from './faults.js';
+import { kafkaNodeCount, type KafkaNodeCount } from '../../infra/local/lib/config.js';
+import { CLUSTER_FAULTS, FAULT_NAMES, type FaultName } from './faults.js';
 
 export interface ChaosOptions {
   quick: boolean;
@@ -22,21 +23,37 @@ export interface ChaosOptions {
   dbPauseS: number;
   /** Maximum-size orders posted while the broker is down (oversize-burst). */
   burstOrders: number;
+  /** Instances of each service (`--instances`), each on its own port; 1: one process per service. */
+  instances: number;
+  /** Kafka nodes of the private stack (`--brokers`): one broker, or a three-node cluster. */
+  brokers: KafkaNodeCount;
+  /** Several instances: ORDER_PENDING_TIMEOUT_MS of the order services, in seconds (`--pending-timeout`), so the sweepers race. */
+  pendingTimeoutS: number;
 }
 
 /** The quick form (npm test): the crashes, the broker restart and a short database pause. */
 const QUICK_FAULTS: FaultName[] = ['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'broker-restart', 'db-pause'];
+/** The quick form on a cluster (npm test's second chaos run): one order-service instance killed beside the other, one leader kill. */
+const QUICK_CLUSTER_FAULTS: FaultName[] = ['kill-orderservice', 'leader-kill'];
+const MAX_INSTANCES = 4;
 
 const USAGE =
   `npm run chaos -- [--quick] [--faults ${FAULT_NAMES.join(',')}] [--duration S] [--rate R] [--settle-timeout S] ` +
-  `[--db-pause S] [--burst-orders N] [--seed N] [--report FILE]`;
+  `[--db-pause S] [--burst-orders N] [--instances N] [--brokers 1|3] [--pending-timeout S] [--seed N] [--report FILE]`;
 
-function faultList(value: string | undefined, fallback: FaultName[]): FaultName[] {
+function faultList(value: string | undefined, fallback: FaultName[], brokers: KafkaNodeCount): FaultName[] {
   if (value === undefined) return fallback;
   const names = value.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
   const unknown = names.filter((n) => !(FAULT_NAMES as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) throw new Error(`--faults: unknown fault ${JSON.stringify(unknown.join(','))}; choose from ${FAULT_NAMES.join(', ')}; usage: ${USAGE}`);
+  const needCluster = names.filter((n) => brokers === 1 && (CLUSTER_FAULTS as readonly string[]).includes(n));
+  if (needCluster.length > 0) throw new Error(`--faults ${needCluster.join(',')}: needs a cluster (--brokers 3); usage: ${USAGE}`);
   return FAULT_NAMES.filter((n) => names.includes(n));
+}
+
+/** Every fault the stack can take: the cluster-only ones (a leader kill, one broker stopped long) need three brokers. */
+function allFaults(brokers: KafkaNodeCount): FaultName[] {
+  return FAULT_NAMES.filter((n) => brokers === 3 || !(CLUSTER_FAULTS as readonly string[]).includes(n));
 }
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -59,9 +76,16 @@ export function parseOptions(argv: string[], root: string): ChaosOptions {
       faults: { type: 'string' },
       'db-pause': { type: 'string' },
       'burst-orders': { type: 'string' },
+      instances: { type: 'string' },
+      brokers: { type: 'string' },
+      'pending-timeout': { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
+  const instances = Math.floor(positive('instances', values.instances, 1));
+  if (instances > MAX_INSTANCES) throw new Error(`--instances must be at most ${MAX_INSTANCES} (got ${instances}); usage: ${USAGE}`);
+  const brokers = kafkaNodeCount(values.brokers);
+  const quickFaults = brokers === 3 ? QUICK_CLUSTER_FAULTS : QUICK_FAULTS;
   return {
     quick,
     durationS: positive('duration', values.duration, quick ? 15 : 90),
@@ -73,9 +97,12 @@ export function parseOptions(argv: string[], root: string): ChaosOptions {
     stockPerProduct: 200,
     seed: Math.floor(positive('seed', values.seed, Date.now() % 1_000_000)),
     reportPath: path.resolve(values.report ?? path.join(root, 'results', 'chaos-latest.json')),
-    faults: faultList(values.faults, quick ? QUICK_FAULTS : [...FAULT_NAMES]),
+    faults: faultList(values.faults, quick ? quickFaults : allFaults(brokers), brokers),
     // The quick form pauses the database for a shorter time than the full run's 30 s, to keep npm test short.
     dbPauseS: positive('db-pause', values['db-pause'], quick ? 10 : 30),
     burstOrders: Math.floor(positive('burst-orders', values['burst-orders'], 400)),
+    instances,
+    brokers,
+    pendingTimeoutS: positive('pending-timeout', values['pending-timeout'], 45),
   };
 }

@@ -16,15 +16,18 @@ export interface RequestFigures {
   /** Answered, but later than this many ms after being sent. */
   slowerThan5s: number;
   slowestAnsweredMs: number;
+  /** Of `sent`, re-sends to another instance after the first did not answer (several instances only). */
+  resent: number;
 }
 
 const SLOW_MS = 5_000;
 
 export function requestFigures(samples: RequestSample[], from: number, to: number, kinds?: RequestKind[]): RequestFigures {
-  const f: RequestFigures = { sent: 0, succeeded: 0, answered503: 0, answeredOther: {}, unanswered: 0, errors: 0, slowerThan5s: 0, slowestAnsweredMs: 0 };
+  const f: RequestFigures = { sent: 0, succeeded: 0, answered503: 0, answeredOther: {}, unanswered: 0, errors: 0, slowerThan5s: 0, slowestAnsweredMs: 0, resent: 0 };
   for (const s of samples) {
     if (s.at < from || s.at > to || (kinds && !kinds.includes(s.kind))) continue;
     f.sent += 1;
+    if (s.retry) f.resent += 1;
     if (s.outcome === 'unanswered') f.unanswered += 1;
     else if (s.outcome === 'error') f.errors += 1;
     else {
@@ -40,5 +43,5 @@ export function requestFigures(samples: RequestSample[], from: number, to: numbe
 
 export function describeRequests(f: RequestFigures): string {
   const other = Object.entries(f.answeredOther).map(([status, n]) => `${status}×${n}`).join(' ');
-  return `${f.sent} sent: ${f.succeeded} ok, ${f.answered503} answered 503, ${f.unanswered} unanswered (client timeout), ${f.errors} connection errors${other ? `, other ${other}` : ''}; slowest answer ${(f.slowestAnsweredMs / 1000).toFixed(1)} s`;
+  return `${f.sent} sent${f.resent > 0 ? ` (${f.resent} of them re-sent to another instance)` : ''}: ${f.succeeded} ok, ${f.answered503} answered 503, ${f.unanswered} unanswered (client timeout), ${f.errors} connection errors${other ? `, other ${other}` : ''}; slowest answer ${(f.slowestAnsweredMs / 1000).toFixed(1)} s`;
 }
