@@ -1,5 +1,5 @@
 import { request, type HttpOutcome } from './http.js';
-import { seeded } from './random.js';
+import { seeded } from '@orderplatform/shared/testing';
 
 export interface RequestCounters {
   sent: number;

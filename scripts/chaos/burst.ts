@@ -1,4 +1,4 @@
-import { createOrderBody, MAX_ITEMS } from '../../orderservice/src/api/requestSchemas.js';
+import { createOrderBody, MAX_ITEMS } from '@orderplatform/orderservice/requestSchemas';
 import { request } from './http.js';
 
 /** The longest id the API accepts (customer and product ids: 1-64 letters, digits, "_" or "-"). */

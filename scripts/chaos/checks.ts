@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { readDeadLetters } from '../../shared/src/kafka/dltReplay.js';
+import { readDeadLetters } from '@orderplatform/shared/kafka';
 import type { FaultRecord } from './faults.js';
 import type { Observer } from './Observer.js';
 import type { PoisonRecord } from './poison.js';

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { readTopicToEnd } from '../../shared/src/kafka/dltReplay.js';
+import { readTopicToEnd } from '@orderplatform/shared/kafka';
 import type { CheckResult } from './checks.js';
 import type { FailoverCounters, LongPollRecord, RequestCounters } from './LoadGenerator.js';
 import type { Observer } from './Observer.js';
