@@ -123,8 +123,12 @@ describe('chaos options: --instances and --brokers', () => {
     expect(o.faults).not.toContain('broker-stop-long');
   });
 
-  it('on three brokers runs every fault, the leader kill and the long broker stop included; --quick: an instance kill and a leader kill', () => {
-    expect(parseOptions(['--instances', '2', '--brokers', '3'], '/tmp').faults).toEqual(expect.arrayContaining(['leader-kill', 'broker-stop-long', 'kill-orderservice', 'broker-restart']));
+  it('several instances on three brokers: the instance kills, the leader kill and the long broker stop at 10 orders/s; one instance: every fault; --quick: an instance kill and a leader kill', () => {
+    expect(parseOptions(['--instances', '2', '--brokers', '3'], '/tmp')).toMatchObject({
+      rate: 10,
+      faults: ['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'leader-kill', 'broker-stop-long'],
+    });
+    expect(parseOptions(['--brokers', '3'], '/tmp').faults).toEqual(expect.arrayContaining(['leader-kill', 'broker-stop-long', 'broker-restart', 'oversize-burst']));
     expect(parseOptions(['--quick', '--instances', '2', '--brokers', '3'], '/tmp')).toMatchObject({ instances: 2, brokers: 3, faults: ['kill-orderservice', 'leader-kill'] });
   });
 
