@@ -19,6 +19,9 @@
  *                        OTLP/HTTP to a sink in this process, to measure what tracing costs
  *   --brokers 1|3        3: Kafka is a private three-broker cluster on free ports (topics with 3 replicas,
  *                        min.insync.replicas 2), started for this run and removed after it
+ *   --instances N        N instances of each service (default 1; same databases and consumer groups);
+ *                        end-to-end arrivals go round the order-service instances, CPU and counters
+ *                        are reported per process (orderservice-2, …); the API and drain phases use instance 1
  *   --quick              short run for a smoke check (a few minutes; small counts, short steps)
  */
 import { spawn } from 'node:child_process';
@@ -62,6 +65,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     tracing: { type: 'boolean', default: false },
     brokers: { type: 'string', default: '1' },
+    instances: { type: 'string', default: '1' },
   },
 });
 const quick = values.quick;
@@ -84,6 +88,8 @@ const STEPPING: Omit<SteppingOptions, 'label'> = {
   warmUpOrders: quick ? 10 : 50,
 };
 const BROKERS = kafkaNodeCount(values.brokers);
+const INSTANCES = Number(values.instances);
+if (!Number.isInteger(INSTANCES) || INSTANCES < 1 || INSTANCES > 4) throw new Error(`--instances must be 1 to 4 (got ${JSON.stringify(values.instances)})`);
 const BACKEND: MongoBackend | undefined = values['mongo-backend'] === undefined ? undefined : parseBackend(values['mongo-backend']);
 const ADMIN = { 'x-api-key': 'bench-admin-key-0123456789' };
 const RUN = `bench-${Date.now().toString(36)}`;
@@ -169,6 +175,7 @@ async function main(): Promise<void> {
         quick,
         tracing: values.tracing,
         kafkaBrokers: BROKERS,
+        instances: INSTANCES,
         logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
         ...(checkout ? { compare: values.compare } : {}),
       },
@@ -334,7 +341,7 @@ function baseEnv(stack: Stack): Record<string, string> {
 }
 
 async function launch(target: Target, stack: Stack, prefix: string): Promise<RunningPlatform> {
-  const platform = await startPlatform({ root: target.root, prefix, serverUrl: stack.serverUrl, env: baseEnv(stack), logDir: path.join(LOG_DIR, prefix), products: PRODUCTS, adminHeaders: ADMIN });
+  const platform = await startPlatform({ root: target.root, prefix, serverUrl: stack.serverUrl, env: baseEnv(stack), logDir: path.join(LOG_DIR, prefix), products: PRODUCTS, adminHeaders: ADMIN, instances: INSTANCES });
   const stopServices = platform.stop.bind(platform);
   let stopped = false;
   const stop = async () => {
@@ -343,14 +350,14 @@ async function launch(target: Target, stack: Stack, prefix: string): Promise<Run
     await stopServices();
   };
   cleanups.push(stop);
-  console.log(`  three services of ${target.label} up (logs in ${path.relative(ROOT, path.join(LOG_DIR, prefix))}), ${PRODUCTS.length} products stocked`);
+  console.log(`  ${INSTANCES > 1 ? `${INSTANCES} instances of each of the` : 'the'} three services of ${target.label} up (logs in ${path.relative(ROOT, path.join(LOG_DIR, prefix))}), ${PRODUCTS.length} products stocked`);
   return Object.assign(platform, { stop });
 }
 
 function viewOf(platform: RunningPlatform, stack: Stack): Platform {
   return {
-    orderUrl: platform.orders.url,
-    notificationUrl: platform.notifications.url,
+    orderUrls: platform.orderUrls(),
+    notificationUrls: platform.notificationUrls(),
     orders: platform.db('orders').collection('orders'),
     pids: { ...platform.pids(), kafka: stack.pids.kafka, mongo: stack.pids.mongo, loadGenerator: process.pid },
     services: platform.services(),
@@ -382,6 +389,8 @@ async function measurePlatform(target: Target, stack: Stack, floorOrdersPerSec: 
 
     await waitUntilQuiet(platform.dbUrls.orders, platform.dbUrls.notifications);
     section(`${target.label}: backlog drain, ${BACKLOG} orders accepted while inventoryservice is stopped`);
+    // The drain measures one inventory instance catching up: the others would consume the backlog meanwhile.
+    await Promise.all(platform.extra.filter((s) => s.name === 'inventoryservice').map((s) => s.stop()));
     const drained = await backlogDrain(phaseContext, {
       orders: platform.orders,
       inventory: platform.inventory,

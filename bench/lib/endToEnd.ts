@@ -6,8 +6,10 @@ import { percentile } from './stats.js';
 
 /** The running platform as the end-to-end phases see it. */
 export interface Platform {
-  orderUrl: string;
-  notificationUrl: string;
+  /** Every order-service instance: the arrivals go round them. */
+  orderUrls: string[];
+  /** Every notification-service instance: notifications sent are summed over them. */
+  notificationUrls: string[];
   /** The order service's `orders` collection (read by _id only: never a scan). */
   orders: Collection<Document>;
   /** Processes whose CPU is counted per order: the three services, Kafka, the database, the load generator. */
@@ -74,8 +76,9 @@ export interface SteppingResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let nextOrder = 0;
 
-async function notificationsSent(url: string): Promise<number> {
-  return total(await scrape(url), 'notifications_total', { outcome: 'sent' });
+async function notificationsSent(urls: string[]): Promise<number> {
+  const counts = await Promise.all(urls.map(async (url) => total(await scrape(url), 'notifications_total', { outcome: 'sent' })));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -90,7 +93,7 @@ export async function runStep(p: Platform, rate: number, opts: SteppingOptions):
   const bar = progress(`${opts.label} ${rate}/s`);
   const cpu = new CpuMeter(p.pids).start();
   const counters = await new CounterMeter(p.services).take();
-  const sent0 = await notificationsSent(p.notificationUrl);
+  const sent0 = await notificationsSent(p.notificationUrls);
   const sentAt: number[] = [];
   const ids: Array<string | undefined> = [];
   const done = new Map<string, { at: number; status: string }>();
@@ -123,7 +126,7 @@ export async function runStep(p: Platform, rate: number, opts: SteppingOptions):
     }
     const now = Date.now();
     const confirmedBefore = [...done.values()].filter((d) => d.status === 'CONFIRMED' && d.at <= now - opts.limitMs).length;
-    const sent = (await notificationsSent(p.notificationUrl)) - sent0;
+    const sent = (await notificationsSent(p.notificationUrls)) - sent0;
     notificationsBehind = sent < confirmedBefore * p.notificationsPerOrder ? notificationsBehind + 1 : 0;
   };
 
@@ -143,7 +146,7 @@ export async function runStep(p: Platform, rate: number, opts: SteppingOptions):
       const n = nextOrder++;
       sentAt[i] = Date.now();
       posts.push(
-        fetch(`${p.orderUrl}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p.orderBody(n)) })
+        fetch(`${p.orderUrls[n % p.orderUrls.length]}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p.orderBody(n)) })
           .then(async (res) => {
             const body = (await res.json()) as { data?: { id?: string } };
             if (res.status !== 201 || !body.data?.id) throw new Error(`POST answered ${res.status}`);
@@ -173,7 +176,7 @@ export async function runStep(p: Platform, rate: number, opts: SteppingOptions):
   const expectedSent = () => [...done.values()].filter((d) => d.status === 'CONFIRMED').length * p.notificationsPerOrder;
   for (;;) {
     await poll();
-    const sent = (await notificationsSent(p.notificationUrl)) - sent0;
+    const sent = (await notificationsSent(p.notificationUrls)) - sent0;
     const terminal = ids.filter((id) => id !== undefined && done.has(id)).length;
     if (terminal === placed - errors && sent >= expectedSent()) break;
     if (Date.now() - lastPost > opts.drainTimeoutMs) {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { freePort } from '../../scripts/lib/serviceProcess.js';
 import { startServiceProcess, type ServiceProcess } from './platform.js';
@@ -10,7 +11,12 @@ export interface RunningPlatform {
   /** The environment each service was started with (a restart reuses it). */
   envOf(service: 'orderservice' | 'inventoryservice' | 'notificationservice'): Record<string, string>;
   dbUrls: { orders: string; inventory: string; notifications: string };
-  /** Services by name → base URL (for /metrics). */
+  /** The other instances of each service (`--instances N`: N − 1 of each), started after the first ones. */
+  extra: ServiceProcess[];
+  /** Every order-service and notification-service instance's base URL (the first instance first). */
+  orderUrls(): string[];
+  notificationUrls(): string[];
+  /** Services by name → base URL (for /metrics); the other instances as `<service>-2`, `-3`, …. */
   services(): Record<string, string>;
   pids(): Record<string, number | undefined>;
   /** A driver client on the same server, for reads and seeding (closed by stop()). */
@@ -29,6 +35,8 @@ export interface PlatformSpec {
   logDir: string;
   products: string[];
   adminHeaders: Record<string, string>;
+  /** Instances of each service (default 1); instances of a service share its database and consumer group. */
+  instances?: number;
 }
 
 export function dbUrlOn(serverUrl: string, db: string): string {
@@ -66,6 +74,15 @@ export async function startPlatform(spec: PlatformSpec): Promise<RunningPlatform
       });
       if (res.status >= 300) throw new Error(`stocking ${productId} failed: ${res.status}`);
     }
+    const extra: ServiceProcess[] = [];
+    for (let k = 2; k <= (spec.instances ?? 1); k++) {
+      for (const service of ['orderservice', 'inventoryservice', 'notificationservice'] as const) {
+        const instance = await startServiceProcess(service, await freePort(), envOf(service), path.join(spec.logDir, `instance-${k}`), spec.root);
+        started.push(instance);
+        extra.push(instance);
+      }
+    }
+    const instanceKey = (s: ServiceProcess) => `${s.name}-${1 + extra.filter((e) => e.name === s.name).indexOf(s) + 1}`;
     const client = new MongoClient(spec.serverUrl, { maxPoolSize: 8 });
     await client.connect();
     let current = { orders, inventory, notifications };
@@ -81,14 +98,27 @@ export async function startPlatform(spec: PlatformSpec): Promise<RunningPlatform
       },
       envOf,
       dbUrls,
-      services: () => ({ orderservice: current.orders.url, inventoryservice: current.inventory.url, notificationservice: current.notifications.url }),
-      pids: () => ({ orderservice: current.orders.child.pid, inventoryservice: current.inventory.child.pid, notificationservice: current.notifications.child.pid }),
+      extra,
+      orderUrls: () => [current.orders.url, ...extra.filter((e) => e.name === 'orderservice').map((e) => e.url)],
+      notificationUrls: () => [current.notifications.url, ...extra.filter((e) => e.name === 'notificationservice').map((e) => e.url)],
+      services: () => ({
+        orderservice: current.orders.url,
+        inventoryservice: current.inventory.url,
+        notificationservice: current.notifications.url,
+        ...Object.fromEntries(extra.map((e) => [instanceKey(e), e.url])),
+      }),
+      pids: () => ({
+        orderservice: current.orders.child.pid,
+        inventoryservice: current.inventory.child.pid,
+        notificationservice: current.notifications.child.pid,
+        ...Object.fromEntries(extra.map((e) => [instanceKey(e), e.child.pid])),
+      }),
       db: (which) => client.db(new URL(dbUrls[which]).pathname.slice(1)),
       replaceInventory(next) {
         current = { ...current, inventory: next };
       },
       async stop() {
-        await Promise.all([current.orders, current.inventory, current.notifications].map((s) => s.stop()));
+        await Promise.all([current.orders, current.inventory, current.notifications, ...extra].map((s) => s.stop()));
         await client.close();
       },
     };

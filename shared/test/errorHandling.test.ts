@@ -22,6 +22,10 @@ function appWithFailingRoutes() {
       app.get('/ready-dependency', async () => {
         throw new DependencyUnavailableError('Database unavailable');
       });
+      app.get('/socket-ended', async () => {
+        // What the driver let through once while the database restarted (net.js writeAfterFIN).
+        throw Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+      });
       app.get('/boom', async () => {
         throw new Error('connect ECONNREFUSED 10.0.0.7:27017 password=hunter2');
       });
@@ -65,6 +69,15 @@ describe('error responses', () => {
     const { app } = appWithFailingRoutes();
 
     const res = await request(app).get('/ready-dependency');
+
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('DEPENDENCY.UNAVAILABLE');
+  });
+
+  it('when the database socket was closed under a write (EPIPE, ECONNRESET), answers 503, not 500', async () => {
+    const { app } = appWithFailingRoutes();
+
+    const res = await request(app).get('/socket-ended');
 
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('DEPENDENCY.UNAVAILABLE');

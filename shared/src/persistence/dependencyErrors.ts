@@ -16,11 +16,19 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoExpiredSessionError',
 ]);
 
+/**
+ * Socket errors that can surface from the driver's connection itself (seen: EPIPE "This socket has been
+ * ended by the other party" while the database restarted): the peer went away, nothing is wrong with the
+ * request. Matched by the system error code only, never by message text.
+ */
+const SOCKET_GONE_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ENOTCONN', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
 const MONGOOSE_NOT_CONNECTED = /before initial connection is complete|buffering timed out|Connection was force closed|Client must be connected/i;
 
 export function isDependencyUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (UNAVAILABLE_NAMES.has(e.name)) return true;
+    if (SOCKET_GONE_CODES.has(String((e as { code?: unknown }).code))) return true;
     if (e.name === 'MongooseError' && MONGOOSE_NOT_CONNECTED.test(e.message)) return true;
   }
   return false;
