@@ -22,6 +22,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { provisionTopics } from '@orderplatform/shared/kafka';
+import { createLogger } from '@orderplatform/shared/logging';
 import { Kafka, logLevel, Partitioners, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
 import { MongoClient, type AnyBulkWriteOperation, type Document, type Filter, type UpdateFilter } from 'mongodb';
 import { CpuMeter, perOrder } from './lib/cpu.js';
@@ -299,7 +301,8 @@ async function main(): Promise<void> {
   await products.insertMany(PRODUCTS.map((productId) => ({ productId, name: productId, available: 100_000_000, reserved: 0, sold: 0, initial: 100_000_000, restocked: 0, createdAt: new Date(), updatedAt: new Date() })));
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [TOPICS.orders, TOPICS.inventory].map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+  // Setup only (not measured): the kit's provisioning, which waits until every broker of a cluster knows the topics.
+  await provisionTopics(kafka, [TOPICS.orders, TOPICS.inventory].map((topic) => ({ topic, numPartitions: 3 })), createLogger({ service: 'bench-floor', level: 'silent' }));
   await producer.connect();
   const consumers = [consumer('inventory', TOPICS.orders, reserve), consumer('orders', TOPICS.inventory, confirm), consumer('notifications', TOPICS.orders, notify)];
   await Promise.all(consumers.map((c) => c.joined));

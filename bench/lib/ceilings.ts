@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { provisionTopics } from '@orderplatform/shared/kafka';
+import { createLogger } from '@orderplatform/shared/logging';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { progress } from './platform.js';
@@ -105,7 +107,8 @@ export async function kafkaCeiling(brokers: string, topic: string, opts: Ceiling
   const kafka = new Kafka({ clientId: 'bench-raw', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  // Not kafkajs' waitForLeaders: on a cluster it gives up when the broker it asks has not heard of the topic yet.
+  await provisionTopics(kafka, [{ topic, numPartitions: 3 }], createLogger({ service: 'bench', level: 'silent' }));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const value = 'x'.repeat(600);
