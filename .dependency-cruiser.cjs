@@ -54,7 +54,8 @@ module.exports = {
     })),
     {
       name: 'inner-layers-never-import-api-or-events',
-      comment: 'Routes, controllers and Kafka handlers/publishers are the outer layer: services, repositories, providers and the domain never import them.',
+      comment:
+        'Routes, controllers and Kafka handlers/publishers are the outer layer: services, repositories, providers and the domain never import them.',
       severity: 'error',
       from: { path: `${ANY_SERVICE}src/(services|repositories|providers|domain)/` },
       to: { path: '^$1/src/(api|events)/' },

@@ -24,7 +24,10 @@ export default tseslint.config(
     files: ['*/src/**/*.ts'],
     ignores: ['*/src/config.ts', 'shared/src/config/**', 'shared/src/cli/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through loadConfig() in config.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through loadConfig() in config.ts.' },
+      ],
     },
   },
 );

@@ -51,7 +51,11 @@ let commands = 0;
 let kafkaRequests = 0;
 const client = new MongoClient(serverUrl, { maxPoolSize: 16, monitorCommands: true });
 client.on('commandStarted', () => (commands += 1));
-const dbs = { orders: client.db(`${RUN}_orderdb`), inventory: client.db(`${RUN}_inventorydb`), notifications: client.db(`${RUN}_notificationdb`) };
+const dbs = {
+  orders: client.db(`${RUN}_orderdb`),
+  inventory: client.db(`${RUN}_inventorydb`),
+  notifications: client.db(`${RUN}_notificationdb`),
+};
 const orders = dbs.orders.collection('orders');
 const products = dbs.inventory.collection('products');
 const reservations = dbs.inventory.collection('reservations');
@@ -75,7 +79,13 @@ interface Envelope {
   data: Record<string, unknown>;
 }
 
-const envelope = (eventType: string, source: string, correlationId: string, causationId: string | null, data: Record<string, unknown>): Envelope => ({
+const envelope = (
+  eventType: string,
+  source: string,
+  correlationId: string,
+  causationId: string | null,
+  data: Record<string, unknown>,
+): Envelope => ({
   eventId: randomUUID(),
   eventType,
   version: 1,
@@ -165,7 +175,10 @@ async function placeBatch(from: number, n: number): Promise<void> {
   const batch = Array.from({ length: n }, (_, k) => newOrder(from + k));
   await orders.insertMany(batch.map((b) => b.doc) as never[], { ordered: false });
   await producer.sendBatch({ acks: -1, topicMessages: [{ topic: TOPICS.orders, messages: batch.map((b) => message(b.entry)) }] });
-  const { filter, update } = clearOutbox(batch.map((b) => b.doc._id), batch.map((b) => b.entry.eventId));
+  const { filter, update } = clearOutbox(
+    batch.map((b) => b.doc._id),
+    batch.map((b) => b.entry.eventId),
+  );
   await orders.updateMany(filter, update);
   counts.placed += n;
 }
@@ -175,23 +188,41 @@ async function reserve(payload: EachBatchPayload): Promise<void> {
   const placed = eventsOf(payload).filter((e) => e.eventType === 'OrderPlaced');
   if (placed.length === 0) return;
   const perProduct = new Map<string, number>();
-  for (const e of placed) for (const line of e.data.items as Array<{ productId: string; quantity: number }>) perProduct.set(line.productId, (perProduct.get(line.productId) ?? 0) + line.quantity);
+  for (const e of placed)
+    for (const line of e.data.items as Array<{ productId: string; quantity: number }>)
+      perProduct.set(line.productId, (perProduct.get(line.productId) ?? 0) + line.quantity);
   const stock: AnyBulkWriteOperation[] = [...perProduct].map(([productId, q]) => ({
-    updateOne: { filter: { productId, available: { $gte: q } }, update: { $inc: { available: -q, reserved: q }, $currentDate: { updatedAt: true } } },
+    updateOne: {
+      filter: { productId, available: { $gte: q } },
+      update: { $inc: { available: -q, reserved: q }, $currentDate: { updatedAt: true } },
+    },
   }));
   await products.bulkWrite(stock, { ordered: false });
   const now = new Date();
   const docs = placed.map((e) => {
     const orderId = e.data.orderId as string;
     const reservationId = randomUUID();
-    const lines = (e.data.items as Array<{ productId: string; quantity: number }>).map(({ productId, quantity }) => ({ productId, quantity }));
-    const reserved = envelope('InventoryReserved', 'inventoryservice', e.correlationId, e.eventId, { orderId, reservationId, items: lines });
+    const lines = (e.data.items as Array<{ productId: string; quantity: number }>).map(({ productId, quantity }) => ({
+      productId,
+      quantity,
+    }));
+    const reserved = envelope('InventoryReserved', 'inventoryservice', e.correlationId, e.eventId, {
+      orderId,
+      reservationId,
+      items: lines,
+    });
     const entry = outboxEntry(reserved, TOPICS.inventory, orderId);
-    return { doc: { _id: orderId, reservationId, status: 'RESERVED', lines, createdAt: now, updatedAt: now, outbox: [entry], ...lease() }, entry };
+    return {
+      doc: { _id: orderId, reservationId, status: 'RESERVED', lines, createdAt: now, updatedAt: now, outbox: [entry], ...lease() },
+      entry,
+    };
   });
   await reservations.insertMany(docs.map((d) => d.doc) as never[], { ordered: false });
   await producer.sendBatch({ acks: -1, topicMessages: [{ topic: TOPICS.inventory, messages: docs.map((d) => message(d.entry)) }] });
-  const { filter, update } = clearOutbox(docs.map((d) => d.doc._id), docs.map((d) => d.entry.eventId));
+  const { filter, update } = clearOutbox(
+    docs.map((d) => d.doc._id),
+    docs.map((d) => d.entry.eventId),
+  );
   await reservations.updateMany(filter, update);
   counts.reserved += placed.length;
 }
@@ -201,7 +232,13 @@ async function confirm(payload: EachBatchPayload): Promise<void> {
   const reserved = eventsOf(payload).filter((e) => e.eventType === 'InventoryReserved');
   if (reserved.length === 0) return;
   // The platform's OrderConfirmed carries the customer from the order it updates: one read for the batch.
-  const placed = new Map((await orders.find({ _id: { $in: reserved.map((e) => e.data.orderId as string) } } as never, { projection: { customerId: 1, customer: 1 } }).toArray()).map((o) => [o._id as unknown as string, o]));
+  const placed = new Map(
+    (
+      await orders
+        .find({ _id: { $in: reserved.map((e) => e.data.orderId as string) } } as never, { projection: { customerId: 1, customer: 1 } })
+        .toArray()
+    ).map((o) => [o._id as unknown as string, o]),
+  );
   const now = new Date();
   const confirmed = reserved.map((e) => {
     const orderId = e.data.orderId as string;
@@ -221,13 +258,19 @@ async function confirm(payload: EachBatchPayload): Promise<void> {
       filter: { _id: c.orderId, status: 'PENDING' } as Document,
       update: asUpdate({
         $set: { status: 'CONFIRMED', reservationId: c.reservationId, updatedAt: now, ...lease() },
-        $push: { timeline: { status: 'CONFIRMED', at: now, eventType: 'OrderConfirmed', eventId: c.event.eventId, causedBy: c.event.causationId }, outbox: c.entry },
+        $push: {
+          timeline: { status: 'CONFIRMED', at: now, eventType: 'OrderConfirmed', eventId: c.event.eventId, causedBy: c.event.causationId },
+          outbox: c.entry,
+        },
       }),
     },
   }));
   await orders.bulkWrite(ops, { ordered: false });
   await producer.sendBatch({ acks: -1, topicMessages: [{ topic: TOPICS.orders, messages: confirmed.map((c) => message(c.entry)) }] });
-  const { filter, update } = clearOutbox(confirmed.map((c) => c.orderId), confirmed.map((c) => c.entry.eventId));
+  const { filter, update } = clearOutbox(
+    confirmed.map((c) => c.orderId),
+    confirmed.map((c) => c.entry.eventId),
+  );
   await orders.updateMany(filter, update);
   counts.confirmed += confirmed.length;
 }
@@ -241,16 +284,42 @@ async function notify(payload: EachBatchPayload): Promise<void> {
   const until = new Date(now.getTime() + 30_000);
   const records = events.flatMap((e) => {
     const customer = e.data.customer as { email: string; phone: string };
-    const base = { eventId: e.eventId, eventType: e.eventType, orderId: e.data.orderId, customerId: e.data.customerId, status: 'PENDING', attempts: 1, leaseId: randomUUID(), leaseUntil: until, createdAt: now, updatedAt: now };
+    const base = {
+      eventId: e.eventId,
+      eventType: e.eventType,
+      orderId: e.data.orderId,
+      customerId: e.data.customerId,
+      status: 'PENDING',
+      attempts: 1,
+      leaseId: randomUUID(),
+      leaseUntil: until,
+      createdAt: now,
+      updatedAt: now,
+    };
     const ref = (e.data.orderId as string).slice(0, 8);
     return [
-      { _id: randomUUID(), ...base, channel: 'EMAIL', recipient: customer.email, subject: `Your order ${ref}: ${e.eventType}`, body: `Hello,\n\nyour order ${ref} (${e.eventType}) for 19.99 USD. ${'Thank you for shopping with us. '.repeat(10)}` },
-      { _id: randomUUID(), ...base, channel: 'SMS', recipient: customer.phone, body: `Order ${ref}: ${e.eventType}, 19.99 USD. Thank you!` },
+      {
+        _id: randomUUID(),
+        ...base,
+        channel: 'EMAIL',
+        recipient: customer.email,
+        subject: `Your order ${ref}: ${e.eventType}`,
+        body: `Hello,\n\nyour order ${ref} (${e.eventType}) for 19.99 USD. ${'Thank you for shopping with us. '.repeat(10)}`,
+      },
+      {
+        _id: randomUUID(),
+        ...base,
+        channel: 'SMS',
+        recipient: customer.phone,
+        body: `Order ${ref}: ${e.eventType}, 19.99 USD. Thank you!`,
+      },
     ];
   });
   await notifications.insertMany(records as never[], { ordered: false });
   // The mock providers accept at once; one write marks them all SENT.
-  await notifications.updateMany({ _id: { $in: records.map((r) => r._id) } } as never, { $set: { status: 'SENT', sentAt: new Date(), leaseId: null, leaseUntil: null } });
+  await notifications.updateMany({ _id: { $in: records.map((r) => r._id) } } as never, {
+    $set: { status: 'SENT', sentAt: new Date(), leaseId: null, leaseUntil: null },
+  });
   for (const e of events) {
     if (e.eventType === 'OrderPlaced') counts.notifiedPlaced += 1;
     else counts.notifiedConfirmed += 1;
@@ -258,7 +327,11 @@ async function notify(payload: EachBatchPayload): Promise<void> {
   check();
 }
 
-function consumer(groupId: string, topic: string, handle: (payload: EachBatchPayload) => Promise<void>): { consumer: Consumer; joined: Promise<void> } {
+function consumer(
+  groupId: string,
+  topic: string,
+  handle: (payload: EachBatchPayload) => Promise<void>,
+): { consumer: Consumer; joined: Promise<void> } {
   const c = kafka.consumer({ groupId: `${RUN}-${groupId}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   c.on(c.events.REQUEST, () => (kafkaRequests += 1));
   const joined = new Promise<void>((resolve) => c.on(c.events.GROUP_JOIN, () => resolve()));
@@ -298,13 +371,33 @@ async function main(): Promise<void> {
   await notifications.createIndex({ eventId: 1, channel: 1 }, { unique: true });
   await reservations.insertOne({ _id: 'warm-up' as never });
   await preferences.insertOne({ _id: 'warm-up' as never });
-  await products.insertMany(PRODUCTS.map((productId) => ({ productId, name: productId, available: 100_000_000, reserved: 0, sold: 0, initial: 100_000_000, restocked: 0, createdAt: new Date(), updatedAt: new Date() })));
+  await products.insertMany(
+    PRODUCTS.map((productId) => ({
+      productId,
+      name: productId,
+      available: 100_000_000,
+      reserved: 0,
+      sold: 0,
+      initial: 100_000_000,
+      restocked: 0,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    })),
+  );
   const admin = kafka.admin();
   await admin.connect();
   // Setup only (not measured): the kit's provisioning, which waits until every broker of a cluster knows the topics.
-  await provisionTopics(kafka, [TOPICS.orders, TOPICS.inventory].map((topic) => ({ topic, numPartitions: 3 })), createLogger({ service: 'bench-floor', level: 'silent' }));
+  await provisionTopics(
+    kafka,
+    [TOPICS.orders, TOPICS.inventory].map((topic) => ({ topic, numPartitions: 3 })),
+    createLogger({ service: 'bench-floor', level: 'silent' }),
+  );
   await producer.connect();
-  const consumers = [consumer('inventory', TOPICS.orders, reserve), consumer('orders', TOPICS.inventory, confirm), consumer('notifications', TOPICS.orders, notify)];
+  const consumers = [
+    consumer('inventory', TOPICS.orders, reserve),
+    consumer('orders', TOPICS.inventory, confirm),
+    consumer('notifications', TOPICS.orders, notify),
+  ];
   await Promise.all(consumers.map((c) => c.joined));
   say(`${ORDERS} orders, batches of ${BATCH}, up to ${IN_FLIGHT} in flight`);
 
@@ -312,7 +405,10 @@ async function main(): Promise<void> {
   const commands0 = commands;
   const requests0 = kafkaRequests;
   const started = performance.now();
-  const ticker = setInterval(() => say(`${counts.placed} placed, ${counts.reserved} reserved, ${counts.confirmed} confirmed, ${completed()} notified`), 2_000);
+  const ticker = setInterval(
+    () => say(`${counts.placed} placed, ${counts.reserved} reserved, ${counts.confirmed} confirmed, ${completed()} notified`),
+    2_000,
+  );
   let next = 0;
   // Four writers keep the source side busy while earlier batches are on the wire.
   const writers = Array.from({ length: 4 }, async () => {
@@ -343,7 +439,9 @@ async function main(): Promise<void> {
     commandsPerOrder: Math.round(((commands - commands0) / done) * 100) / 100,
     kafkaRequestsPerOrder: Math.round(((kafkaRequests - requests0) / done) * 100) / 100,
   };
-  say(`${result.ordersPerSec} orders/s (${done} orders in ${result.seconds} s), ${result.commandsPerOrder} commands and ${result.kafkaRequestsPerOrder} Kafka requests per order`);
+  say(
+    `${result.ordersPerSec} orders/s (${done} orders in ${result.seconds} s), ${result.commandsPerOrder} commands and ${result.kafkaRequestsPerOrder} Kafka requests per order`,
+  );
 
   await Promise.all(consumers.map((c) => c.consumer.disconnect()));
   await producer.disconnect();

@@ -55,7 +55,17 @@ for (let i = 0; i < writes; i++) {
   const due = started + (i * 1000) / rate;
   const wait = due - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const event = createEvent('OrderPlaced', { orderId: randomUUID(), customerId: 'bench', items: [{ productId: '1', quantity: 1, price: 9.99 }], totalAmount: 9.99, currency: 'USD' }, { source: 'bench' });
+  const event = createEvent(
+    'OrderPlaced',
+    {
+      orderId: randomUUID(),
+      customerId: 'bench',
+      items: [{ productId: '1', quantity: 1, price: 9.99 }],
+      totalAmount: 9.99,
+      currency: 'USD',
+    },
+    { source: 'bench' },
+  );
   inFlight.push(
     Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) }).then(() => {
       committedAt.set(event.eventId, Date.now());

@@ -89,7 +89,8 @@ const STEPPING: Omit<SteppingOptions, 'label'> = {
 };
 const BROKERS = kafkaNodeCount(values.brokers);
 const INSTANCES = Number(values.instances);
-if (!Number.isInteger(INSTANCES) || INSTANCES < 1 || INSTANCES > 4) throw new Error(`--instances must be 1 to 4 (got ${JSON.stringify(values.instances)})`);
+if (!Number.isInteger(INSTANCES) || INSTANCES < 1 || INSTANCES > 4)
+  throw new Error(`--instances must be 1 to 4 (got ${JSON.stringify(values.instances)})`);
 const BACKEND: MongoBackend | undefined = values['mongo-backend'] === undefined ? undefined : parseBackend(values['mongo-backend']);
 const ADMIN = { 'x-api-key': 'bench-admin-key-0123456789' };
 const RUN = `bench-${Date.now().toString(36)}`;
@@ -161,7 +162,13 @@ async function main(): Promise<void> {
     const report: Record<string, unknown> = {
       run: RUN,
       at: new Date().toISOString(),
-      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cores: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
       settings: {
         connections: C,
         durationS: DURATION,
@@ -196,7 +203,8 @@ async function main(): Promise<void> {
     const targets: Target[] = [{ key: 'this', label: 'this checkout', root: ROOT }];
     if (checkout) targets.push({ key: 'base', label: `${values.compare} (${checkout.commit.slice(0, 10)})`, root: checkout.root });
     const measured: Record<string, PlatformFigures> = {};
-    for (const target of targets) measured[target.key] = await measurePlatform(target, stack, floor.ordersPerSec, (mongo.insertOne as { opsPerSec: number }).opsPerSec);
+    for (const target of targets)
+      measured[target.key] = await measurePlatform(target, stack, floor.ordersPerSec, (mongo.insertOne as { opsPerSec: number }).opsPerSec);
     Object.assign(report, measured.this);
     if (checkout) {
       const base = measured.base!;
@@ -217,7 +225,10 @@ async function main(): Promise<void> {
           dataGrowthGrown: ratio(mine.dataGrowth.grownOrdersPerSec, base.dataGrowth.grownOrdersPerSec),
           cpuMsPerOrder: ratio(mine.cpuMsPerOrder.total ?? 0, base.cpuMsPerOrder.total ?? 0),
           ...sameRate(mine.endToEnd.steps, base.endToEnd.steps),
-          commandsPerOrder: ratio((mine.commandsPerOrder.total as number | undefined) ?? 0, (base.commandsPerOrder.total as number | undefined) ?? 0),
+          commandsPerOrder: ratio(
+            (mine.commandsPerOrder.total as number | undefined) ?? 0,
+            (base.commandsPerOrder.total as number | undefined) ?? 0,
+          ),
         },
       };
     }
@@ -247,11 +258,17 @@ async function bringUpStack(): Promise<Stack> {
   let clusterBrokers: string | undefined;
   if (BROKERS === 3) {
     const clusterDir = mkdtempSync(path.join(os.tmpdir(), `${RUN}-kafka-`));
-    const cluster = new LocalStack(await privateStackOptions(clusterDir, { kafkaNodes: 3 }), { dbUrl: 'mongodb://unused' }, (l) => log(`cluster ${l}`));
+    const cluster = new LocalStack(await privateStackOptions(clusterDir, { kafkaNodes: 3 }), { dbUrl: 'mongodb://unused' }, (l) =>
+      log(`cluster ${l}`),
+    );
     cleanups.push(() => cluster.down().then(() => rmSync(clusterDir, { recursive: true, force: true })));
     clusterBrokers = (await cluster.up()).kafkaBrokers;
   }
-  const shared = new LocalStack(defaultStackOptions(), { kafkaBrokers: clusterBrokers ?? process.env.KAFKA_BROKERS, dbUrl: BACKEND ? 'mongodb://private' : process.env.DB_URL }, log);
+  const shared = new LocalStack(
+    defaultStackOptions(),
+    { kafkaBrokers: clusterBrokers ?? process.env.KAFKA_BROKERS, dbUrl: BACKEND ? 'mongodb://private' : process.env.DB_URL },
+    log,
+  );
   const up = await shared.up();
   if (up.started.length > 0) cleanups.push(() => shared.down(up.started).then(() => undefined));
   let serverUrl = up.dbUrl;
@@ -278,11 +295,25 @@ async function runFloor(stack: Stack): Promise<Record<string, unknown> & { order
     .filter(([, pid]) => pid !== undefined)
     .map(([name, pid]) => `${name}=${pid}`)
     .join(',');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'floor.ts'), '--orders', String(FLOOR_ORDERS), '--run', `${RUN}-floor`, '--cpu-pids', pids], {
-    cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers, DB_URL: stack.serverUrl },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(ROOT, 'bench', 'floor.ts'),
+      '--orders',
+      String(FLOOR_ORDERS),
+      '--run',
+      `${RUN}-floor`,
+      '--cpu-pids',
+      pids,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers, DB_URL: stack.serverUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -341,7 +372,16 @@ function baseEnv(stack: Stack): Record<string, string> {
 }
 
 async function launch(target: Target, stack: Stack, prefix: string): Promise<RunningPlatform> {
-  const platform = await startPlatform({ root: target.root, prefix, serverUrl: stack.serverUrl, env: baseEnv(stack), logDir: path.join(LOG_DIR, prefix), products: PRODUCTS, adminHeaders: ADMIN, instances: INSTANCES });
+  const platform = await startPlatform({
+    root: target.root,
+    prefix,
+    serverUrl: stack.serverUrl,
+    env: baseEnv(stack),
+    logDir: path.join(LOG_DIR, prefix),
+    products: PRODUCTS,
+    adminHeaders: ADMIN,
+    instances: INSTANCES,
+  });
   const stopServices = platform.stop.bind(platform);
   let stopped = false;
   const stop = async () => {
@@ -350,7 +390,9 @@ async function launch(target: Target, stack: Stack, prefix: string): Promise<Run
     await stopServices();
   };
   cleanups.push(stop);
-  console.log(`  ${INSTANCES > 1 ? `${INSTANCES} instances of each of the` : 'the'} three services of ${target.label} up (logs in ${path.relative(ROOT, path.join(LOG_DIR, prefix))}), ${PRODUCTS.length} products stocked`);
+  console.log(
+    `  ${INSTANCES > 1 ? `${INSTANCES} instances of each of the` : 'the'} three services of ${target.label} up (logs in ${path.relative(ROOT, path.join(LOG_DIR, prefix))}), ${PRODUCTS.length} products stocked`,
+  );
   return Object.assign(platform, { stop });
 }
 
@@ -372,7 +414,9 @@ async function measurePlatform(target: Target, stack: Stack, floorOrdersPerSec: 
   const platform = await launch(target, stack, `${RUN}-${target.key}`);
   let figures: Omit<PlatformFigures, 'dataGrowth'>;
   try {
-    section(`${target.label}: end to end (POST → CONFIRMED, notifications sent), arrival rate stepped up from ${STEPPING.startRate}/s until the saga p99 passes ${STEPPING.limitMs} ms`);
+    section(
+      `${target.label}: end to end (POST → CONFIRMED, notifications sent), arrival rate stepped up from ${STEPPING.startRate}/s until the saga p99 passes ${STEPPING.limitMs} ms`,
+    );
     const stepping = await stepUp(viewOf(platform, stack), { ...STEPPING, label: 'end to end' });
     const { measuredAt, ...endToEnd } = stepping;
     console.log(`  held ${endToEnd.ordersPerSec} orders/s (${ratio(endToEnd.ordersPerSec, floorOrdersPerSec) ?? '?'} of the floor)`);
@@ -380,7 +424,11 @@ async function measurePlatform(target: Target, stack: Stack, floorOrdersPerSec: 
     section(`${target.label}: orders API, POST /api/orders at concurrency ${C}`);
     const ordersApi = await apiThroughput(platform.orders.url, phaseContext, { duration: DURATION });
     const halfRate = Math.max(1, Math.floor(ordersApi.requestsPerSec / 2));
-    const ordersApiAtHalf = await apiThroughput(platform.orders.url, phaseContext, { duration: DURATION, overallRate: halfRate, label: `at half the maximum (${halfRate} req/s)` });
+    const ordersApiAtHalf = await apiThroughput(platform.orders.url, phaseContext, {
+      duration: DURATION,
+      overallRate: halfRate,
+      label: `at half the maximum (${halfRate} req/s)`,
+    });
 
     // Each phase starts on a quiet system: the sagas of the API phase's orders finish first.
     await waitUntilQuiet(platform.dbUrls.orders, platform.dbUrls.notifications);
@@ -429,7 +477,11 @@ async function measureGrowth(target: Target, stack: Stack, emptyOrdersPerSec: nu
   try {
     const orderId = await placeTemplateOrder(platform);
     const collections = values['history-all'] ? undefined : ['orders', 'reservations', 'notifications'];
-    const template = await readTemplate(orderId, [platform.db('orders'), platform.db('inventory'), platform.db('notifications')], collections);
+    const template = await readTemplate(
+      orderId,
+      [platform.db('orders'), platform.db('inventory'), platform.db('notifications')],
+      collections,
+    );
     console.log(
       `  template order ${orderId}: ${template.documents.map((g) => `${g.docs.length} in ${g.db.databaseName.split('_').at(-1)}.${g.collection}`).join(', ')}, ` +
         `${template.holds.length} product hold(s)`,
@@ -448,7 +500,9 @@ async function measureGrowth(target: Target, stack: Stack, emptyOrdersPerSec: nu
       idle: stepping.idle,
       steps: stepping.steps,
     };
-    console.log(`  with ${HISTORY} orders stored: ${out.grownOrdersPerSec} orders/s held vs ${emptyOrdersPerSec} on empty databases (ratio ${out.ratio ?? '?'})`);
+    console.log(
+      `  with ${HISTORY} orders stored: ${out.grownOrdersPerSec} orders/s held vs ${emptyOrdersPerSec} on empty databases (ratio ${out.ratio ?? '?'})`,
+    );
     return out;
   } finally {
     await platform.stop();
@@ -475,7 +529,8 @@ async function placeTemplateOrder(platform: RunningPlatform): Promise<string> {
     const sent = total(await scrape(platform.notifications.url), 'notifications_total', { outcome: 'sent' });
     const published = (doc: typeof order) => doc !== null && ((doc.outbox as unknown[] | undefined) ?? []).length === 0;
     if (order?.status === 'CONFIRMED' && published(order) && published(reservation) && sent >= NOTIFICATIONS_PER_ORDER) break;
-    if (Date.now() > deadline) throw new Error(`the template order ${orderId} did not finish within 120 s (status ${order?.status}, ${sent} notifications sent)`);
+    if (Date.now() > deadline)
+      throw new Error(`the template order ${orderId} did not finish within 120 s (status ${order?.status}, ${sent} notifications sent)`);
     bar.update(`${order?.status ?? 'not stored'}, ${sent} notifications sent`);
     await new Promise((r) => setTimeout(r, 200));
   }

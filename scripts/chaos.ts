@@ -125,7 +125,9 @@ async function main(): Promise<number> {
     }
   };
   const shape = `${options.instances} instance${SEVERAL ? 's' : ''} of each service, ${options.brokers} broker${options.brokers > 1 ? 's' : ''}`;
-  console.log(`Chaos run ${RUN}: ${options.quick ? 'quick, ' : ''}${shape}, ${options.durationS} s load at ${options.rate} orders/s, seed ${options.seed}; faults ${options.faults.join(', ')}; logs in ${path.relative(ROOT, LOG_DIR)}`);
+  console.log(
+    `Chaos run ${RUN}: ${options.quick ? 'quick, ' : ''}${shape}, ${options.durationS} s load at ${options.rate} orders/s, seed ${options.seed}; faults ${options.faults.join(', ')}; logs in ${path.relative(ROOT, LOG_DIR)}`,
+  );
 
   section(`Private stack (Kafka${options.brokers > 1 ? `, ${options.brokers} brokers,` : ''} + MongoDB-compatible server on free ports)`);
   const chaosStack = await ChaosStack.create(STATE_DIR, (line) => log(`stack: ${line}`), options.brokers);
@@ -139,7 +141,11 @@ async function main(): Promise<number> {
     inventory: chaosStack.dbUrl(`${RUN}_inventorydb`.replaceAll('-', '_')),
     notifications: chaosStack.dbUrl(`${RUN}_notificationdb`.replaceAll('-', '_')),
   };
-  const dbOf: Record<ServiceName, string> = { orderservice: dbUrls.orders, inventoryservice: dbUrls.inventory, notificationservice: dbUrls.notifications };
+  const dbOf: Record<ServiceName, string> = {
+    orderservice: dbUrls.orders,
+    inventoryservice: dbUrls.inventory,
+    notificationservice: dbUrls.notifications,
+  };
   const runner = new ServiceRunner(ROOT, LOG_DIR, {}, (name) => ({
     DB_URL: dbOf[name],
     KAFKA_BROKERS: chaosStack.kafkaBrokers,
@@ -151,7 +157,9 @@ async function main(): Promise<number> {
     SEED_DEMO_CONTACTS: 'false',
     RATE_LIMIT_MAX: '1000000000',
     LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
-    ...(SEVERAL ? { ORDER_PENDING_TIMEOUT_MS: String(PENDING_TIMEOUT_MS), ORDER_TIMEOUT_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS) } : {}),
+    ...(SEVERAL
+      ? { ORDER_PENDING_TIMEOUT_MS: String(PENDING_TIMEOUT_MS), ORDER_TIMEOUT_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS) }
+      : {}),
   }));
   await runner.allocatePorts(options.instances);
   services = runner;
@@ -159,13 +167,23 @@ async function main(): Promise<number> {
   await timed('servicesUpS', () => Promise.all(everyInstance.map((instance) => runner.start(instance))));
   for (const instance of everyInstance) log(`${instance} ready on ${runner.url(instance)}`);
   for (const productId of PRODUCTS) {
-    const res = await request('PUT', `${runner.url('inventoryservice')}/api/inventory/${productId}`, { name: `Chaos ${productId}`, available: options.stockPerProduct }, { 'x-api-key': ADMIN_KEY });
+    const res = await request(
+      'PUT',
+      `${runner.url('inventoryservice')}/api/inventory/${productId}`,
+      { name: `Chaos ${productId}`, available: options.stockPerProduct },
+      { 'x-api-key': ADMIN_KEY },
+    );
     if (res.kind !== 'response' || res.status >= 300) throw new Error(`stocking ${productId} failed: ${JSON.stringify(res)}`);
   }
   log(`${PRODUCTS.length} products × ${options.stockPerProduct} units stocked`);
   if (aborted) return 130;
 
-  const kafka = new Kafka({ clientId: RUN, brokers: chaosStack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 } });
+  const kafka = new Kafka({
+    clientId: RUN,
+    brokers: chaosStack.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
   const watcher = await Observer.connect(dbUrls, kafka);
   observer = watcher;
 
@@ -191,7 +209,9 @@ async function main(): Promise<number> {
   const loadStartedAt = Date.now();
   const ticker = setInterval(() => {
     const c = load.counters;
-    log(`load: ${c.orders.sent} orders sent, ${load.accepted.length} accepted, ${c.orders.failed} failed, ${refusedTotal(c.orders.refused)} refused; faults ${faults.length}/${EXPECTED_FAULTS}`);
+    log(
+      `load: ${c.orders.sent} orders sent, ${load.accepted.length} accepted, ${c.orders.failed} failed, ${refusedTotal(c.orders.refused)} refused; faults ${faults.length}/${EXPECTED_FAULTS}`,
+    );
   }, 3_000);
   const faultRun = runFaults(
     {
@@ -231,7 +251,9 @@ async function main(): Promise<number> {
   });
   clearInterval(ticker);
   const c = load.counters;
-  log(`load done: ${c.orders.sent} orders sent, ${load.accepted.length} accepted (201), ${c.orders.failed} failed, refused ${JSON.stringify(c.orders.refused)}`);
+  log(
+    `load done: ${c.orders.sent} orders sent, ${load.accepted.length} accepted (201), ${c.orders.failed} failed, refused ${JSON.stringify(c.orders.refused)}`,
+  );
   if (aborted) return 130;
   if (faultError !== undefined) throw faultError;
 
@@ -278,14 +300,25 @@ async function main(): Promise<number> {
   const passed = checks.every((check) => check.pass);
   printSummary(checks, [
     ['run', `${RUN} (seed ${options.seed}), logs ${path.relative(ROOT, LOG_DIR)}`],
-    ['orders', `${c.orders.sent} sent, ${load.accepted.length} accepted (201, burst included), ${c.orders.failed} failed (no answer; ${c.orders.timedOut} of them client timeouts), refused ${JSON.stringify(c.orders.refused)}`],
+    [
+      'orders',
+      `${c.orders.sent} sent, ${load.accepted.length} accepted (201, burst included), ${c.orders.failed} failed (no answer; ${c.orders.timedOut} of them client timeouts), refused ${JSON.stringify(c.orders.refused)}`,
+    ],
     ...(SEVERAL ? [['failover', failoverFigures(load)] as [string, string]] : []),
     ...(options.brokers > 1 ? [['leader changes', leaderFigures(faults)] as [string, string]] : []),
-    ['follow-ups', `cancels ${c.cancels.ok}/${c.cancels.sent} ok, ships ${c.ships.ok}/${c.ships.sent}, deliveries ${c.deliveries.ok}/${c.deliveries.sent}, restocks ${c.restocks.ok}/${c.restocks.sent}`],
+    [
+      'follow-ups',
+      `cancels ${c.cancels.ok}/${c.cancels.sent} ok, ships ${c.ships.ok}/${c.ships.sent}, deliveries ${c.deliveries.ok}/${c.deliveries.sent}, restocks ${c.restocks.ok}/${c.restocks.sent}`,
+    ],
     ...faults.flatMap(faultFigures),
     ...poison.map((p): [string, string] => ['poison', `${p.eventType} ${p.eventId}`]),
     ['settle', settle.summary],
-    ['durations', Object.entries(durations).map(([k, v]) => `${k.replace(/S$/, '')} ${v}s`).join(', ')],
+    [
+      'durations',
+      Object.entries(durations)
+        .map(([k, v]) => `${k.replace(/S$/, '')} ${v}s`)
+        .join(', '),
+    ],
   ]);
   writeReport(options.reportPath, {
     run: RUN,
@@ -293,7 +326,11 @@ async function main(): Promise<number> {
     passed,
     options,
     durationsS: durations,
-    load: { accepted: load.accepted.length, ...load.counters, ...(SEVERAL ? { failover: load.failover, longPolls: load.longPolls.length } : {}) },
+    load: {
+      accepted: load.accepted.length,
+      ...load.counters,
+      ...(SEVERAL ? { failover: load.failover, longPolls: load.longPolls.length } : {}),
+    },
     leaderChanges: faults.reduce((s, f) => s + Number(f.details.leaderChanges ?? 0) + Number(f.details.leaderChangesOnReturn ?? 0), 0),
     faults,
     poison,
@@ -307,13 +344,21 @@ async function main(): Promise<number> {
 
 /** A fault's lines in the summary: what it was, what clients saw, group joins, recovery. */
 function faultFigures(f: FaultRecord): Array<[string, string]> {
-  const saga = f.sagaRecoveredAfterMs === null ? 'no new saga within the wait' : `first new saga ${(f.sagaRecoveredAfterMs / 1000).toFixed(1)} s after it ended`;
+  const saga =
+    f.sagaRecoveredAfterMs === null
+      ? 'no new saga within the wait'
+      : `first new saga ${(f.sagaRecoveredAfterMs / 1000).toFixed(1)} s after it ended`;
   return [
     [`fault @${f.atS}s`, `${f.fault}: ${f.title}`],
     ['  recovery', `every process ready ${(f.recoveredAfterMs / 1000).toFixed(1)} s after the fault began, ${saga}`],
     ['  orders', describeRequests(f.requests.orders)],
     ['  all requests', describeRequests(f.requests.all)],
-    ['  group joins', Object.entries(f.groupJoins).map(([instance, n]) => `${instance} ${n}`).join(', ')],
+    [
+      '  group joins',
+      Object.entries(f.groupJoins)
+        .map(([instance, n]) => `${instance} ${n}`)
+        .join(', '),
+    ],
     ...(Object.keys(f.details).length > 0 ? [['  details', JSON.stringify(f.details)] as [string, string]] : []),
   ];
 }
@@ -321,7 +366,9 @@ function faultFigures(f: FaultRecord): Array<[string, string]> {
 /** Requests re-sent to another instance because the first did not answer, by kind. */
 function failoverFigures(load: LoadGenerator): string {
   const f = load.failover;
-  const kinds = Object.entries(f.retried).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  const kinds = Object.entries(f.retried)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
   return `re-sent to another instance: ${kinds} (${f.ordersReplayed} orders answered 200 Idempotent-Replayed); long-polls asked again ${f.longPollsRepeated}×`;
 }
 
@@ -329,7 +376,12 @@ function failoverFigures(load: LoadGenerator): string {
 function leaderFigures(faults: FaultRecord[]): string {
   const broker = faults.filter((f) => f.details.leaderChanges !== undefined);
   if (broker.length === 0) return 'no single-broker fault in this run';
-  return broker.map((f) => `${f.fault} (${String(f.details.broker)}): ${String(f.details.leaderChanges)} while down, ${String(f.details.leaderChangesOnReturn)} on return`).join('; ');
+  return broker
+    .map(
+      (f) =>
+        `${f.fault} (${String(f.details.broker)}): ${String(f.details.leaderChanges)} while down, ${String(f.details.leaderChangesOnReturn)} on return`,
+    )
+    .join('; ');
 }
 
 const refusedTotal = (refused: Record<string, number>) => Object.values(refused).reduce((s, n) => s + n, 0);
@@ -344,6 +396,12 @@ main()
     if (aborted) return;
     console.error(`\nChaos run could not be carried out: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     await teardown();
-    writeReport(options.reportPath, { run: RUN, at: new Date().toISOString(), passed: false, error: err instanceof Error ? err.message : String(err), logDir: path.relative(ROOT, LOG_DIR) });
+    writeReport(options.reportPath, {
+      run: RUN,
+      at: new Date().toISOString(),
+      passed: false,
+      error: err instanceof Error ? err.message : String(err),
+      logDir: path.relative(ROOT, LOG_DIR),
+    });
     process.exit(2);
   });

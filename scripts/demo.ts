@@ -28,7 +28,9 @@ const SERVICES = [
   { name: 'inventoryservice', port: 3003 + PORT_OFFSET },
 ] as const;
 const urlOf = (name: (typeof SERVICES)[number]['name']) => `http://127.0.0.1:${SERVICES.find((s) => s.name === name)!.port}`;
-const TOPICS_ENV = RUN_SUFFIX ? { ORDER_EVENTS_TOPIC: `demo${RUN_SUFFIX}.order-events`, INVENTORY_EVENTS_TOPIC: `demo${RUN_SUFFIX}.inventory-events` } : {};
+const TOPICS_ENV = RUN_SUFFIX
+  ? { ORDER_EVENTS_TOPIC: `demo${RUN_SUFFIX}.order-events`, INVENTORY_EVENTS_TOPIC: `demo${RUN_SUFFIX}.inventory-events` }
+  : {};
 const ORDER_TOPIC = TOPICS_ENV.ORDER_EVENTS_TOPIC ?? TOPICS.orderEvents;
 const INVENTORY_TOPIC = TOPICS_ENV.INVENTORY_EVENTS_TOPIC ?? TOPICS.inventoryEvents;
 
@@ -43,7 +45,9 @@ let stopping = false;
 
 async function main(): Promise<void> {
   say(bold('1/4 Local stack (Kafka + MongoDB-compatible server)'));
-  stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, (line) => say(`    ${line}`));
+  stack = new LocalStack(defaultStackOptions(), { kafkaBrokers: process.env.KAFKA_BROKERS, dbUrl: process.env.DB_URL }, (line) =>
+    say(`    ${line}`),
+  );
   const up = await stack.up();
   startedComponents = up.started;
 
@@ -56,9 +60,14 @@ async function main(): Promise<void> {
   }
 
   say(bold('4/4 Running'));
-  for (const s of SERVICES) say(`    ${s.name.padEnd(20)} http://127.0.0.1:${s.port}   (/health/ready, /metrics, /docs)  log: ${path.relative(ROOT, logFile(s.name))}`);
+  for (const s of SERVICES)
+    say(
+      `    ${s.name.padEnd(20)} http://127.0.0.1:${s.port}   (/health/ready, /metrics, /docs)  log: ${path.relative(ROOT, logFile(s.name))}`,
+    );
   say(`    admin key (X-Api-Key): ${ADMIN_API_KEY}`);
-  say(`    try: curl -s -X POST localhost:${3001 + PORT_OFFSET}/api/orders -H 'Content-Type: application/json' -d '{"customerId":"123","items":[{"productId":"1","quantity":2,"price":29.99}]}'`);
+  say(
+    `    try: curl -s -X POST localhost:${3001 + PORT_OFFSET}/api/orders -H 'Content-Type: application/json' -d '{"customerId":"123","items":[{"productId":"1","quantity":2,"price":29.99}]}'`,
+  );
   if (args.has('--exit')) return shutdown(unexpected === 0 ? 0 : 1);
   say(dim('    Ctrl-C stops the services and the stack this command started.'));
 }
@@ -69,7 +78,12 @@ async function startService(name: ServiceName, port: number, kafkaBrokers: strin
   const db = { orderservice: 'orderdb', inventoryservice: 'inventorydb', notificationservice: 'notificationdb' }[name];
   const url = new URL(dbUrl);
   url.pathname = `/${db}${RUN_SUFFIX}`;
-  const service = spawnService(name, port, { ...TOPICS_ENV, KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY }, appendToFile(logFile(name)));
+  const service = spawnService(
+    name,
+    port,
+    { ...TOPICS_ENV, KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY },
+    appendToFile(logFile(name)),
+  );
   children.push(service);
   void service.exited.then((code) => {
     if (!stopping) {
@@ -100,32 +114,71 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
   watcher.on(watcher.events.GROUP_JOIN, () => assigned());
   await watcher.run({
     eachMessage: async ({ message }) => {
-      const event = JSON.parse(message.value!.toString()) as { eventType: string; source: string; data: { orderId: string; reason?: string } };
+      const event = JSON.parse(message.value!.toString()) as {
+        eventType: string;
+        source: string;
+        data: { orderId: string; reason?: string };
+      };
       const order = placedAt.get(event.data.orderId);
       if (!order) return;
       const ms = Date.now() - order.t0;
-      say(`    ${dim(`+${String(ms).padStart(4)} ms`)}  ${order.label.padEnd(10)} ${event.source.padEnd(17)} ${event.eventType}${event.data.reason ? ` (${event.data.reason})` : ''}`);
+      say(
+        `    ${dim(`+${String(ms).padStart(4)} ms`)}  ${order.label.padEnd(10)} ${event.source.padEnd(17)} ${event.eventType}${event.data.reason ? ` (${event.data.reason})` : ''}`,
+      );
     },
   });
   await ready;
 
   const stock2 = (await (await fetch(`${urlOf('inventoryservice')}/api/inventory/2`)).json()) as { data: { available: number } };
   const samples: SampleOrder[] = [
-    { label: 'order A', body: { customerId: '123', items: [{ productId: '1', quantity: 2, price: 29.99 }], customer: { email: 'ada@example.com', phone: '+15550100' } }, expect: 'CONFIRMED' },
-    { label: 'order B', body: { customerId: '456', items: [{ productId: '2', quantity: Math.min(1000, stock2.data.available + 1), price: 5 }], customer: { email: 'bob@example.com' } }, expect: 'CANCELLED' },
-    { label: 'order C', body: { customerId: '789', items: [{ productId: '3', quantity: 1, price: 12.5 }], customer: { phone: '+15550199' } }, expect: 'CANCELLED', cancelAfterConfirm: true },
+    {
+      label: 'order A',
+      body: {
+        customerId: '123',
+        items: [{ productId: '1', quantity: 2, price: 29.99 }],
+        customer: { email: 'ada@example.com', phone: '+15550100' },
+      },
+      expect: 'CONFIRMED',
+    },
+    {
+      label: 'order B',
+      body: {
+        customerId: '456',
+        items: [{ productId: '2', quantity: Math.min(1000, stock2.data.available + 1), price: 5 }],
+        customer: { email: 'bob@example.com' },
+      },
+      expect: 'CANCELLED',
+    },
+    {
+      label: 'order C',
+      body: { customerId: '789', items: [{ productId: '3', quantity: 1, price: 12.5 }], customer: { phone: '+15550199' } },
+      expect: 'CANCELLED',
+      cancelAfterConfirm: true,
+    },
   ];
   for (const sample of samples) {
     const t0 = Date.now();
-    const res = await fetch(`${urlOf('orderservice')}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample.body) });
+    const res = await fetch(`${urlOf('orderservice')}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(sample.body),
+    });
     const { data } = (await res.json()) as { data: { id: string } };
     placedAt.set(data.id, { t0, label: sample.label });
-    say(`    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'shop → POST'.padEnd(17)} /api/orders → ${res.status} ${data.id}`);
+    say(
+      `    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'shop → POST'.padEnd(17)} /api/orders → ${res.status} ${data.id}`,
+    );
     let order = await waitFor(data.id, 'CONFIRMED,CANCELLED');
     if (sample.cancelAfterConfirm && order.status === 'CONFIRMED') {
       await new Promise((r) => setTimeout(r, 300));
-      say(`    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'customer → POST'.padEnd(17)} /api/orders/${data.id}/cancel`);
-      await fetch(`${urlOf('orderservice')}/api/orders/${data.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      say(
+        `    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'customer → POST'.padEnd(17)} /api/orders/${data.id}/cancel`,
+      );
+      await fetch(`${urlOf('orderservice')}/api/orders/${data.id}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       order = await waitFor(data.id, 'CANCELLED');
     }
     await new Promise((r) => setTimeout(r, 700)); // let the remaining events of this order print
@@ -133,8 +186,13 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
     if (!asExpected) unexpected += 1;
     const verdict = asExpected ? 'as expected' : `EXPECTED ${sample.expect}`;
     say(`    ${sample.label}: ${bold(order.status)}${order.cancellation ? ` (${order.cancellation.reason})` : ''} — ${verdict}`);
-    const notes = (await (await fetch(`${urlOf('notificationservice')}/api/notifications?orderId=${data.id}`)).json()) as { data?: Array<{ eventType: string; channel: string; status: string; reason?: string }> };
-    for (const n of (notes.data ?? []).reverse()) say(`               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(7)} for ${n.eventType}${n.reason ? ` (${n.reason})` : ''}`);
+    const notes = (await (await fetch(`${urlOf('notificationservice')}/api/notifications?orderId=${data.id}`)).json()) as {
+      data?: Array<{ eventType: string; channel: string; status: string; reason?: string }>;
+    };
+    for (const n of (notes.data ?? []).reverse())
+      say(
+        `               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(7)} for ${n.eventType}${n.reason ? ` (${n.reason})` : ''}`,
+      );
   }
   await watcher.disconnect();
 }

@@ -9,11 +9,18 @@ import { apiDocuments, serialize } from '../scripts/apiDocuments.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('API documents', () => {
-  it.each(apiDocuments().map((d) => [d.file, d] as const))('%s matches the code (run npm run docs:generate after changing a schema)', (file, { document }) => {
-    expect(readFileSync(path.join(root, file), 'utf8')).toBe(serialize(document));
-  });
+  it.each(apiDocuments().map((d) => [d.file, d] as const))(
+    '%s matches the code (run npm run docs:generate after changing a schema)',
+    (file, { document }) => {
+      expect(readFileSync(path.join(root, file), 'utf8')).toBe(serialize(document));
+    },
+  );
 
-  it.each(apiDocuments().filter((d) => d.kind === 'openapi').map((d) => [d.file, d] as const))('%s is a valid OpenAPI document', async (_file, { document }) => {
+  it.each(
+    apiDocuments()
+      .filter((d) => d.kind === 'openapi')
+      .map((d) => [d.file, d] as const),
+  )('%s is a valid OpenAPI document', async (_file, { document }) => {
     const result = await validate(structuredClone(document) as never);
     expect('errors' in result ? result.errors : []).toEqual([]);
     expect(result.valid).toBe(true);
@@ -26,8 +33,21 @@ describe('API documents', () => {
 
     expect(diagnostics.filter((d) => d.severity === 0).map((d) => d.message)).toEqual([]);
     expect(parsed).toBeDefined();
-    expect(parsed!.messages().all().map((m) => m.name()).sort()).toEqual(
-      expect.arrayContaining(['OrderPlacedV1', 'OrderPlacedV2', 'OrderConfirmedV1', 'OrderCancelledV1', 'InventoryReservedV1', 'InventoryFailedV1']),
+    expect(
+      parsed!
+        .messages()
+        .all()
+        .map((m) => m.name())
+        .sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        'OrderPlacedV1',
+        'OrderPlacedV2',
+        'OrderConfirmedV1',
+        'OrderCancelledV1',
+        'InventoryReservedV1',
+        'InventoryFailedV1',
+      ]),
     );
   });
 });

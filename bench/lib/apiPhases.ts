@@ -24,7 +24,10 @@ export async function apiThroughput(url: string, ctx: PhaseContext, opts: { dura
     requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(ctx.orderBody(i++)) }) }],
   });
   const startedAt = Date.now();
-  const ticker = setInterval(() => bar.update(`${i} requests sent, ${Math.max(0, opts.duration - Math.round((Date.now() - startedAt) / 1000))} s left`), 500);
+  const ticker = setInterval(
+    () => bar.update(`${i} requests sent, ${Math.max(0, opts.duration - Math.round((Date.now() - startedAt) / 1000))} s left`),
+    500,
+  );
   const result = await instance;
   clearInterval(ticker);
   const out = {
@@ -38,7 +41,9 @@ export async function apiThroughput(url: string, ctx: PhaseContext, opts: { dura
     timeouts: result.timeouts,
     ...(opts.overallRate ? { targetRate: opts.overallRate } : {}),
   };
-  bar.done(`${out.requestsPerSec} req/s, p50 ${ms(out.p50Ms)}, p99 ${ms(out.p99Ms)} (${out.requests} requests, ${out.non2xx} non-2xx, ${out.errors} errors)`);
+  bar.done(
+    `${out.requestsPerSec} req/s, p50 ${ms(out.p50Ms)}, p99 ${ms(out.p99Ms)} (${out.requests} requests, ${out.non2xx} non-2xx, ${out.errors} errors)`,
+  );
   return out;
 }
 
@@ -74,7 +79,15 @@ export async function sagaLatency(url: string, ctx: PhaseContext, opts: { rate: 
   }
   await Promise.all(runs);
   const s = summarize(latencies);
-  const out = { rate: opts.rate, orders: opts.orders, p50Ms: s.p50, p90Ms: percentile(latencies, 90), p99Ms: s.p99, maxMs: s.max, outcomes };
+  const out = {
+    rate: opts.rate,
+    orders: opts.orders,
+    p50Ms: s.p50,
+    p90Ms: percentile(latencies, 90),
+    p99Ms: s.p99,
+    maxMs: s.max,
+    outcomes,
+  };
   bar.done(`p50 ${ms(out.p50Ms)}, p99 ${ms(out.p99Ms)}, max ${ms(out.maxMs)}; outcomes ${JSON.stringify(outcomes)}`);
   return out;
 }
@@ -85,7 +98,15 @@ export async function sagaLatency(url: string, ctx: PhaseContext, opts: { rate: 
  */
 export async function backlogDrain(
   ctx: PhaseContext,
-  opts: { orders: ServiceProcess; inventory: ServiceProcess; inventoryEnv: Record<string, string>; orderDbUrl: string; backlog: number; logDir: string; root: string },
+  opts: {
+    orders: ServiceProcess;
+    inventory: ServiceProcess;
+    inventoryEnv: Record<string, string>;
+    orderDbUrl: string;
+    backlog: number;
+    logDir: string;
+    root: string;
+  },
 ): Promise<{ result: { orders: number; seconds: number; ordersPerSec: number }; inventory: ServiceProcess }> {
   await opts.inventory.stop();
   const bar = progress('backlog');
@@ -137,7 +158,7 @@ export async function notificationsSettled(notificationDbUrl: string): Promise<R
     const bar = progress('notifications');
     let byStatus: Array<{ _id: string; n: number }> = [];
     const deadline = Date.now() + 120_000;
-    for (let last = -1; ; ) {
+    for (let last = -1; ;) {
       byStatus = await notificationsOf.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
       const total = byStatus.reduce((sum, s) => sum + s.n, 0);
       const pending = byStatus.find((s) => s._id === 'PENDING')?.n ?? 0;

@@ -49,7 +49,9 @@ async function closedLoop(label: string, opts: CeilingOptions, op: () => Promise
     operations: latencies.length,
     ...(docsPerOp ? { docsPerSec: Math.round((latencies.length * docsPerOp) / seconds) } : {}),
   };
-  bar.done(`${result.opsPerSec} ops/s${result.docsPerSec ? ` (${result.docsPerSec} documents/s)` : ''}, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`);
+  bar.done(
+    `${result.opsPerSec} ops/s${result.docsPerSec ? ` (${result.docsPerSec} documents/s)` : ''}, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`,
+  );
   return result;
 }
 
@@ -64,7 +66,10 @@ const orderDoc = () => ({
 });
 
 /** insertOne, then insertMany and bulkWrite of 100 order-sized documents per call. */
-export async function mongoCeilings(url: string, opts: CeilingOptions): Promise<{ insertOne: Ceiling; insertMany: Ceiling; bulkWrite: Ceiling }> {
+export async function mongoCeilings(
+  url: string,
+  opts: CeilingOptions,
+): Promise<{ insertOne: Ceiling; insertMany: Ceiling; bulkWrite: Ceiling }> {
   const client = new MongoClient(url, { maxPoolSize: opts.concurrency });
   await client.connect();
   try {
@@ -90,7 +95,15 @@ export async function mongoCeilings(url: string, opts: CeilingOptions): Promise<
       async () => {
         const ops = Array.from({ length: 100 }, () => {
           const _id = ids[cursor++ % ids.length] as never;
-          return { updateOne: { filter: { _id }, update: { $set: { status: 'CONFIRMED', updatedAt: new Date() }, $push: { timeline: { status: 'CONFIRMED', at: new Date() } } } } };
+          return {
+            updateOne: {
+              filter: { _id },
+              update: {
+                $set: { status: 'CONFIRMED', updatedAt: new Date() },
+                $push: { timeline: { status: 'CONFIRMED', at: new Date() } },
+              },
+            },
+          };
         });
         await bulk.bulkWrite(ops as never, { ordered: false });
       },
@@ -113,7 +126,9 @@ export async function kafkaCeiling(brokers: string, topic: string, opts: Ceiling
   await producer.connect();
   const value = 'x'.repeat(600);
   try {
-    return await closedLoop('plain kafkajs send (acks=all)', opts, () => producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value }] }).then(() => undefined));
+    return await closedLoop('plain kafkajs send (acks=all)', opts, () =>
+      producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value }] }).then(() => undefined),
+    );
   } finally {
     await producer.disconnect();
     await admin.deleteTopics({ topics: [topic] });

@@ -51,7 +51,11 @@ export function renderChart(r: Record<string, any>): string {
   const stacks: Array<[string, Record<string, number> | undefined]> = [
     ['floor', r.floor?.cpuMsPerOrder],
     [`end to end @${r.cpuMsPerOrder?.atRate ?? '?'}/s`, r.cpuMsPerOrder],
-    ...(base ? ([[`${base.ref} @${base.cpuMsPerOrder?.atRate ?? '?'}/s`, base.cpuMsPerOrder]] as Array<[string, Record<string, number> | undefined]>) : []),
+    ...(base
+      ? ([[`${base.ref} @${base.cpuMsPerOrder?.atRate ?? '?'}/s`, base.cpuMsPerOrder]] as Array<
+          [string, Record<string, number> | undefined]
+        >)
+      : []),
   ];
   const procs = [...new Set(stacks.flatMap(([, s]) => Object.keys(s ?? {}).filter((k) => k !== 'total' && k !== 'atRate')))];
   const maxTotal = Math.max(...stacks.map(([, s]) => s?.total ?? 0), 1);
@@ -60,7 +64,10 @@ export function renderChart(r: Record<string, any>): string {
     parts.push(`<text x="10" y="${y + 14}" font-size="12">${esc(label)}</text>`);
     procs.forEach((proc, i) => {
       const w = ((s?.[proc] ?? 0) / maxTotal) * barArea;
-      if (w > 0) parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${colors[i % colors.length]}"><title>${esc(proc)} ${s?.[proc]}</title></rect>`);
+      if (w > 0)
+        parts.push(
+          `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${colors[i % colors.length]}"><title>${esc(proc)} ${s?.[proc]}</title></rect>`,
+        );
       x += w;
     });
     parts.push(`<text x="${x + 6}" y="${y + 14}" font-size="12">${s?.total ?? 'n/a'}</text>`);
@@ -68,7 +75,9 @@ export function renderChart(r: Record<string, any>): string {
   }
   let lx = 10;
   procs.forEach((proc, i) => {
-    parts.push(`<rect x="${lx}" y="${y}" width="10" height="10" fill="${colors[i % colors.length]}"/><text x="${lx + 14}" y="${y + 9}" font-size="11">${esc(proc)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="${y}" width="10" height="10" fill="${colors[i % colors.length]}"/><text x="${lx + 14}" y="${y + 9}" font-size="11">${esc(proc)}</text>`,
+    );
     lx += 24 + proc.length * 6.5;
   });
   y += 34;

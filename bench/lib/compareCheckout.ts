@@ -36,7 +36,8 @@ export function checkoutRef(root: string, ref: string, log: (line: string) => vo
     spawnSync('git', ['worktree', 'prune'], { cwd: root });
   };
   try {
-    const sameLock = readFileSync(path.join(root, 'package-lock.json'), 'utf8') === readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
+    const sameLock =
+      readFileSync(path.join(root, 'package-lock.json'), 'utf8') === readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
     if (sameLock) {
       linkNodeModules(root, dir);
       log(`compare: ${ref} = ${commit.slice(0, 10)} "${subject}" in ${dir} (same package-lock: node_modules linked)`);

@@ -146,7 +146,11 @@ export async function runStep(p: Platform, rate: number, opts: SteppingOptions):
       const n = nextOrder++;
       sentAt[i] = Date.now();
       posts.push(
-        fetch(`${p.orderUrls[n % p.orderUrls.length]}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p.orderBody(n)) })
+        fetch(`${p.orderUrls[n % p.orderUrls.length]}/api/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(p.orderBody(n)),
+        })
           .then(async (res) => {
             const body = (await res.json()) as { data?: { id?: string } };
             if (res.status !== 201 || !body.data?.id) throw new Error(`POST answered ${res.status}`);
@@ -181,7 +185,9 @@ export async function runStep(p: Platform, rate: number, opts: SteppingOptions):
     if (terminal === placed - errors && sent >= expectedSent()) break;
     if (Date.now() - lastPost > opts.drainTimeoutMs) {
       reason ??= 'orders or notifications unfinished';
-      throw new Error(`${opts.label} at ${rate}/s: ${placed - errors - terminal} orders not terminal or ${expectedSent() - sent} notifications unsent ${opts.drainTimeoutMs / 1000} s after the step`);
+      throw new Error(
+        `${opts.label} at ${rate}/s: ${placed - errors - terminal} orders not terminal or ${expectedSent() - sent} notifications unsent ${opts.drainTimeoutMs / 1000} s after the step`,
+      );
     }
     bar.update(`draining: ${terminal}/${placed - errors} terminal, ${sent}/${expectedSent()} notifications sent`);
     await sleep(250);
@@ -244,7 +250,14 @@ export async function stepUp(p: Platform, opts: SteppingOptions): Promise<Steppi
     if (step.held) held = step;
     else missed = step;
   }
-  return { ordersPerSec: held?.rate ?? 0, idle, limitMs: opts.limitMs, stepSeconds: opts.stepSeconds, steps, measuredAt: held ?? steps[0]! };
+  return {
+    ordersPerSec: held?.rate ?? 0,
+    idle,
+    limitMs: opts.limitMs,
+    stepSeconds: opts.stepSeconds,
+    steps,
+    measuredAt: held ?? steps[0]!,
+  };
 }
 
 /** CPU, commands and Kafka requests per second while no order arrives (after the warm-up drained). */
@@ -260,6 +273,16 @@ async function idleCost(p: Platform, opts: SteppingOptions): Promise<IdleCost> {
   // perOrder(n) divides by n: per second here.
   const { commandsPerOrder, kafkaRequestsPerOrder } = await counters.perOrder(elapsed);
   const cpuMsPerSec = perOrder(cpu.stop(), elapsed);
-  bar.done(`${cpuMsPerSec.total} ms CPU/s at rest (${Object.entries(cpuMsPerSec).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v}`).join(', ')}), ${(commandsPerOrder.total as number | undefined) ?? '?'} db commands/s`);
-  return { seconds: Math.round(elapsed * 10) / 10, cpuMsPerSec, commandsPerSec: commandsPerOrder, kafkaRequestsPerSec: kafkaRequestsPerOrder };
+  bar.done(
+    `${cpuMsPerSec.total} ms CPU/s at rest (${Object.entries(cpuMsPerSec)
+      .filter(([k]) => k !== 'total')
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}), ${(commandsPerOrder.total as number | undefined) ?? '?'} db commands/s`,
+  );
+  return {
+    seconds: Math.round(elapsed * 10) / 10,
+    cpuMsPerSec,
+    commandsPerSec: commandsPerOrder,
+    kafkaRequestsPerSec: kafkaRequestsPerOrder,
+  };
 }

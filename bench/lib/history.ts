@@ -98,7 +98,7 @@ export async function readTemplate(orderId: string, dbs: Db[], collections?: str
   }
   const ids = new Set([orderId]);
   const picked = new Set<Document>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const { doc } of all) {
       if (picked.has(doc) || !mentions(doc, ids)) continue;
@@ -124,7 +124,10 @@ export async function readTemplate(orderId: string, dbs: Db[], collections?: str
       }
     }
   }
-  const productIds = products.map(({ doc }) => doc.productId).filter((id): id is string => typeof id === 'string').sort();
+  const productIds = products
+    .map(({ doc }) => doc.productId)
+    .filter((id): id is string => typeof id === 'string')
+    .sort();
   return { documents, holds, productIds };
 }
 
@@ -181,7 +184,14 @@ export async function seedHistory(template: HistoryTemplate, count: number, chun
     bar.update(`${from + n}/${count} orders, ${documents} documents (${Math.round(documents / seconds)}/s)`);
   }
   const seconds = (performance.now() - started) / 1000;
-  const out = { orders: count, documents, seconds: Math.round(seconds * 10) / 10, documentsPerSec: Math.round(documents / seconds), collections: perCollection, productHolds: holds };
+  const out = {
+    orders: count,
+    documents,
+    seconds: Math.round(seconds * 10) / 10,
+    documentsPerSec: Math.round(documents / seconds),
+    collections: perCollection,
+    productHolds: holds,
+  };
   bar.done(`${count} orders as ${documents} documents and ${holds} product holds in ${out.seconds} s (${out.documentsPerSec} documents/s)`);
   return out;
 }

@@ -1,11 +1,24 @@
 import path from 'node:path';
-import { appendToFile, REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../../scripts/lib/serviceProcess.js';
+import {
+  appendToFile,
+  REPO_ROOT,
+  spawnService,
+  waitForHealth,
+  type ServiceName,
+  type ServiceProcess,
+} from '../../scripts/lib/serviceProcess.js';
 
 export const ROOT = REPO_ROOT;
 export type { ServiceProcess };
 
 /** Starts a service (as `npm start` would), logging to `<logDir>/<name>.log`, and waits for /health/ready. */
-export async function startServiceProcess(name: ServiceName, port: number, env: Record<string, string>, logDir: string, root = REPO_ROOT): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: ServiceName,
+  port: number,
+  env: Record<string, string>,
+  logDir: string,
+  root = REPO_ROOT,
+): Promise<ServiceProcess> {
   const logFile = path.join(logDir, `${name}.log`);
   const service = spawnService(name, port, env, appendToFile(logFile), root);
   await waitForHealth(service, { context: () => `see ${logFile}` });

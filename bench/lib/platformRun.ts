@@ -47,7 +47,11 @@ export function dbUrlOn(serverUrl: string, db: string): string {
 
 export async function startPlatform(spec: PlatformSpec): Promise<RunningPlatform> {
   const name = (service: string) => `${spec.prefix}_${service}db`.replaceAll('-', '_');
-  const dbUrls = { orders: dbUrlOn(spec.serverUrl, name('order')), inventory: dbUrlOn(spec.serverUrl, name('inventory')), notifications: dbUrlOn(spec.serverUrl, name('notification')) };
+  const dbUrls = {
+    orders: dbUrlOn(spec.serverUrl, name('order')),
+    inventory: dbUrlOn(spec.serverUrl, name('inventory')),
+    notifications: dbUrlOn(spec.serverUrl, name('notification')),
+  };
   const env = { ...spec.env, ORDER_EVENTS_TOPIC: `${spec.prefix}.order-events`, INVENTORY_EVENTS_TOPIC: `${spec.prefix}.inventory-events` };
   // Own consumer groups too: a group shared with another run (or another platform of this one) would
   // rebalance between members subscribed to different topics.
@@ -62,9 +66,17 @@ export async function startPlatform(spec: PlatformSpec): Promise<RunningPlatform
     // Order and inventory first: between them they create both topics; notifications only consumes.
     const [orders, inventory] = await Promise.all([
       startServiceProcess('orderservice', orderPort, envOf('orderservice'), spec.logDir, spec.root).then((s) => (started.push(s), s)),
-      startServiceProcess('inventoryservice', inventoryPort, envOf('inventoryservice'), spec.logDir, spec.root).then((s) => (started.push(s), s)),
+      startServiceProcess('inventoryservice', inventoryPort, envOf('inventoryservice'), spec.logDir, spec.root).then(
+        (s) => (started.push(s), s),
+      ),
     ]);
-    const notifications = await startServiceProcess('notificationservice', notificationPort, envOf('notificationservice'), spec.logDir, spec.root);
+    const notifications = await startServiceProcess(
+      'notificationservice',
+      notificationPort,
+      envOf('notificationservice'),
+      spec.logDir,
+      spec.root,
+    );
     started.push(notifications);
     for (const productId of spec.products) {
       const res = await fetch(`${inventory.url}/api/inventory/${productId}`, {
@@ -77,7 +89,13 @@ export async function startPlatform(spec: PlatformSpec): Promise<RunningPlatform
     const extra: ServiceProcess[] = [];
     for (let k = 2; k <= (spec.instances ?? 1); k++) {
       for (const service of ['orderservice', 'inventoryservice', 'notificationservice'] as const) {
-        const instance = await startServiceProcess(service, await freePort(), envOf(service), path.join(spec.logDir, `instance-${k}`), spec.root);
+        const instance = await startServiceProcess(
+          service,
+          await freePort(),
+          envOf(service),
+          path.join(spec.logDir, `instance-${k}`),
+          spec.root,
+        );
         started.push(instance);
         extra.push(instance);
       }

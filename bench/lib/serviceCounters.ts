@@ -32,7 +32,8 @@ export function sumBy(series: Series, name: string, by?: string, where: Record<s
   return out;
 }
 
-export const total = (series: Series, name: string, where: Record<string, string> = {}): number => sumBy(series, name, undefined, where)[''] ?? 0;
+export const total = (series: Series, name: string, where: Record<string, string> = {}): number =>
+  sumBy(series, name, undefined, where)[''] ?? 0;
 
 /** after − before, per group. */
 export function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -45,7 +46,8 @@ export function delta(after: Record<string, number>, before: Record<string, numb
 }
 
 /** Whether the service exports a counter at all (an older commit may not). */
-export const hasCounter = (series: Series, name: string): boolean => [...series.keys()].some((key) => key === name || key.startsWith(`${name}{`));
+export const hasCounter = (series: Series, name: string): boolean =>
+  [...series.keys()].some((key) => key === name || key.startsWith(`${name}{`));
 
 /**
  * Database commands and Kafka requests of each service over a phase (db_commands_total,
@@ -77,7 +79,11 @@ export class CounterMeter {
         const serviceTotal = Object.values(d).reduce((a, b) => a + b, 0);
         sum += serviceTotal;
         out[service] = round(serviceTotal);
-        detail[service] = Object.fromEntries(Object.entries(d).sort(([, a], [, b]) => b - a).map(([k, v]) => [k, round(v)]));
+        detail[service] = Object.fromEntries(
+          Object.entries(d)
+            .sort(([, a], [, b]) => b - a)
+            .map(([k, v]) => [k, round(v)]),
+        );
       }
       // An older commit without the counters reports nothing rather than zeros.
       return known ? { ...out, total: round(sum), [`by${by[0]!.toUpperCase()}${by.slice(1)}`]: detail } : {};

@@ -19,19 +19,29 @@ function platformRows(r: any): Array<[string, string]> {
     ['db commands per order', `${fixed(r.commandsPerOrder.total)}: ${breakdown(r.commandsPerOrder)}`],
     ['Kafka requests per order', `${fixed(r.kafkaRequestsPerOrder.total)}: ${breakdown(r.kafkaRequestsPerOrder)}`],
     ['POST /api/orders (max)', `${r.ordersApi.requestsPerSec} req/s, p50 ${ms(r.ordersApi.p50Ms)} p99 ${ms(r.ordersApi.p99Ms)}`],
-    ['POST /api/orders (half of max)', `${r.ordersApiAtHalf.requestsPerSec} req/s, p50 ${ms(r.ordersApiAtHalf.p50Ms)} p99 ${ms(r.ordersApiAtHalf.p99Ms)}`],
-    [`saga POST→CONFIRMED at ${r.sagaLatency.rate}/s`, `p50 ${ms(r.sagaLatency.p50Ms)} p99 ${ms(r.sagaLatency.p99Ms)} (${r.sagaLatency.orders} orders)`],
+    [
+      'POST /api/orders (half of max)',
+      `${r.ordersApiAtHalf.requestsPerSec} req/s, p50 ${ms(r.ordersApiAtHalf.p50Ms)} p99 ${ms(r.ordersApiAtHalf.p99Ms)}`,
+    ],
+    [
+      `saga POST→CONFIRMED at ${r.sagaLatency.rate}/s`,
+      `p50 ${ms(r.sagaLatency.p50Ms)} p99 ${ms(r.sagaLatency.p99Ms)} (${r.sagaLatency.orders} orders)`,
+    ],
     ['backlog drain', `${r.backlogDrain.ordersPerSec} orders/s (${r.backlogDrain.orders} in ${r.backlogDrain.seconds} s)`],
     [
       `data growth (${r.dataGrowth.history} orders stored)`,
       `${r.dataGrowth.grownOrdersPerSec} vs ${r.dataGrowth.emptyOrdersPerSec} orders/s: ratio ${fixed(r.dataGrowth.ratio)} (seeded ${r.dataGrowth.seed.documentsPerSec} docs/s)`,
     ],
-    ['  … CPU ms per second at rest, stored', `${fixed(r.dataGrowth.idle?.cpuMsPerSec?.total)}: ${breakdown(r.dataGrowth.idle?.cpuMsPerSec)}`],
+    [
+      '  … CPU ms per second at rest, stored',
+      `${fixed(r.dataGrowth.idle?.cpuMsPerSec?.total)}: ${breakdown(r.dataGrowth.idle?.cpuMsPerSec)}`,
+    ],
   ];
 }
 
 export function printSummary(r: any): void {
-  const ceiling = (c: any, unit: string) => `${c.opsPerSec} ${unit}${c.docsPerSec ? ` (${c.docsPerSec} docs/s)` : ''}, p50 ${ms(c.p50Ms)} p99 ${ms(c.p99Ms)}`;
+  const ceiling = (c: any, unit: string) =>
+    `${c.opsPerSec} ${unit}${c.docsPerSec ? ` (${c.docsPerSec} docs/s)` : ''}, p50 ${ms(c.p50Ms)} p99 ${ms(c.p99Ms)}`;
   const common: Array<[string, string]> = [
     ['database backend', String(r.mongoBackend)],
     ['plain-driver insertOne (ceiling)', ceiling(r.mongoInsertCeiling, 'ops/s')],
@@ -56,5 +66,15 @@ export function printSummary(r: any): void {
     console.log(`  ${label.padEnd(width)} this: ${value}`);
     console.log(`  ${''.padEnd(width)} base: ${base[i]![1]}`);
   });
-  console.log(`  ${'ratios (this ÷ base)'.padEnd(width)} ${Object.entries(r.compare.ratios).map(([k, v]) => (typeof v === 'object' && v ? `${k} (${Object.entries(v).map(([k2, v2]) => `${k2} ${fixed(v2)}`).join(', ')})` : `${k} ${fixed(v)}`)).join(', ')}`);
+  console.log(
+    `  ${'ratios (this ÷ base)'.padEnd(width)} ${Object.entries(r.compare.ratios)
+      .map(([k, v]) =>
+        typeof v === 'object' && v
+          ? `${k} (${Object.entries(v)
+              .map(([k2, v2]) => `${k2} ${fixed(v2)}`)
+              .join(', ')})`
+          : `${k} ${fixed(v)}`,
+      )
+      .join(', ')}`,
+  );
 }

@@ -19,8 +19,11 @@ async function main(): Promise<void> {
     case 'up': {
       const started = Date.now();
       const result = await stack.up();
-      const replication = options.kafkaNodes > 1 && !process.env.KAFKA_BROKERS ? ' (topics default to replication factor 3, min.insync.replicas 2)' : '';
-      console.log(`[stack] up in ${((Date.now() - started) / 1000).toFixed(1)}s: KAFKA_BROKERS=${result.kafkaBrokers} DB_URL=${result.dbUrl}${replication}`);
+      const replication =
+        options.kafkaNodes > 1 && !process.env.KAFKA_BROKERS ? ' (topics default to replication factor 3, min.insync.replicas 2)' : '';
+      console.log(
+        `[stack] up in ${((Date.now() - started) / 1000).toFixed(1)}s: KAFKA_BROKERS=${result.kafkaBrokers} DB_URL=${result.dbUrl}${replication}`,
+      );
       break;
     }
     case 'down':
@@ -30,7 +33,12 @@ async function main(): Promise<void> {
       const rows = stack.status();
       for (const row of rows) {
         const backend = row.backend ? `, ${row.backend} backend` : '';
-        const detail = row.state === 'running' ? `pid ${row.pid}${backend}, log ${row.logFile}` : row.state === 'stopped' ? `log ${row.logFile}` : 'from environment';
+        const detail =
+          row.state === 'running'
+            ? `pid ${row.pid}${backend}, log ${row.logFile}`
+            : row.state === 'stopped'
+              ? `log ${row.logFile}`
+              : 'from environment';
         console.log(`${row.name.padEnd(8)} ${row.state.padEnd(8)} ${row.address.padEnd(16)} ${detail}`);
       }
       const brokers = rows.filter((row) => row.name.startsWith('kafka') && row.state !== 'stopped').map((row) => row.address);

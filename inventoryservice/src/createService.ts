@@ -3,7 +3,15 @@ import type { Server } from 'node:http';
 import { createHttpApp } from '@orderplatform/shared/http';
 import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
 import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
-import { closeHttpServer, createInfrastructure, seedWhenReady, startHttpServer, type Infrastructure, type Service, type ServiceOverrides } from '@orderplatform/shared/runtime';
+import {
+  closeHttpServer,
+  createInfrastructure,
+  seedWhenReady,
+  startHttpServer,
+  type Infrastructure,
+  type Service,
+  type ServiceOverrides,
+} from '@orderplatform/shared/runtime';
 import type { Model } from 'mongoose';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { InventoryController } from './api/InventoryController.js';
@@ -70,7 +78,13 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
       server = await startHttpServer(app, config.HOST, config.PORT, logger);
       // Consume only once the demo catalog is in: on a first start, an early OrderPlaced must not find it missing.
       const seeded = config.SEED_CATALOG
-        ? seedWhenReady('the demo catalog', () => inventory.seedDemoCatalog(), () => infra.prepareDatabase(), logger, seeding.signal)
+        ? seedWhenReady(
+            'the demo catalog',
+            () => inventory.seedDemoCatalog(),
+            () => infra.prepareDatabase(),
+            logger,
+            seeding.signal,
+          )
         : Promise.resolve();
       void seeded.then(() => infra.kafka.start());
       reconciler.start();
@@ -93,7 +107,12 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
  * The only place classes are registered with tsyringe. Container-scoped: one instance per container,
  * so a service built with overrides (a fake repository) gets services built on its fakes.
  */
-function registerComponents(container: DependencyContainer, config: Config, logger: Logger, infra: Infrastructure<Models>): DependencyContainer {
+function registerComponents(
+  container: DependencyContainer,
+  config: Config,
+  logger: Logger,
+  infra: Infrastructure<Models>,
+): DependencyContainer {
   container.registerInstance(TOKENS.Config, config);
   container.registerInstance(TOKENS.Logger, logger);
   container.registerInstance(TOKENS.Outbox, infra.outbox);

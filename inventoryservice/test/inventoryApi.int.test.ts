@@ -21,7 +21,11 @@ describe('inventory HTTP API (supertest on the service app, real database)', () 
 
   const newId = (): string => uniqueName('sku');
   const stored = (productId: string) => ctx.infra.models.products.findOne({ productId }).lean();
-  const putStock = (productId: string, body: unknown, headers: Record<string, string> = admin) => request(ctx.app).put(`/api/inventory/${productId}`).set(headers).send(body as object);
+  const putStock = (productId: string, body: unknown, headers: Record<string, string> = admin) =>
+    request(ctx.app)
+      .put(`/api/inventory/${productId}`)
+      .set(headers)
+      .send(body as object);
 
   it('starts with the collections of its own models and their indexes created, and no others', async () => {
     const collections = (await ctx.infra.connection.db!.listCollections().toArray()).map((c) => c.name);
@@ -39,7 +43,11 @@ describe('inventory HTTP API (supertest on the service app, real database)', () 
 
       expect(res.status).toBe(201);
       expect(res.headers.location).toBe(`/api/inventory/${id}`);
-      expect(res.body).toEqual({ success: true, data: { productId: id, name: 'USB cable', available: 12, reserved: 0, sold: 0 }, message: 'Product created' });
+      expect(res.body).toEqual({
+        success: true,
+        data: { productId: id, name: 'USB cable', available: 12, reserved: 0, sold: 0 },
+        message: 'Product created',
+      });
       expect(await stored(id)).toMatchObject({ initial: 12, restocked: 0, available: 12 });
     });
 
@@ -121,7 +129,8 @@ describe('inventory HTTP API (supertest on the service app, real database)', () 
       expect(res.status).toBe(200);
       expect(res.headers['x-correlation-id']).toBeTruthy();
       expect(res.body.data).toContainEqual({ productId: id, name: 'Listed', available: 2, reserved: 0, sold: 0 });
-      for (const product of res.body.data) expect(Object.keys(product).sort()).toEqual(['available', 'name', 'productId', 'reserved', 'sold']);
+      for (const product of res.body.data)
+        expect(Object.keys(product).sort()).toEqual(['available', 'name', 'productId', 'reserved', 'sold']);
     });
 
     it('returns one product', async () => {
@@ -149,13 +158,24 @@ describe('inventory HTTP API (supertest on the service app, real database)', () 
     it('returns the reservation of an order with its status and lines', async () => {
       const id = newId();
       await putStock(id, { available: 5 });
-      const order = buildOrder([[id, 2], [id, 1]], uniqueName('order'));
+      const order = buildOrder(
+        [
+          [id, 2],
+          [id, 1],
+        ],
+        uniqueName('order'),
+      );
       const reservation = await ctx.container.resolve<ReservationService>(TOKENS.ReservationService).reserve(order);
 
       const res = await request(ctx.app).get(`/api/inventory/reservations/${order.orderId}`);
 
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ orderId: order.orderId, reservationId: reservation.reservationId, status: 'RESERVED', items: [{ productId: id, quantity: 3 }] });
+      expect(res.body.data).toMatchObject({
+        orderId: order.orderId,
+        reservationId: reservation.reservationId,
+        status: 'RESERVED',
+        items: [{ productId: id, quantity: 3 }],
+      });
       expect(Date.parse(res.body.data.createdAt)).not.toBeNaN();
     });
 
@@ -165,7 +185,10 @@ describe('inventory HTTP API (supertest on the service app, real database)', () 
 
       const res = await request(ctx.app).get(`/api/inventory/reservations/${order.orderId}`);
 
-      expect(res.body.data).toMatchObject({ status: 'FAILED', failure: { reason: 'UNKNOWN_PRODUCT', unknownProductIds: ['no-such-product'] } });
+      expect(res.body.data).toMatchObject({
+        status: 'FAILED',
+        failure: { reason: 'UNKNOWN_PRODUCT', unknownProductIds: ['no-such-product'] },
+      });
     });
 
     it('answers 404 INVENTORY.RESERVATION_NOT_FOUND for an unknown order and 400 for an invalid order id', async () => {

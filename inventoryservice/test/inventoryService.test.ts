@@ -60,7 +60,9 @@ describe('InventoryService', () => {
     const stuck = Object.assign(Object.create(products) as FakeProductRepository, { setAvailable: async () => null });
     const { container } = unitService(createService, { register: (c) => c.registerInstance(TOKENS.ProductRepository, stuck) });
 
-    await expect(container.resolve<InventoryService>(TOKENS.InventoryService).setStock('A', { available: 1 })).rejects.toBeInstanceOf(ConflictError);
+    await expect(container.resolve<InventoryService>(TOKENS.InventoryService).setStock('A', { available: 1 })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it('an unknown product is a 404 with a stable code', async () => {
@@ -79,7 +81,18 @@ describe('InventoryService', () => {
     expect(await stocked.service.seedDemoCatalog()).toBe(0);
 
     const catalog = await empty.service.list();
-    expect(catalog.map((p) => p.productId).sort((a, b) => Number(a) - Number(b))).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(catalog.map((p) => p.productId).sort((a, b) => Number(a) - Number(b))).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+    ]);
     expect(catalog.every((p) => p.available === 100 && p.initial === 100 && p.name.length > 0)).toBe(true);
   });
 });

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { childTraceparent, createEvent, dltTopicOf, eventHeaders, serializeEvent, type DomainEvent, type EventType } from '@orderplatform/shared/contracts';
+import {
+  childTraceparent,
+  createEvent,
+  dltTopicOf,
+  eventHeaders,
+  serializeEvent,
+  type DomainEvent,
+  type EventType,
+} from '@orderplatform/shared/contracts';
 import { createIdempotentProducer, readDeadLetters } from '@orderplatform/shared/kafka';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +45,11 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
       },
     });
     // The demo catalog is seeded on first start.
-    await eventually(async () => (await http('GET', `${service.url}/api/inventory`)).body.data?.length, (products) => products === 10, 'seeded catalog');
+    await eventually(
+      async () => (await http('GET', `${service.url}/api/inventory`)).body.data?.length,
+      (products) => products === 10,
+      'seeded catalog',
+    );
   });
   afterAll(async () => {
     await listener?.disconnect();
@@ -50,12 +62,26 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
     producer.send({
       topic: orderTopic,
       acks: -1,
-      messages: [{ key: (event.data as { orderId: string }).orderId, value: serializeEvent(event), headers: eventHeaders(event, childTraceparent()) }],
+      messages: [
+        {
+          key: (event.data as { orderId: string }).orderId,
+          value: serializeEvent(event),
+          headers: eventHeaders(event, childTraceparent()),
+        },
+      ],
     });
   const orderPlaced = (orderId: string, items: Array<{ productId: string; quantity: number }>) =>
-    createEvent('OrderPlaced', { orderId, customerId: 'c-1', items: items.map((i) => ({ ...i, price: 10 })), totalAmount: 10, currency: 'USD' }, { source: 'test', correlationId: `corr-${orderId}` });
+    createEvent(
+      'OrderPlaced',
+      { orderId, customerId: 'c-1', items: items.map((i) => ({ ...i, price: 10 })), totalAmount: 10, currency: 'USD' },
+      { source: 'test', correlationId: `corr-${orderId}` },
+    );
   const seen = async (orderId: string, eventType: EventType): Promise<Published> =>
-    (await eventually(() => published.find((p) => p.key === orderId && p.event.eventType === eventType), (p) => p !== undefined, `${eventType} for ${orderId}`))!;
+    (await eventually(
+      () => published.find((p) => p.key === orderId && p.event.eventType === eventType),
+      (p) => p !== undefined,
+      `${eventType} for ${orderId}`,
+    ))!;
   const product = async (id: string) => (await http('GET', `${service.url}/api/inventory/${id}`)).body.data;
 
   it('reserves the stock of an OrderPlaced and publishes InventoryReserved with its correlation', async () => {
@@ -68,7 +94,13 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
     await produce(placed);
 
     const reserved = await seen(orderId, 'InventoryReserved');
-    expect(reserved.event.data).toMatchObject({ orderId, items: [{ productId: '1', quantity: 2 }, { productId: '2', quantity: 1 }] });
+    expect(reserved.event.data).toMatchObject({
+      orderId,
+      items: [
+        { productId: '1', quantity: 2 },
+        { productId: '2', quantity: 1 },
+      ],
+    });
     expect(reserved.event).toMatchObject({ source: 'inventoryservice', correlationId: placed.correlationId, causationId: placed.eventId });
     expect(reserved.headers).toMatchObject({ eventType: 'InventoryReserved', correlationId: placed.correlationId });
     expect(await product('1')).toMatchObject({ available: 98, reserved: 2 });
@@ -80,7 +112,13 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
     await produce(orderPlaced(orderId, [{ productId: '3', quantity: 5 }]));
     await seen(orderId, 'InventoryReserved');
 
-    await produce(createEvent('OrderCancelled', { orderId, customerId: 'c-1', reason: 'CUSTOMER_REQUEST', previousStatus: 'CONFIRMED' }, { source: 'test' }));
+    await produce(
+      createEvent(
+        'OrderCancelled',
+        { orderId, customerId: 'c-1', reason: 'CUSTOMER_REQUEST', previousStatus: 'CONFIRMED' },
+        { source: 'test' },
+      ),
+    );
 
     const released = await seen(orderId, 'InventoryReleased');
     expect(released.event.data).toMatchObject({ orderId, items: [{ productId: '3', quantity: 5 }], reason: 'CUSTOMER_REQUEST' });
@@ -91,7 +129,11 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
     const orderId = `o-${randomUUID()}`;
     const poison = orderPlaced(orderId, [{ productId: '4', quantity: 1 }]);
     const invalid = { ...poison, data: { ...poison.data, items: [{ productId: '4', quantity: 0, price: 10 }] } };
-    await producer.send({ topic: orderTopic, acks: -1, messages: [{ key: orderId, value: JSON.stringify(invalid), headers: eventHeaders(poison, childTraceparent()) }] });
+    await producer.send({
+      topic: orderTopic,
+      acks: -1,
+      messages: [{ key: orderId, value: JSON.stringify(invalid), headers: eventHeaders(poison, childTraceparent()) }],
+    });
     const next = orderPlaced(orderId, [{ productId: '4', quantity: 1 }]);
 
     await produce(next);
@@ -99,7 +141,12 @@ describe('inventoryservice as a process, over its own Kafka topics', () => {
     await seen(orderId, 'InventoryReserved');
     const dead = (await readDeadLetters(kafka, dltTopicOf(orderTopic))).filter((d) => d.key === orderId);
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ eventId: poison.eventId, eventType: 'OrderPlaced', errorClass: 'InvalidEventError', originalTopic: orderTopic });
+    expect(dead[0]).toMatchObject({
+      eventId: poison.eventId,
+      eventType: 'OrderPlaced',
+      errorClass: 'InvalidEventError',
+      originalTopic: orderTopic,
+    });
     expect(await product('4')).toMatchObject({ available: 99, reserved: 1 });
   });
 });

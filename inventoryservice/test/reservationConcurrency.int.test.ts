@@ -42,7 +42,8 @@ describe('reservations under concurrency against the real database', () => {
     await ctx.close();
   });
 
-  const quantityOf = (order: OrderToReserve, productId: string): number => order.items.filter((l) => l.productId === productId).reduce((sum, l) => sum + l.quantity, 0);
+  const quantityOf = (order: OrderToReserve, productId: string): number =>
+    order.items.filter((l) => l.productId === productId).reduce((sum, l) => sum + l.quantity, 0);
 
   /** The SPEC §2 invariant and the holds agreeing with the reservations, for every hot product. */
   async function expectConsistentStock(): Promise<Map<string, string>> {
@@ -57,7 +58,13 @@ describe('reservations under concurrency against the real database', () => {
       // Exactly the RESERVED orders hold this product, each its merged quantity.
       const expected = orders.filter((o) => statuses.get(o.orderId) === 'RESERVED' && quantityOf(o, productId) > 0);
       expect(holders.sort()).toEqual(expected.map((o) => o.orderId).sort());
-      for (const h of p.holds) expect(h.quantity).toBe(quantityOf(orders.find((o) => o.orderId === h.orderId)!, productId));
+      for (const h of p.holds)
+        expect(h.quantity).toBe(
+          quantityOf(
+            orders.find((o) => o.orderId === h.orderId)!,
+            productId,
+          ),
+        );
     }
     return statuses;
   }
@@ -84,11 +91,22 @@ describe('reservations under concurrency against the real database', () => {
     const toRelease = reserved.filter((_, i) => i % 2 === 0);
     const toShip = reserved.filter((_, i) => i % 2 === 1);
     const next = random(7);
-    const newcomers = Array.from({ length: 20 }, (_, i) => buildOrder([[productIds[next(4)]!, 1 + next(3)], [productIds[next(4)]!, 1 + next(3)]], `late-order-${i}-${uniqueName('o')}`));
+    const newcomers = Array.from({ length: 20 }, (_, i) =>
+      buildOrder(
+        [
+          [productIds[next(4)]!, 1 + next(3)],
+          [productIds[next(4)]!, 1 + next(3)],
+        ],
+        `late-order-${i}-${uniqueName('o')}`,
+      ),
+    );
     orders.push(...newcomers);
 
     await Promise.all([
-      ...toRelease.flatMap((o) => [instances[0]!.release(o.orderId, 'CUSTOMER_REQUEST'), instances[1]!.release(o.orderId, 'CUSTOMER_REQUEST')]),
+      ...toRelease.flatMap((o) => [
+        instances[0]!.release(o.orderId, 'CUSTOMER_REQUEST'),
+        instances[1]!.release(o.orderId, 'CUSTOMER_REQUEST'),
+      ]),
       ...toShip.flatMap((o) => [instances[1]!.ship(o.orderId), instances[0]!.ship(o.orderId)]),
       ...orders.slice(0, 10).map((o, i) => instances[i % 2]!.reserve(o)), // late redeliveries of decided orders
       ...newcomers.map((o, i) => instances[i % 2]!.reserve(o)),
@@ -99,9 +117,15 @@ describe('reservations under concurrency against the real database', () => {
     for (const o of toRelease) expect(after.get(o.orderId)).toBe('RELEASED');
     for (const o of toShip) expect(after.get(o.orderId)).toBe('SOLD');
     const sold = new Map(productIds.map((id) => [id, toShip.reduce((sum, o) => sum + quantityOf(o, id), 0)]));
-    for (const productId of productIds) expect((await ctx.infra.models.products.findOne({ productId }).lean())!.sold).toBe(sold.get(productId));
-    for (const o of toRelease) expect((await outboxOf(ctx.infra.models.reservations, o.orderId)).map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
-    for (const o of toShip) expect((await outboxOf(ctx.infra.models.reservations, o.orderId)).map((e) => e.eventType)).toEqual(['InventoryReserved']);
+    for (const productId of productIds)
+      expect((await ctx.infra.models.products.findOne({ productId }).lean())!.sold).toBe(sold.get(productId));
+    for (const o of toRelease)
+      expect((await outboxOf(ctx.infra.models.reservations, o.orderId)).map((e) => e.eventType)).toEqual([
+        'InventoryReserved',
+        'InventoryReleased',
+      ]);
+    for (const o of toShip)
+      expect((await outboxOf(ctx.infra.models.reservations, o.orderId)).map((e) => e.eventType)).toEqual(['InventoryReserved']);
     for (const o of newcomers) expect(await outboxOf(ctx.infra.models.reservations, o.orderId)).toHaveLength(1);
   });
 });

@@ -27,8 +27,14 @@ describe('reservations against the real database survive a crash between any two
   function crashingService(crashAfter: number): { service: ReservationService; crash: CrashSwitch } {
     const crash = new CrashSwitch(crashAfter);
     const child = ctx.container.createChildContainer();
-    child.registerInstance(TOKENS.ProductRepository, new CrashingProductRepository(ctx.container.resolve<ProductRepository>(TOKENS.ProductRepository), crash));
-    child.registerInstance(TOKENS.ReservationRepository, new CrashingReservationRepository(ctx.container.resolve<ReservationRepository>(TOKENS.ReservationRepository), crash));
+    child.registerInstance(
+      TOKENS.ProductRepository,
+      new CrashingProductRepository(ctx.container.resolve<ProductRepository>(TOKENS.ProductRepository), crash),
+    );
+    child.registerInstance(
+      TOKENS.ReservationRepository,
+      new CrashingReservationRepository(ctx.container.resolve<ReservationRepository>(TOKENS.ReservationRepository), crash),
+    );
     return { service: child.resolve<ReservationService>(TOKENS.ReservationService), crash };
   }
 
@@ -67,20 +73,41 @@ describe('reservations against the real database survive a crash between any two
 
   const stock = async (productId: string) => {
     const doc = (await ctx.infra.models.products.findOne({ productId }).lean())!;
-    return { available: doc.available, reserved: doc.reserved, sold: doc.sold, holds: doc.holds.map(({ orderId, quantity }) => ({ orderId, quantity })), balanced: doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold };
+    return {
+      available: doc.available,
+      reserved: doc.reserved,
+      sold: doc.sold,
+      holds: doc.holds.map(({ orderId, quantity }) => ({ orderId, quantity })),
+      balanced: doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold,
+    };
   };
   const eventTypes = async (orderId: string) => (await outboxOf(ctx.infra.models.reservations, orderId)).map((e) => e.eventType);
 
   it('OrderPlaced that fits: every crash point ends RESERVED, each line held once, one InventoryReserved', async () => {
     const crashPoints = await everyCrashPoint(async () => {
       const p = await givenProducts({ a: 5, b: 5 });
-      const order = buildOrder([[p.a!, 2], [p.b!, 3]]);
+      const order = buildOrder([
+        [p.a!, 2],
+        [p.b!, 3],
+      ]);
       return {
         step: (s) => s.reserve(order),
         check: async () => {
           expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.status).toBe('RESERVED');
-          expect(await stock(p.a!)).toEqual({ available: 3, reserved: 2, sold: 0, holds: [{ orderId: order.orderId, quantity: 2 }], balanced: true });
-          expect(await stock(p.b!)).toEqual({ available: 2, reserved: 3, sold: 0, holds: [{ orderId: order.orderId, quantity: 3 }], balanced: true });
+          expect(await stock(p.a!)).toEqual({
+            available: 3,
+            reserved: 2,
+            sold: 0,
+            holds: [{ orderId: order.orderId, quantity: 2 }],
+            balanced: true,
+          });
+          expect(await stock(p.b!)).toEqual({
+            available: 2,
+            reserved: 3,
+            sold: 0,
+            holds: [{ orderId: order.orderId, quantity: 3 }],
+            balanced: true,
+          });
           expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved']);
         },
       };
@@ -91,7 +118,10 @@ describe('reservations against the real database survive a crash between any two
   it('OrderPlaced with a short line: every crash point ends FAILED holding nothing, one InventoryFailed', async () => {
     const crashPoints = await everyCrashPoint(async () => {
       const p = await givenProducts({ a: 5, b: 1 });
-      const order = buildOrder([[p.a!, 2], [p.b!, 3]]);
+      const order = buildOrder([
+        [p.a!, 2],
+        [p.b!, 3],
+      ]);
       return {
         step: (s) => s.reserve(order),
         check: async () => {
@@ -110,7 +140,10 @@ describe('reservations against the real database survive a crash between any two
   it('OrderCancelled: every crash point ends RELEASED with all stock back, one InventoryReleased', async () => {
     const crashPoints = await everyCrashPoint(async () => {
       const p = await givenProducts({ a: 5, b: 5 });
-      const order = buildOrder([[p.a!, 2], [p.b!, 3]]);
+      const order = buildOrder([
+        [p.a!, 2],
+        [p.b!, 3],
+      ]);
       await healthy.reserve(order);
       return {
         step: (s) => s.release(order.orderId, 'CUSTOMER_REQUEST'),
@@ -128,7 +161,10 @@ describe('reservations against the real database survive a crash between any two
   it('OrderShipped: every crash point ends SOLD with the reserved units sold exactly once', async () => {
     const crashPoints = await everyCrashPoint(async () => {
       const p = await givenProducts({ a: 5, b: 5 });
-      const order = buildOrder([[p.a!, 2], [p.b!, 3]]);
+      const order = buildOrder([
+        [p.a!, 2],
+        [p.b!, 3],
+      ]);
       await healthy.reserve(order);
       return {
         step: (s) => s.ship(order.orderId),

@@ -43,7 +43,9 @@ describe('reservation handlers of one order interleaving against the real databa
       reserved: doc.reserved,
       sold: doc.sold,
       holders: doc.holds.map((h) => h.orderId),
-      balanced: doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold && doc.reserved === doc.holds.reduce((s, h) => s + h.quantity, 0),
+      balanced:
+        doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold &&
+        doc.reserved === doc.holds.reduce((s, h) => s + h.quantity, 0),
     };
   };
   const statusOf = async (orderId: string) => (await ctx.infra.models.reservations.findById(orderId).lean())?.status;
@@ -55,7 +57,10 @@ describe('reservation handlers of one order interleaving against the real databa
       for (const cutInto of ['release', 'reserve'] as const) {
         for (let at = 1; ; at++) {
           const p = await givenProducts({ a: 5, b: 5 });
-          const order = buildOrder([[p.a!, 2], [p.b!, 3]]);
+          const order = buildOrder([
+            [p.a!, 2],
+            [p.b!, 3],
+          ]);
           // The old member opened the reservation (and maybe held a line) before the partition moved.
           const opener = serviceThrough(ctx.container, new InterleavingSwitch({}, preheld ? 2 : 1));
           await opener.reserve(order).catch((err: unknown) => expect(err).toBeInstanceOf(SimulatedCrash));
@@ -68,7 +73,10 @@ describe('reservation handlers of one order interleaving against the real databa
             const status = await statusOf(order.orderId);
             const events = await eventTypes(order.orderId);
             outcomes.add(`${status} ${events.join('+')}`);
-            expect(['RELEASED', 'CANCELLED_BEFORE_RESERVE'], `${when}: ${cutInto} cut at write ${at}${preheld ? ', a line held before' : ''}`).toContain(status);
+            expect(
+              ['RELEASED', 'CANCELLED_BEFORE_RESERVE'],
+              `${when}: ${cutInto} cut at write ${at}${preheld ? ', a line held before' : ''}`,
+            ).toContain(status);
             expect(events).toEqual(status === 'RELEASED' ? ['InventoryReserved', 'InventoryReleased'] : []);
             expect(await stock(p.a!)).toEqual({ available: 5, reserved: 0, sold: 0, holders: [], balanced: true });
             expect(await stock(p.b!)).toEqual({ available: 5, reserved: 0, sold: 0, holders: [], balanced: true });
@@ -89,51 +97,66 @@ describe('reservation handlers of one order interleaving against the real databa
   });
 
   /** A stale OrderPlaced run: it opened the reservation (reading RESERVING), then `meanwhile` happens, then it holds; with `dies` it stops right after its first hold. */
-  const staleRun = (meanwhile: () => Promise<unknown>, dies: boolean) => serviceThrough(ctx.container, new InterleavingSwitch({ 2: meanwhile }, dies ? 2 : Infinity));
+  const staleRun = (meanwhile: () => Promise<unknown>, dies: boolean) =>
+    serviceThrough(ctx.container, new InterleavingSwitch({ 2: meanwhile }, dies ? 2 : Infinity));
 
   it.each([
     { winner: 'RELEASED', short: false },
     { winner: 'FAILED', short: true },
-  ])('a stale OrderPlaced that holds a line after the order ended $winner and dies before settling: the reconciler gives it back, live holds stay', async ({ winner, short }) => {
-    // Short: b is written down after the stale run read enough of it, so that run still tries to hold.
-    const p = await givenProducts({ a: 5, b: short ? 14 : 5 });
-    const order = buildOrder([[p.a!, 2], [p.b!, short ? 9 : 3]]);
-    const stale = staleRun(async () => {
-      if (short) await ctx.infra.models.products.updateOne({ productId: p.b! }, { $inc: { available: -9, restocked: -9 } });
-      await healthy.reserve(order);
-      if (!short) await healthy.release(order.orderId, 'CUSTOMER_REQUEST');
-    }, true);
-    await expect(stale.reserve(order)).rejects.toBeInstanceOf(SimulatedCrash);
-    expect((await stock(p.a!)).holders).toEqual([order.orderId]); // the stray hold nobody else would release
-    const live = buildOrder([[p.a!, 1]]);
-    await healthy.reserve(live); // RESERVED: its hold must stay
-    const inProgress = buildOrder([[p.b!, 1]]);
-    await serviceThrough(ctx.container, new InterleavingSwitch({}, 2)).reserve(inProgress).catch(() => undefined); // RESERVING, holding b
+  ])(
+    'a stale OrderPlaced that holds a line after the order ended $winner and dies before settling: the reconciler gives it back, live holds stay',
+    async ({ winner, short }) => {
+      // Short: b is written down after the stale run read enough of it, so that run still tries to hold.
+      const p = await givenProducts({ a: 5, b: short ? 14 : 5 });
+      const order = buildOrder([
+        [p.a!, 2],
+        [p.b!, short ? 9 : 3],
+      ]);
+      const stale = staleRun(async () => {
+        if (short) await ctx.infra.models.products.updateOne({ productId: p.b! }, { $inc: { available: -9, restocked: -9 } });
+        await healthy.reserve(order);
+        if (!short) await healthy.release(order.orderId, 'CUSTOMER_REQUEST');
+      }, true);
+      await expect(stale.reserve(order)).rejects.toBeInstanceOf(SimulatedCrash);
+      expect((await stock(p.a!)).holders).toEqual([order.orderId]); // the stray hold nobody else would release
+      const live = buildOrder([[p.a!, 1]]);
+      await healthy.reserve(live); // RESERVED: its hold must stay
+      const inProgress = buildOrder([[p.b!, 1]]);
+      await serviceThrough(ctx.container, new InterleavingSwitch({}, 2))
+        .reserve(inProgress)
+        .catch(() => undefined); // RESERVING, holding b
 
-    await reconciler.sweep();
-    await reconciler.sweep();
+      await reconciler.sweep();
+      await reconciler.sweep();
 
-    expect(await statusOf(order.orderId)).toBe(winner);
-    expect(await stock(p.a!)).toEqual({ available: 4, reserved: 1, sold: 0, holders: [live.orderId], balanced: true });
-    expect(await stock(p.b!)).toEqual({ available: 4, reserved: 1, sold: 0, holders: [inProgress.orderId], balanced: true });
-    expect(await eventTypes(order.orderId)).toEqual(short ? ['InventoryFailed'] : ['InventoryReserved', 'InventoryReleased']);
-  });
+      expect(await statusOf(order.orderId)).toBe(winner);
+      expect(await stock(p.a!)).toEqual({ available: 4, reserved: 1, sold: 0, holders: [live.orderId], balanced: true });
+      expect(await stock(p.b!)).toEqual({ available: 4, reserved: 1, sold: 0, holders: [inProgress.orderId], balanced: true });
+      expect(await eventTypes(order.orderId)).toEqual(short ? ['InventoryFailed'] : ['InventoryReserved', 'InventoryReleased']);
+    },
+  );
 
-  it.each([{ dies: false }, { dies: true }])('a stale OrderPlaced that holds lines after the order shipped (dies: $dies): its holds are given back, the units sold once', async ({ dies }) => {
-    const p = await givenProducts({ a: 5, b: 5 });
-    const order = buildOrder([[p.a!, 2], [p.b!, 3]]);
-    const stale = staleRun(async () => {
-      await healthy.reserve(order);
-      await healthy.ship(order.orderId);
-    }, dies);
+  it.each([{ dies: false }, { dies: true }])(
+    'a stale OrderPlaced that holds lines after the order shipped (dies: $dies): its holds are given back, the units sold once',
+    async ({ dies }) => {
+      const p = await givenProducts({ a: 5, b: 5 });
+      const order = buildOrder([
+        [p.a!, 2],
+        [p.b!, 3],
+      ]);
+      const stale = staleRun(async () => {
+        await healthy.reserve(order);
+        await healthy.ship(order.orderId);
+      }, dies);
 
-    await stale.reserve(order).catch((err: unknown) => expect(dies && err instanceof SimulatedCrash).toBe(true));
-    await reconciler.sweep();
-    await healthy.ship(order.orderId); // a redelivered OrderShipped sells nothing more
+      await stale.reserve(order).catch((err: unknown) => expect(dies && err instanceof SimulatedCrash).toBe(true));
+      await reconciler.sweep();
+      await healthy.ship(order.orderId); // a redelivered OrderShipped sells nothing more
 
-    expect(await statusOf(order.orderId)).toBe('SOLD');
-    expect(await stock(p.a!)).toEqual({ available: 3, reserved: 0, sold: 2, holders: [], balanced: true });
-    expect(await stock(p.b!)).toEqual({ available: 2, reserved: 0, sold: 3, holders: [], balanced: true });
-    expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved']);
-  });
+      expect(await statusOf(order.orderId)).toBe('SOLD');
+      expect(await stock(p.a!)).toEqual({ available: 3, reserved: 0, sold: 2, holders: [], balanced: true });
+      expect(await stock(p.b!)).toEqual({ available: 2, reserved: 0, sold: 3, holders: [], balanced: true });
+      expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved']);
+    },
+  );
 });

@@ -18,7 +18,10 @@ function arrange(stock: Record<string, number>) {
 describe('ReservationService.reserve (OrderPlaced)', () => {
   it('when every line is in stock, holds each line and writes one InventoryReserved with the lines', async () => {
     const { service, products, reservations } = arrange({ A: 5, B: 3 });
-    const order = buildOrder([['A', 2], ['B', 3]]);
+    const order = buildOrder([
+      ['A', 2],
+      ['B', 3],
+    ]);
 
     const result = await service.reserve(order);
 
@@ -39,7 +42,11 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
 
   it('when one line is short, holds nothing and reports every short line with what was available', async () => {
     const { service, products, reservations } = arrange({ A: 5, B: 1, C: 0 });
-    const order = buildOrder([['A', 2], ['B', 2], ['C', 1]]);
+    const order = buildOrder([
+      ['A', 2],
+      ['B', 2],
+      ['C', 1],
+    ]);
 
     const result = await service.reserve(order);
 
@@ -63,7 +70,10 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
 
   it('when another order takes a line between the stock read and the hold, fails, gives back the lines it held and reports the shortfall', async () => {
     const { container, service, products, reservations } = arrange({ A: 5, B: 3 });
-    const order = buildOrder([['A', 2], ['B', 3]]);
+    const order = buildOrder([
+      ['A', 2],
+      ['B', 3],
+    ]);
     const rival = buildOrder([['B', 2]]);
     // Write 1 opens the reservation, then the stock is read (enough of both); the rival cuts in before write 2, the holds.
     const run = serviceThrough(container, new InterleavingSwitch({ 2: () => service.reserve(rival) }));
@@ -74,24 +84,38 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, holds: {} });
     expect(products.snapshot('B')).toMatchObject({ available: 1, reserved: 2, holds: { [rival.orderId]: 2 } });
     expect(reservations.eventsOf(order.orderId)).toMatchObject([
-      { eventType: 'InventoryFailed', data: { reason: 'INSUFFICIENT_STOCK', shortfalls: [{ productId: 'B', requested: 3, available: 1 }] } },
+      {
+        eventType: 'InventoryFailed',
+        data: { reason: 'INSUFFICIENT_STOCK', shortfalls: [{ productId: 'B', requested: 3, available: 1 }] },
+      },
     ]);
   });
 
   it('when a product is unknown, fails with UNKNOWN_PRODUCT (even if another line is short) and holds nothing', async () => {
     const { service, products, reservations } = arrange({ A: 5, B: 0 });
-    const order = buildOrder([['A', 1], ['B', 4], ['ghost', 1]]);
+    const order = buildOrder([
+      ['A', 1],
+      ['B', 4],
+      ['ghost', 1],
+    ]);
 
     const result = await service.reserve(order);
 
     expect(result.failure).toEqual({ reason: 'UNKNOWN_PRODUCT', unknownProductIds: ['ghost'] });
-    expect(reservations.eventsOf(order.orderId)[0]!.data).toEqual({ orderId: order.orderId, reason: 'UNKNOWN_PRODUCT', unknownProductIds: ['ghost'] });
+    expect(reservations.eventsOf(order.orderId)[0]!.data).toEqual({
+      orderId: order.orderId,
+      reason: 'UNKNOWN_PRODUCT',
+      unknownProductIds: ['ghost'],
+    });
     expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, holds: {} });
   });
 
   it('merges lines naming the same product: holds the total once', async () => {
     const { service, products, reservations } = arrange({ A: 5 });
-    const order = buildOrder([['A', 2], ['A', 3]]);
+    const order = buildOrder([
+      ['A', 2],
+      ['A', 3],
+    ]);
 
     await service.reserve(order);
 
@@ -101,11 +125,17 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
 
   it('when repeated lines fit one by one but not in total, fails with the merged quantity', async () => {
     const { service, products, reservations } = arrange({ A: 4 });
-    const order = buildOrder([['A', 2], ['A', 3]]);
+    const order = buildOrder([
+      ['A', 2],
+      ['A', 3],
+    ]);
 
     await service.reserve(order);
 
-    expect(reservations.eventsOf(order.orderId)[0]!.data).toMatchObject({ reason: 'INSUFFICIENT_STOCK', shortfalls: [{ productId: 'A', requested: 5, available: 4 }] });
+    expect(reservations.eventsOf(order.orderId)[0]!.data).toMatchObject({
+      reason: 'INSUFFICIENT_STOCK',
+      shortfalls: [{ productId: 'A', requested: 5, available: 4 }],
+    });
     expect(products.snapshot('A')).toMatchObject({ available: 4, reserved: 0 });
   });
 
@@ -123,7 +153,10 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
 
   it('when a previous run stopped after holding some lines, a re-run completes without holding them twice', async () => {
     const { service, products, reservations } = arrange({ A: 10, B: 10 });
-    const order = buildOrder([['A', 4], ['B', 1]]);
+    const order = buildOrder([
+      ['A', 4],
+      ['B', 1],
+    ]);
     await reservations.openOrGet(order.orderId, 'res-1', [
       { productId: 'A', quantity: 4 },
       { productId: 'B', quantity: 1 },
@@ -140,7 +173,10 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
 
   it('when a previous run held a line and then found another short, the re-run fails and gives the held line back', async () => {
     const { service, products, reservations } = arrange({ A: 10, B: 0 });
-    const order = buildOrder([['A', 4], ['B', 1]]);
+    const order = buildOrder([
+      ['A', 4],
+      ['B', 1],
+    ]);
     await products.hold('A', order.orderId, 4, 'earlier-run');
     await reservations.openOrGet(order.orderId, 'res-1', [
       { productId: 'A', quantity: 4 },
@@ -160,14 +196,21 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
 
     await runWithContext({ correlationId: 'corr-42', causationId: 'evt-1' }, () => service.reserve(order));
 
-    expect(reservations.eventsOf(order.orderId)[0]).toMatchObject({ correlationId: 'corr-42', causationId: 'evt-1', source: 'inventoryservice' });
+    expect(reservations.eventsOf(order.orderId)[0]).toMatchObject({
+      correlationId: 'corr-42',
+      causationId: 'evt-1',
+      source: 'inventoryservice',
+    });
   });
 });
 
 describe('ReservationService.release (OrderCancelled)', () => {
   it('gives the stock back and writes one InventoryReleased; a redelivered cancel changes nothing', async () => {
     const { service, products, reservations } = arrange({ A: 10, B: 10 });
-    const order = buildOrder([['A', 4], ['B', 2]]);
+    const order = buildOrder([
+      ['A', 4],
+      ['B', 2],
+    ]);
     const reserved = await service.reserve(order);
 
     await service.release(order.orderId, 'CUSTOMER_REQUEST');
@@ -178,7 +221,12 @@ describe('ReservationService.release (OrderCancelled)', () => {
     expect(products.snapshot('B')).toMatchObject({ available: 10, reserved: 0, holds: {} });
     const events = reservations.eventsOf(order.orderId);
     expect(events.map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
-    expect(events[1]!.data).toEqual({ orderId: order.orderId, reservationId: reserved.reservationId, items: reserved.lines, reason: 'CUSTOMER_REQUEST' });
+    expect(events[1]!.data).toEqual({
+      orderId: order.orderId,
+      reservationId: reserved.reservationId,
+      items: reserved.lines,
+      reason: 'CUSTOMER_REQUEST',
+    });
   });
 
   it('when the reservation had failed, releases nothing and writes no event', async () => {
@@ -264,7 +312,10 @@ describe('ReservationService when two handlers of one order interleave (a rebala
     const order = buildOrder([['A', 2]]);
     // The stale run opened the reservation (write 1, it reads RESERVING) and stalls before its hold;
     // meanwhile the new owner of the partition reserves, and the order ships.
-    const stale = serviceThrough(container, new InterleavingSwitch({ 2: async () => (await service.reserve(order), await service.ship(order.orderId)) }));
+    const stale = serviceThrough(
+      container,
+      new InterleavingSwitch({ 2: async () => (await service.reserve(order), await service.ship(order.orderId)) }),
+    );
 
     await stale.reserve(order);
     await service.ship(order.orderId); // a redelivered OrderShipped
@@ -275,10 +326,16 @@ describe('ReservationService when two handlers of one order interleave (a rebala
 
   it('when a stale OrderPlaced holds a line after the order was released and dies before settling, the hold reconciler gives it back', async () => {
     const { container, service, products, reservations } = arrange({ A: 5, B: 5 });
-    const order = buildOrder([['A', 2], ['B', 3]]);
+    const order = buildOrder([
+      ['A', 2],
+      ['B', 3],
+    ]);
     const stale = serviceThrough(
       container,
-      new InterleavingSwitch({ 2: async () => (await service.reserve(order), await service.release(order.orderId, 'CUSTOMER_REQUEST')) }, 2),
+      new InterleavingSwitch(
+        { 2: async () => (await service.reserve(order), await service.release(order.orderId, 'CUSTOMER_REQUEST')) },
+        2,
+      ),
     );
     await expect(stale.reserve(order)).rejects.toBeInstanceOf(SimulatedCrash); // died right after holding A
     const other = buildOrder([['A', 1]]);

@@ -3,7 +3,15 @@ import type { Server } from 'node:http';
 import { createHttpApp, customerCallers } from '@orderplatform/shared/http';
 import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
 import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
-import { closeHttpServer, createInfrastructure, seedWhenReady, startHttpServer, type Infrastructure, type Service, type ServiceOverrides } from '@orderplatform/shared/runtime';
+import {
+  closeHttpServer,
+  createInfrastructure,
+  seedWhenReady,
+  startHttpServer,
+  type Infrastructure,
+  type Service,
+  type ServiceOverrides,
+} from '@orderplatform/shared/runtime';
 import type { Model } from 'mongoose';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { NotificationController } from './api/NotificationController.js';
@@ -24,7 +32,11 @@ import { NotificationService } from './services/NotificationService.js';
 import { PreferencesService } from './services/PreferencesService.js';
 import { TOKENS } from './tokens.js';
 
-type Models = { notifications: Model<NotificationDocument>; preferences: Model<PreferencesDocument>; mockDeliveries: Model<MockDeliveryDocument> };
+type Models = {
+  notifications: Model<NotificationDocument>;
+  preferences: Model<PreferencesDocument>;
+  mockDeliveries: Model<MockDeliveryDocument>;
+};
 
 /**
  * notificationservice's composition root: every part of the service is registered, wired or started
@@ -77,7 +89,13 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
       server = await startHttpServer(app, config.HOST, config.PORT, logger);
       // Consume only once the demo contacts are in: on a first start, an early OrderPlaced for "123" must find them.
       const seeded = config.SEED_DEMO_CONTACTS
-        ? seedWhenReady('the demo contacts', () => preferences.seedDemoContacts(), () => infra.prepareDatabase(), logger, seeding.signal)
+        ? seedWhenReady(
+            'the demo contacts',
+            () => preferences.seedDemoContacts(),
+            () => infra.prepareDatabase(),
+            logger,
+            seeding.signal,
+          )
         : Promise.resolve();
       void seeded.then(() => infra.kafka.start());
       logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'notificationservice started');
@@ -98,7 +116,12 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
  * The only place classes are registered with tsyringe. Container-scoped: one instance per container,
  * so a service built with overrides (a fake repository or provider) gets services built on its fakes.
  */
-function registerComponents(container: DependencyContainer, config: Config, logger: Logger, infra: Infrastructure<Models>): DependencyContainer {
+function registerComponents(
+  container: DependencyContainer,
+  config: Config,
+  logger: Logger,
+  infra: Infrastructure<Models>,
+): DependencyContainer {
   container.registerInstance(TOKENS.Config, config);
   container.registerInstance(TOKENS.Logger, logger);
   container.registerInstance(TOKENS.NotificationModel, infra.models.notifications);

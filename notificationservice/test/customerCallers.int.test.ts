@@ -23,7 +23,11 @@ describe('notifications and preferences: who may read and change them', () => {
     for (const world of [production, development]) {
       const repository = world.container.resolve<NotificationRepository>(TOKENS.NotificationRepository);
       await repository.createIfAbsent(buildDraft({ orderId: ORDER_ID, customerId: 'ada', recipient: 'ada@example.com' }));
-      await request(world.app).put('/api/notifications/preferences/ada').set('X-Api-Key', ADMIN_KEY).send({ email: 'ada@example.com', channels: ['email'] }).expect(201);
+      await request(world.app)
+        .put('/api/notifications/preferences/ada')
+        .set('X-Api-Key', ADMIN_KEY)
+        .send({ email: 'ada@example.com', channels: ['email'] })
+        .expect(201);
     }
   });
   afterAll(async () => {
@@ -33,7 +37,13 @@ describe('notifications and preferences: who may read and change them', () => {
   const routes = [
     ['GET /api/notifications?customerId=ada', (app: typeof production.app) => request(app).get('/api/notifications?customerId=ada')],
     ['GET /api/notifications/preferences/ada', (app: typeof production.app) => request(app).get('/api/notifications/preferences/ada')],
-    ['PUT /api/notifications/preferences/ada', (app: typeof production.app) => request(app).put('/api/notifications/preferences/ada').send({ email: 'ada@example.com', channels: ['email'] })],
+    [
+      'PUT /api/notifications/preferences/ada',
+      (app: typeof production.app) =>
+        request(app)
+          .put('/api/notifications/preferences/ada')
+          .send({ email: 'ada@example.com', channels: ['email'] }),
+    ],
   ] as const;
 
   describe('in production', () => {

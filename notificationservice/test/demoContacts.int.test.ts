@@ -39,7 +39,13 @@ describe('demo contacts against the real database', () => {
   it('are not seeded into a database with preferences or with notifications', async () => {
     const withPreferences = await world();
     const withNotifications = await world();
-    expect((await request(withPreferences.app).put('/api/notifications/preferences/c-1').send({ email: 'c1@example.com', channels: ['email'] })).status).toBe(201);
+    expect(
+      (
+        await request(withPreferences.app)
+          .put('/api/notifications/preferences/c-1')
+          .send({ email: 'c1@example.com', channels: ['email'] })
+      ).status,
+    ).toBe(201);
     await withNotifications.container.resolve<NotificationRepository>(TOKENS.NotificationRepository).createIfAbsent(buildDraft());
 
     expect(await withPreferences.preferences.seedDemoContacts()).toBe(0);
@@ -78,11 +84,23 @@ describe('notificationservice start-up with SEED_DEMO_CONTACTS', () => {
 
   it('with true, seeds customer "123" and sends its order events by email and SMS; with false, seeds nothing and records SKIPPED', async () => {
     const placed = buildOrderEvent('OrderPlaced', { customerId: '123', customer: undefined });
-    await producer.send({ topic: topics.ORDER_EVENTS_TOPIC!, acks: -1, messages: [{ key: placed.data.orderId, value: serializeEvent(placed), headers: eventHeaders(placed, childTraceparent()) }] });
+    await producer.send({
+      topic: topics.ORDER_EVENTS_TOPIC!,
+      acks: -1,
+      messages: [{ key: placed.data.orderId, value: serializeEvent(placed), headers: eventHeaders(placed, childTraceparent()) }],
+    });
 
     const of = (service: RunningService) => `${service.url}/api/notifications?orderId=${placed.data.orderId}`;
-    const sent = await eventually(() => json(of(seeding)), (r) => r.body.data.filter((n) => n.status === 'SENT').length === 2, 'email and SMS sent');
-    const skipped = await eventually(() => json(of(notSeeding)), (r) => r.body.data.length === 2, 'two SKIPPED records');
+    const sent = await eventually(
+      () => json(of(seeding)),
+      (r) => r.body.data.filter((n) => n.status === 'SENT').length === 2,
+      'email and SMS sent',
+    );
+    const skipped = await eventually(
+      () => json(of(notSeeding)),
+      (r) => r.body.data.length === 2,
+      'two SKIPPED records',
+    );
 
     expect(sent.body.data.map((n) => [n.channel, n.recipient]).sort()).toEqual([
       ['email', 'ada@example.com'],

@@ -11,10 +11,21 @@ const message = { notificationId: 'n-1', to: 'ada@example.com', subject: 'Hi', b
 describe('mock email and SMS providers', () => {
   it('fail the share of sends the failure rate says, with a transient error, by the injected random source', async () => {
     const mailbox = new InMemoryMockMailbox();
-    const provider = new MockSmsProvider(testConfig({ MOCK_SMS_FAILURE_RATE: '0.5' }), sequence(0.2, 0.7, 0.49, 0.5), mailbox, silentLogger());
+    const provider = new MockSmsProvider(
+      testConfig({ MOCK_SMS_FAILURE_RATE: '0.5' }),
+      sequence(0.2, 0.7, 0.49, 0.5),
+      mailbox,
+      silentLogger(),
+    );
 
     const outcomes = [];
-    for (const id of ['a', 'b', 'c', 'd']) outcomes.push(await provider.send({ ...message, notificationId: id }).then(() => 'sent', (err: unknown) => err));
+    for (const id of ['a', 'b', 'c', 'd'])
+      outcomes.push(
+        await provider.send({ ...message, notificationId: id }).then(
+          () => 'sent',
+          (err: unknown) => err,
+        ),
+      );
 
     expect(outcomes[0]).toBeInstanceOf(ProviderUnavailableError);
     expect(outcomes[1]).toBe('sent');
@@ -25,7 +36,12 @@ describe('mock email and SMS providers', () => {
 
   it('with the default rate 0 never fail, and with rate 1 always fail', async () => {
     const never = new MockEmailProvider(testConfig(), () => 0, new InMemoryMockMailbox(), silentLogger());
-    const always = new MockEmailProvider(testConfig({ MOCK_EMAIL_FAILURE_RATE: '1' }), () => 0.999, new InMemoryMockMailbox(), silentLogger());
+    const always = new MockEmailProvider(
+      testConfig({ MOCK_EMAIL_FAILURE_RATE: '1' }),
+      () => 0.999,
+      new InMemoryMockMailbox(),
+      silentLogger(),
+    );
 
     await expect(never.send(message)).resolves.toBeUndefined();
     await expect(always.send(message)).rejects.toBeInstanceOf(ProviderUnavailableError);

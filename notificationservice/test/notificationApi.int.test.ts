@@ -18,7 +18,10 @@ describe('notification HTTP API against the real database', () => {
     await world.close();
   });
 
-  const put = (customerId: string, body: unknown) => request(world.app).put(`/api/notifications/preferences/${customerId}`).send(body as object);
+  const put = (customerId: string, body: unknown) =>
+    request(world.app)
+      .put(`/api/notifications/preferences/${customerId}`)
+      .send(body as object);
   const get = (customerId: string) => request(world.app).get(`/api/notifications/preferences/${customerId}`);
 
   it('starts with the collections of its own models and their indexes created, and no others', async () => {
@@ -37,7 +40,10 @@ describe('notification HTTP API against the real database', () => {
 
       expect(created.status).toBe(201);
       expect(created.headers.location).toBe('/api/notifications/preferences/cust-a');
-      expect(created.body).toMatchObject({ success: true, data: { customerId: 'cust-a', email: 'ada@example.com', phone: '+14155550123', channels: ['email', 'sms'] } });
+      expect(created.body).toMatchObject({
+        success: true,
+        data: { customerId: 'cust-a', email: 'ada@example.com', phone: '+14155550123', channels: ['email', 'sms'] },
+      });
       expect(replaced.status).toBe(200);
       expect(read.status).toBe(200);
       expect(read.body.data).toEqual({ customerId: 'cust-a', phone: '+447700900123', channels: ['sms'], updatedAt: expect.any(String) });
@@ -83,7 +89,10 @@ describe('notification HTTP API against the real database', () => {
     });
 
     it('when the body is not JSON, answers 415', async () => {
-      const res = await request(world.app).put('/api/notifications/preferences/cust-a').set('Content-Type', 'text/plain').send('channels=email');
+      const res = await request(world.app)
+        .put('/api/notifications/preferences/cust-a')
+        .set('Content-Type', 'text/plain')
+        .send('channels=email');
 
       expect(res.status).toBe(415);
     });
@@ -97,11 +106,23 @@ describe('notification HTTP API against the real database', () => {
     });
     const seed = async () => {
       const repository = world.container.resolve<NotificationRepository>(TOKENS.NotificationRepository);
-      const first = await repository.createIfAbsent(buildDraft({ orderId, customerId: 'cust-list', eventType: 'OrderPlaced', channel: 'email' }));
+      const first = await repository.createIfAbsent(
+        buildDraft({ orderId, customerId: 'cust-list', eventType: 'OrderPlaced', channel: 'email' }),
+      );
       await repository.acquireLease(first.id, 'l', new Date(), new Date(Date.now() + 1000));
       await repository.markSent(first.id, new Date());
       await new Promise((r) => setTimeout(r, 20)); // distinct createdAt, so "newest first" is observable
-      const second = await repository.createIfAbsent(buildDraft({ orderId, customerId: 'cust-list', eventType: 'OrderConfirmed', channel: 'sms', recipient: '+14155550123', subject: undefined, body: 'Confirmed' }));
+      const second = await repository.createIfAbsent(
+        buildDraft({
+          orderId,
+          customerId: 'cust-list',
+          eventType: 'OrderConfirmed',
+          channel: 'sms',
+          recipient: '+14155550123',
+          subject: undefined,
+          body: 'Confirmed',
+        }),
+      );
       await repository.acquireLease(second.id, 'l', new Date(), new Date(Date.now() + 1000));
       await repository.markFailed(second.id, 'l', 'ProviderUnavailableError: down');
       await repository.createIfAbsent(buildDraft({ orderId: 'ord-list-other', customerId: 'cust-list' }));
@@ -129,7 +150,14 @@ describe('notification HTTP API against the real database', () => {
           createdAt: expect.any(String),
           error: 'ProviderUnavailableError: down',
         },
-        expect.objectContaining({ id: first.id, channel: 'email', status: 'SENT', subject: first.subject, attempts: 1, sentAt: expect.any(String) }),
+        expect.objectContaining({
+          id: first.id,
+          channel: 'email',
+          status: 'SENT',
+          subject: first.subject,
+          attempts: 1,
+          sentAt: expect.any(String),
+        }),
       ]);
     });
 
@@ -180,7 +208,9 @@ describe('notification HTTP API against the real database', () => {
       const ui = await request(world.app).get('/docs').redirects(1).expect(200);
 
       expect(document.body).toEqual(notificationOpenApi(world.config.PORT));
-      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/notifications', '/api/notifications/preferences/{customerId}']));
+      expect(Object.keys(document.body.paths)).toEqual(
+        expect.arrayContaining(['/api/notifications', '/api/notifications/preferences/{customerId}']),
+      );
       expect(ui.headers['content-type']).toMatch(/text\/html/);
       expect(ui.text).toContain('swagger-ui');
     });

@@ -13,7 +13,8 @@ import { SHORT_LEASE, SpyProvider } from './support/fakes.js';
 type NotificationTestService = TestServiceOf<typeof createService>;
 
 /** What the mock providers actually delivered (their delivery log, in the service's database). */
-const deliveries = (service: NotificationTestService, filter: Record<string, string> = {}) => service.infra.models.mockDeliveries.find(filter).lean();
+const deliveries = (service: NotificationTestService, filter: Record<string, string> = {}) =>
+  service.infra.models.mockDeliveries.find(filter).lean();
 
 describe('notification delivery against the real database', () => {
   let world: TestServiceOf<typeof createService>;
@@ -172,8 +173,24 @@ describe('notification delivery against the real database', () => {
     const { service, repository, mailbox, email } = arrange();
     const event = buildOrderEvent('OrderConfirmed', { customer: { email: ADA.email } });
     // The first handler claimed the record and the provider delivered it; then the process died.
-    const claimed = await repository.createIfAbsent({ eventId: event.eventId, eventType: 'OrderConfirmed', orderId: event.data.orderId, customerId: 'cust-1', channel: 'email', recipient: ADA.email, subject: 's', body: 'b' });
-    await mailbox.deliverOnce({ channel: 'email', notificationId: claimed.id, to: ADA.email, subject: 's', body: 'b', deliveredAt: new Date() });
+    const claimed = await repository.createIfAbsent({
+      eventId: event.eventId,
+      eventType: 'OrderConfirmed',
+      orderId: event.data.orderId,
+      customerId: 'cust-1',
+      channel: 'email',
+      recipient: ADA.email,
+      subject: 's',
+      body: 'b',
+    });
+    await mailbox.deliverOnce({
+      channel: 'email',
+      notificationId: claimed.id,
+      to: ADA.email,
+      subject: 's',
+      body: 'b',
+      deliveredAt: new Date(),
+    });
 
     await service.notify(event);
 
@@ -194,7 +211,10 @@ describe('notification delivery against the real database', () => {
       await expect(service.notify(event)).rejects.toThrow(/sms: ProviderUnavailableError/);
       const failed = await repository.find({ orderId: event.data.orderId, limit: 10 });
 
-      expect(Object.fromEntries(failed.map((r) => [r.channel, [r.status, r.attempts]]))).toEqual({ email: ['SENT', 1], sms: ['FAILED', 2] });
+      expect(Object.fromEntries(failed.map((r) => [r.channel, [r.status, r.attempts]]))).toEqual({
+        email: ['SENT', 1],
+        sms: ['FAILED', 2],
+      });
       expect(failed.find((r) => r.channel === 'sms')!.error).toMatch(/mock sms provider unavailable/);
 
       // The provider is back (a child container with the failure rate at 0).

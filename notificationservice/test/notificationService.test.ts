@@ -11,7 +11,9 @@ import { ADA, buildOrderEvent, buildPreferences } from './support/builders.js';
 /** notifications_total for one event type, as { 'channel/outcome': value }. */
 async function notificationCounts(eventType: string): Promise<Record<string, number>> {
   const { values } = await metrics.notifications.get();
-  return Object.fromEntries(values.filter((v) => v.labels.event_type === eventType).map((v) => [`${v.labels.channel}/${v.labels.outcome}`, v.value]));
+  return Object.fromEntries(
+    values.filter((v) => v.labels.event_type === eventType).map((v) => [`${v.labels.channel}/${v.labels.outcome}`, v.value]),
+  );
 }
 
 function arrange() {
@@ -51,7 +53,12 @@ describe('notifying a customer of an order event', () => {
     sms.failing = false;
     await service.notify(event);
 
-    expect(await notificationCounts('OrderDelivered')).toEqual({ 'email/sent': 1, 'sms/failed': 1, 'email/already_sent': 1, 'sms/sent': 1 });
+    expect(await notificationCounts('OrderDelivered')).toEqual({
+      'email/sent': 1,
+      'sms/failed': 1,
+      'email/already_sent': 1,
+      'sms/sent': 1,
+    });
   });
 
   it('when the same event comes again, sends nothing more', async () => {
@@ -126,7 +133,12 @@ describe('notifying a customer of an order event', () => {
     expect(sms.calls.map((c) => c.to)).toEqual(['+447700900123']);
     const byChannel = Object.fromEntries(notifications.all().map((r) => [r.channel, r]));
     expect(byChannel.sms).toMatchObject({ status: 'SENT', recipient: '+447700900123' });
-    expect(byChannel.email).toMatchObject({ status: 'SKIPPED', reason: 'CHANNEL_DISABLED', attempts: 0, subject: expect.stringContaining('delivered') });
+    expect(byChannel.email).toMatchObject({
+      status: 'SKIPPED',
+      reason: 'CHANNEL_DISABLED',
+      attempts: 0,
+      subject: expect.stringContaining('delivered'),
+    });
     expect(byChannel.email!.recipient).toBeUndefined();
   });
 
@@ -134,7 +146,10 @@ describe('notifying a customer of an order event', () => {
     const { service, email, sms, notifications, preferences } = arrange();
     metrics.notifications.reset();
     // Wants SMS too, but neither the preferences nor the order have a phone number.
-    preferences.stored.set('cust-2', buildPreferences({ customerId: 'cust-2', channels: ['email', 'sms'], email: 'prefs@example.com', phone: undefined }));
+    preferences.stored.set(
+      'cust-2',
+      buildPreferences({ customerId: 'cust-2', channels: ['email', 'sms'], email: 'prefs@example.com', phone: undefined }),
+    );
 
     await service.notify(buildOrderEvent('OrderPlaced', { customer: { email: 'only-email@example.com' } }));
     await service.notify(buildOrderEvent('OrderPlaced', { customerId: 'cust-2', customer: { email: 'order@example.com' } }));
@@ -164,8 +179,18 @@ describe('notifying a customer of an order event', () => {
       ['email', 'SKIPPED', 'NO_CONTACT', 0],
       ['sms', 'SKIPPED', 'NO_CONTACT', 0],
     ]);
-    expect(records[0]).toMatchObject({ eventId: event.eventId, orderId: 'ord-nobody', customerId: 'nobody', subject: 'Your order ord-nobody is confirmed' });
-    expect(await notificationCounts('OrderConfirmed')).toEqual({ 'email/skipped': 1, 'sms/skipped': 1, 'email/already_skipped': 1, 'sms/already_skipped': 1 });
+    expect(records[0]).toMatchObject({
+      eventId: event.eventId,
+      orderId: 'ord-nobody',
+      customerId: 'nobody',
+      subject: 'Your order ord-nobody is confirmed',
+    });
+    expect(await notificationCounts('OrderConfirmed')).toEqual({
+      'email/skipped': 1,
+      'sms/skipped': 1,
+      'email/already_skipped': 1,
+      'sms/already_skipped': 1,
+    });
     const { values } = await metrics.notifications.get();
     expect(values.filter((v) => v.labels.outcome === 'skipped').map((v) => v.labels.reason)).toEqual(['NO_CONTACT', 'NO_CONTACT']);
   });
@@ -203,7 +228,16 @@ describe('notifying a customer of an order event', () => {
   it('when another handler crashed holding the send, takes it over once its lease runs out', async () => {
     const { service, email, notifications } = arrange(); // lease 300 ms in unit tests
     const event = buildOrderEvent('OrderConfirmed', { customer: { email: ADA.email } });
-    const crashed = await notifications.createIfAbsent({ eventId: event.eventId, eventType: 'OrderConfirmed', orderId: event.data.orderId, customerId: 'cust-1', channel: 'email', recipient: ADA.email, subject: 'old', body: 'as first rendered' });
+    const crashed = await notifications.createIfAbsent({
+      eventId: event.eventId,
+      eventType: 'OrderConfirmed',
+      orderId: event.data.orderId,
+      customerId: 'cust-1',
+      channel: 'email',
+      recipient: ADA.email,
+      subject: 'old',
+      body: 'as first rendered',
+    });
     const now = new Date();
     await notifications.acquireLease(crashed.id, 'dead-handler', now, new Date(now.getTime() + 300));
 

@@ -60,7 +60,11 @@ describe('notificationservice as a process', () => {
     producer.send({
       topic: orderTopic,
       acks: -1,
-      messages: Array.from({ length: times }, () => ({ key: (event.data as { orderId: string }).orderId, value: serializeEvent(event), headers: eventHeaders(event, childTraceparent()) })),
+      messages: Array.from({ length: times }, () => ({
+        key: (event.data as { orderId: string }).orderId,
+        value: serializeEvent(event),
+        headers: eventHeaders(event, childTraceparent()),
+      })),
     });
   const notificationsOf = async (orderId: string): Promise<NotificationView[]> => {
     const res = await fetch(`${service.url}/api/notifications?orderId=${orderId}`);
@@ -81,7 +85,11 @@ describe('notificationservice as a process', () => {
     await publish(buildOrderEvent('OrderDelivered', { orderId, customer: contact }));
     await publish(cancelled);
 
-    const all = await eventually(() => notificationsOf(orderId), (list) => list.length === 8 && list.filter((n) => n.status === 'SENT').length === 4, 'four emails, four SMS skipped');
+    const all = await eventually(
+      () => notificationsOf(orderId),
+      (list) => list.length === 8 && list.filter((n) => n.status === 'SENT').length === 4,
+      'four emails, four SMS skipped',
+    );
     const sent = all.filter((n) => n.status === 'SENT');
     expect(all.filter((n) => n.channel === 'sms').map((n) => [n.status, n.reason])).toEqual(Array(4).fill(['SKIPPED', 'NO_CONTACT']));
     expect(sent.map((n) => [n.eventType, n.channel, n.recipient]).sort()).toEqual([
@@ -90,9 +98,17 @@ describe('notificationservice as a process', () => {
       ['OrderPlaced', 'email', ADA.email],
       ['OrderShipped', 'email', ADA.email],
     ]);
-    expect(sent.find((n) => n.eventType === 'OrderPlaced')).toMatchObject({ eventId: placed.eventId, subject: `We received your order ${orderId}`, attempts: 1 });
+    expect(sent.find((n) => n.eventType === 'OrderPlaced')).toMatchObject({
+      eventId: placed.eventId,
+      subject: `We received your order ${orderId}`,
+      attempts: 1,
+    });
     expect(sent.find((n) => n.eventType === 'OrderPlaced')!.body).toContain('Total: $60.28');
-    const cancellations = await eventually(() => notificationsOf(cancelled.data.orderId), (list) => list.length === 2 && list.some((n) => n.status === 'SENT'), 'cancellation email, SMS skipped');
+    const cancellations = await eventually(
+      () => notificationsOf(cancelled.data.orderId),
+      (list) => list.length === 2 && list.some((n) => n.status === 'SENT'),
+      'cancellation email, SMS skipped',
+    );
     const cancellation = cancellations.find((n) => n.channel === 'email');
     expect(cancellation).toMatchObject({ eventType: 'OrderCancelled', status: 'SENT' });
     expect(cancellation!.body).toContain('was cancelled because you asked us to cancel it');
@@ -104,10 +120,18 @@ describe('notificationservice as a process', () => {
     const invalid = { ...poison, data: { ...poison.data, items: [{ productId: '1', quantity: -3, price: 1 }] } };
     const next = buildOrderEvent('OrderConfirmed', { orderId, customer: { email: ADA.email } });
 
-    await producer.send({ topic: orderTopic, acks: -1, messages: [{ key: orderId, value: JSON.stringify(invalid), headers: eventHeaders(poison, childTraceparent()) }] });
+    await producer.send({
+      topic: orderTopic,
+      acks: -1,
+      messages: [{ key: orderId, value: JSON.stringify(invalid), headers: eventHeaders(poison, childTraceparent()) }],
+    });
     await publish(next);
 
-    const list = await eventually(() => notificationsOf(orderId), (l) => l.some((n) => n.status === 'SENT'), 'the next event notified');
+    const list = await eventually(
+      () => notificationsOf(orderId),
+      (l) => l.some((n) => n.status === 'SENT'),
+      'the next event notified',
+    );
     expect(list.map((n) => [n.eventId, n.eventType, n.channel, n.status]).sort()).toEqual([
       [next.eventId, 'OrderConfirmed', 'email', 'SENT'],
       [next.eventId, 'OrderConfirmed', 'sms', 'SKIPPED'],
@@ -129,18 +153,40 @@ describe('notificationservice as a process', () => {
     );
     const email = failed.find((n) => n.channel === 'email')!;
     expect(email).toMatchObject({ status: 'SENT', attempts: 1, recipient: ADA.email });
-    expect(failed.find((n) => n.channel === 'sms')).toMatchObject({ recipient: ADA.phone, error: expect.stringContaining('ProviderUnavailableError') });
+    expect(failed.find((n) => n.channel === 'sms')).toMatchObject({
+      recipient: ADA.phone,
+      error: expect.stringContaining('ProviderUnavailableError'),
+    });
     const dead = await eventually(deadLetters, (records) => records.some((r) => r.eventId === placed.eventId), 'event in the DLT');
-    expect(dead.find((r) => r.eventId === placed.eventId)).toMatchObject({ errorClass: 'DeliveryIncompleteError', attempts: 2, key: orderId });
+    expect(dead.find((r) => r.eventId === placed.eventId)).toMatchObject({
+      errorClass: 'DeliveryIncompleteError',
+      attempts: 2,
+      key: orderId,
+    });
 
     // The SMS gateway is back: restart without failures, then replay the dead letter the way the README says.
     expect(await service.stop()).toBe(0);
     service = await startService('notificationservice', { dbName, env: { ...env, MOCK_SMS_FAILURE_RATE: '0' } });
-    const dlt = ['shared/src/cli/dlt.ts', 'replay', '--topic', orderTopic, '--error-class', 'DeliveryIncompleteError', '--key', orderId, '--brokers', kafkaBrokers().join(',')];
+    const dlt = [
+      'shared/src/cli/dlt.ts',
+      'replay',
+      '--topic',
+      orderTopic,
+      '--error-class',
+      'DeliveryIncompleteError',
+      '--key',
+      orderId,
+      '--brokers',
+      kafkaBrokers().join(','),
+    ];
     const { stdout } = await run(process.execPath, ['--import', 'tsx', ...dlt], { cwd: ROOT });
     expect(stdout).toMatch(/Replayed 1 of \d+ message/);
 
-    const settled = await eventually(() => notificationsOf(orderId), (list) => list.every((n) => n.status === 'SENT'), 'SMS sent after the replay');
+    const settled = await eventually(
+      () => notificationsOf(orderId),
+      (list) => list.every((n) => n.status === 'SENT'),
+      'SMS sent after the replay',
+    );
     const sms = settled.find((n) => n.channel === 'sms')!;
     expect(sms).toMatchObject({ status: 'SENT', attempts: 3 });
     expect(sms.error).toBeUndefined();
@@ -157,7 +203,11 @@ describe('notificationservice as a process', () => {
     await publish(confirmed, 3);
     await publish(marker); // same key: handled after the three copies
 
-    const list = await eventually(() => notificationsOf(orderId), (l) => l.filter((n) => n.status === 'SENT').length === 4, 'confirmation and marker sent');
+    const list = await eventually(
+      () => notificationsOf(orderId),
+      (l) => l.filter((n) => n.status === 'SENT').length === 4,
+      'confirmation and marker sent',
+    );
     const forConfirmed = list.filter((n) => n.eventId === confirmed.eventId);
     expect(forConfirmed.map((n) => n.channel).sort()).toEqual(['email', 'sms']);
     expect(await Promise.all(forConfirmed.map((n) => deliveriesOf(n.id)))).toEqual([1, 1]);
@@ -175,8 +225,16 @@ describe('notificationservice as a process', () => {
 
     await publish(delivered);
 
-    const list = await eventually(() => notificationsOf(delivered.data.orderId), (l) => l.some((n) => n.channel === 'sms' && n.status === 'SENT'), 'SMS by preference');
-    expect(list.find((n) => n.channel === 'sms')).toMatchObject({ status: 'SENT', recipient: '+447700900123', body: `Your order ${delivered.data.orderId} was delivered. Enjoy!` });
+    const list = await eventually(
+      () => notificationsOf(delivered.data.orderId),
+      (l) => l.some((n) => n.channel === 'sms' && n.status === 'SENT'),
+      'SMS by preference',
+    );
+    expect(list.find((n) => n.channel === 'sms')).toMatchObject({
+      status: 'SENT',
+      recipient: '+447700900123',
+      body: `Your order ${delivered.data.orderId} was delivered. Enjoy!`,
+    });
     expect(list.find((n) => n.channel === 'email')).toMatchObject({ status: 'SKIPPED', reason: 'CHANNEL_DISABLED' });
     expect(list).toHaveLength(2);
   });

@@ -8,7 +8,10 @@ describe('choosing channels and addresses for an event', () => {
 
     const result = resolveRecipients(preferences, ADA);
 
-    expect(result).toEqual({ recipients: [{ channel: 'sms', address: '+447700900123', source: 'preferences' }], skipped: [{ channel: 'email', reason: 'CHANNEL_DISABLED' }] });
+    expect(result).toEqual({
+      recipients: [{ channel: 'sms', address: '+447700900123', source: 'preferences' }],
+      skipped: [{ channel: 'email', reason: 'CHANNEL_DISABLED' }],
+    });
   });
 
   it('when preferences lack an address for a chosen channel, falls back to the contact data in the event', () => {
@@ -27,11 +30,17 @@ describe('choosing channels and addresses for an event', () => {
 
     const result = resolveRecipients(preferences, { email: 'event@example.com' });
 
-    expect(result).toEqual({ recipients: [{ channel: 'email', address: 'event@example.com', source: 'event' }], skipped: [{ channel: 'sms', reason: 'NO_CONTACT' }] });
+    expect(result).toEqual({
+      recipients: [{ channel: 'email', address: 'event@example.com', source: 'event' }],
+      skipped: [{ channel: 'sms', reason: 'NO_CONTACT' }],
+    });
   });
 
   it('when there are no preferences, uses every channel the event has an address for; the others are NO_CONTACT', () => {
-    expect(resolveRecipients(null, ADA)).toEqual({ recipients: [expect.objectContaining({ channel: 'email' }), expect.objectContaining({ channel: 'sms' })], skipped: [] });
+    expect(resolveRecipients(null, ADA)).toEqual({
+      recipients: [expect.objectContaining({ channel: 'email' }), expect.objectContaining({ channel: 'sms' })],
+      skipped: [],
+    });
     expect(resolveRecipients(null, { phone: '+14155550123' })).toEqual({
       recipients: [{ channel: 'sms', address: '+14155550123', source: 'event' }],
       skipped: [{ channel: 'email', reason: 'NO_CONTACT' }],
@@ -39,7 +48,13 @@ describe('choosing channels and addresses for an event', () => {
   });
 
   it('when there are neither preferences nor contact data (or only blanks), every channel is NO_CONTACT', () => {
-    const nobody = { recipients: [], skipped: [{ channel: 'email', reason: 'NO_CONTACT' }, { channel: 'sms', reason: 'NO_CONTACT' }] };
+    const nobody = {
+      recipients: [],
+      skipped: [
+        { channel: 'email', reason: 'NO_CONTACT' },
+        { channel: 'sms', reason: 'NO_CONTACT' },
+      ],
+    };
     expect(resolveRecipients(null, undefined)).toEqual(nobody);
     expect(resolveRecipients(null, { email: '  ', name: 'Ada' })).toEqual(nobody);
   });

@@ -37,7 +37,11 @@ describe('notification templates', () => {
 
   it.each<[CancelReason, string, string]>([
     ['INSUFFICIENT_STOCK', 'because some items are out of stock', 'because items are out of stock'],
-    ['UNKNOWN_PRODUCT', 'because it includes a product that is not in our catalogue (unknown product)', 'because it has an unknown product'],
+    [
+      'UNKNOWN_PRODUCT',
+      'because it includes a product that is not in our catalogue (unknown product)',
+      'because it has an unknown product',
+    ],
     ['CUSTOMER_REQUEST', 'because you asked us to cancel it', 'because you asked us to'],
     ['ADMIN_REQUEST', 'because the shop cancelled it', 'because the shop cancelled it'],
     ['TIMEOUT', 'because it timed out before we could confirm it', 'because it timed out'],

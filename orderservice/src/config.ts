@@ -7,7 +7,11 @@ export const SERVICE_NAME = 'orderservice';
 export const ConfigSchema = defineServiceConfig(
   {
     /** Orders still PENDING after this long are cancelled with reason TIMEOUT (SPEC §5). */
-    ORDER_PENDING_TIMEOUT_MS: z.coerce.number().int().positive().default(5 * 60_000),
+    ORDER_PENDING_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 60_000),
     /** How often the timeout sweeper looks for stale PENDING orders. */
     ORDER_TIMEOUT_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
     /**

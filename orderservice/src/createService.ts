@@ -3,7 +3,14 @@ import type { Server } from 'node:http';
 import { createHttpApp, customerCallers } from '@orderplatform/shared/http';
 import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
 import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
-import { closeHttpServer, createInfrastructure, startHttpServer, type Infrastructure, type Service, type ServiceOverrides } from '@orderplatform/shared/runtime';
+import {
+  closeHttpServer,
+  createInfrastructure,
+  startHttpServer,
+  type Infrastructure,
+  type Service,
+  type ServiceOverrides,
+} from '@orderplatform/shared/runtime';
 import type { Model } from 'mongoose';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { OrderController } from './api/OrderController.js';
@@ -89,7 +96,12 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
  * The only place classes are registered with tsyringe. Container-scoped: one instance per container,
  * so a service built with overrides (a fake repository) gets services built on its fakes.
  */
-function registerComponents(container: DependencyContainer, config: Config, logger: Logger, infra: Infrastructure<Models>): DependencyContainer {
+function registerComponents(
+  container: DependencyContainer,
+  config: Config,
+  logger: Logger,
+  infra: Infrastructure<Models>,
+): DependencyContainer {
   container.registerInstance(TOKENS.Config, config);
   container.registerInstance(TOKENS.Logger, logger);
   container.registerInstance(TOKENS.Outbox, infra.outbox);

@@ -14,18 +14,31 @@ describe("a customer's order list and who may read it", () => {
   let orderId: string;
   beforeAll(async () => {
     [production, development] = await Promise.all([
-      startTestService(createService, 'orders-callers-prod', { holdOutbox: TOKENS.Outbox, env: { NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET } }),
-      startTestService(createService, 'orders-callers-dev', { holdOutbox: TOKENS.Outbox, env: { NODE_ENV: 'development', AUTH_JWT_SECRET: TEST_JWT_SECRET } }),
+      startTestService(createService, 'orders-callers-prod', {
+        holdOutbox: TOKENS.Outbox,
+        env: { NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET },
+      }),
+      startTestService(createService, 'orders-callers-dev', {
+        holdOutbox: TOKENS.Outbox,
+        env: { NODE_ENV: 'development', AUTH_JWT_SECRET: TEST_JWT_SECRET },
+      }),
     ]);
-    const placed = await request(production.app).post('/api/orders').send(buildOrderRequest({ customerId: 'ada' })).expect(201);
+    const placed = await request(production.app)
+      .post('/api/orders')
+      .send(buildOrderRequest({ customerId: 'ada' }))
+      .expect(201);
     orderId = placed.body.data.id;
-    await request(development.app).post('/api/orders').send(buildOrderRequest({ customerId: 'ada' })).expect(201);
+    await request(development.app)
+      .post('/api/orders')
+      .send(buildOrderRequest({ customerId: 'ada' }))
+      .expect(201);
   });
   afterAll(async () => {
     await Promise.all([production?.close(), development?.close()]);
   });
 
-  const list = (app: TestServiceOf<typeof createService>, headers: Record<string, string> = {}) => request(app.app).get('/api/orders/customer/ada').set(headers);
+  const list = (app: TestServiceOf<typeof createService>, headers: Record<string, string> = {}) =>
+    request(app.app).get('/api/orders/customer/ada').set(headers);
 
   describe('in production', () => {
     it('refuses an anonymous caller with 401 AUTH.UNAUTHORIZED and shows no orders', async () => {

@@ -22,9 +22,12 @@ describe('money in integer cents', () => {
     expect(toCents(price)).toBe(cents);
   });
 
-  it.each([1.005, 0.001, 19.999, 1e-7, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e21])('refuses %s: not a whole number of cents', (price) => {
-    expect(toCents(price)).toBeUndefined();
-  });
+  it.each([1.005, 0.001, 19.999, 1e-7, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e21])(
+    'refuses %s: not a whole number of cents',
+    (price) => {
+      expect(toCents(price)).toBeUndefined();
+    },
+  );
 
   it('sums large orders exactly: 100 lines of 1000 × 999,999.99', () => {
     const lines = Array.from({ length: 100 }, () => ({ quantity: 1000, unitPriceCents: toCents(999_999.99)! }));

@@ -27,7 +27,16 @@ describe('order lifecycle rules', () => {
       expect(stored.status).toBe('CONFIRMED');
       expect(stored.reservationId).toBe(reserved.data.reservationId);
       expect(repository.written).toEqual([
-        expect.objectContaining({ eventType: 'OrderConfirmed', data: expect.objectContaining({ orderId: order.id, customerId: order.customerId, customer: order.customer, totalAmount: 39.98, reservationId: reserved.data.reservationId }) }),
+        expect.objectContaining({
+          eventType: 'OrderConfirmed',
+          data: expect.objectContaining({
+            orderId: order.id,
+            customerId: order.customerId,
+            customer: order.customer,
+            totalAmount: 39.98,
+            reservationId: reserved.data.reservationId,
+          }),
+        }),
       ]);
       expect(stored.timeline.at(-1)).toMatchObject({ status: 'CONFIRMED', eventType: 'OrderConfirmed', causedBy: reserved.eventId });
     });
@@ -59,9 +68,15 @@ describe('order lifecycle rules', () => {
 
       await lifecycle.rejectForInventory(buildInventoryFailed(order.id));
 
-      expect(repository.orders.get(order.id)!.cancellation).toEqual({ reason: 'INSUFFICIENT_STOCK', details: 'Insufficient stock: p-1 (requested 2, available 1)' });
+      expect(repository.orders.get(order.id)!.cancellation).toEqual({
+        reason: 'INSUFFICIENT_STOCK',
+        details: 'Insufficient stock: p-1 (requested 2, available 1)',
+      });
       expect(repository.written).toEqual([
-        expect.objectContaining({ eventType: 'OrderCancelled', data: expect.objectContaining({ reason: 'INSUFFICIENT_STOCK', previousStatus: 'PENDING', customer: order.customer }) }),
+        expect.objectContaining({
+          eventType: 'OrderCancelled',
+          data: expect.objectContaining({ reason: 'INSUFFICIENT_STOCK', previousStatus: 'PENDING', customer: order.customer }),
+        }),
       ]);
     });
 
@@ -69,7 +84,9 @@ describe('order lifecycle rules', () => {
       const order = buildOrder();
       const { lifecycle, repository } = arrange(order);
 
-      await lifecycle.rejectForInventory(buildInventoryFailed(order.id, { reason: 'UNKNOWN_PRODUCT', shortfalls: undefined, unknownProductIds: ['nope'] }));
+      await lifecycle.rejectForInventory(
+        buildInventoryFailed(order.id, { reason: 'UNKNOWN_PRODUCT', shortfalls: undefined, unknownProductIds: ['nope'] }),
+      );
 
       expect(repository.orders.get(order.id)!.cancellation).toEqual({ reason: 'UNKNOWN_PRODUCT', details: 'Unknown products: nope' });
     });
@@ -99,7 +116,10 @@ describe('order lifecycle rules', () => {
     it('when the order does not exist, fails with a not-found domain error (the consumer dead-letters it)', async () => {
       const { lifecycle } = arrange();
 
-      await expect(lifecycle.confirmReservation(buildInventoryReserved('00000000-0000-4000-8000-000000000000'))).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', kind: 'not-found' });
+      await expect(lifecycle.confirmReservation(buildInventoryReserved('00000000-0000-4000-8000-000000000000'))).rejects.toMatchObject({
+        code: 'ORDER.NOT_FOUND',
+        kind: 'not-found',
+      });
     });
   });
 
@@ -116,7 +136,9 @@ describe('order lifecycle rules', () => {
       const updated = await lifecycle.setStatus(order.id, to);
 
       expect(updated.status).toBe(to);
-      expect(repository.written).toEqual([expect.objectContaining({ eventType, data: expect.objectContaining({ orderId: order.id, customer: order.customer }) })]);
+      expect(repository.written).toEqual([
+        expect.objectContaining({ eventType, data: expect.objectContaining({ orderId: order.id, customer: order.customer }) }),
+      ]);
     });
 
     it('ships with the order lines, so inventory can turn the reservation into sold stock', async () => {
@@ -146,7 +168,11 @@ describe('order lifecycle rules', () => {
       const order = buildOrder({ status: from });
       const { lifecycle, repository } = arrange(order);
 
-      await expect(lifecycle.setStatus(order.id, to)).rejects.toMatchObject({ code: 'ORDER.INVALID_TRANSITION', kind: 'conflict', details: { orderId: order.id, from, to } });
+      await expect(lifecycle.setStatus(order.id, to)).rejects.toMatchObject({
+        code: 'ORDER.INVALID_TRANSITION',
+        kind: 'conflict',
+        details: { orderId: order.id, from, to },
+      });
       expect(repository.orders.get(order.id)!.status).toBe(from);
       expect(repository.written).toEqual([]);
     });
@@ -157,7 +183,11 @@ describe('order lifecycle rules', () => {
         const order = buildOrder({ status: from });
         const { lifecycle, repository } = arrange(order);
 
-        await expect(lifecycle.setStatus(order.id, 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', kind: 'conflict', details: { orderId: order.id, from, to: 'CONFIRMED' } });
+        await expect(lifecycle.setStatus(order.id, 'CONFIRMED')).rejects.toMatchObject({
+          code: 'ORDER.CONFIRM_BY_SAGA_ONLY',
+          kind: 'conflict',
+          details: { orderId: order.id, from, to: 'CONFIRMED' },
+        });
         expect(repository.orders.get(order.id)!.status).toBe(from);
         expect(repository.written).toEqual([]);
       },
@@ -166,7 +196,10 @@ describe('order lifecycle rules', () => {
     it('an admin CONFIRMED of an unknown order is ORDER.NOT_FOUND', async () => {
       const { lifecycle } = arrange();
 
-      await expect(lifecycle.setStatus('00000000-0000-4000-8000-000000000000', 'CONFIRMED')).rejects.toMatchObject({ code: 'ORDER.NOT_FOUND', kind: 'not-found' });
+      await expect(lifecycle.setStatus('00000000-0000-4000-8000-000000000000', 'CONFIRMED')).rejects.toMatchObject({
+        code: 'ORDER.NOT_FOUND',
+        kind: 'not-found',
+      });
     });
 
     it('a customer cancels a CONFIRMED order with CUSTOMER_REQUEST and their reason', async () => {
@@ -176,7 +209,11 @@ describe('order lifecycle rules', () => {
       const updated = await lifecycle.cancelByCustomer(order.id, 'changed my mind');
 
       expect(updated.cancellation).toEqual({ reason: 'CUSTOMER_REQUEST', details: 'changed my mind' });
-      expect(repository.written[0]!.data).toMatchObject({ reason: 'CUSTOMER_REQUEST', details: 'changed my mind', previousStatus: 'CONFIRMED' });
+      expect(repository.written[0]!.data).toMatchObject({
+        reason: 'CUSTOMER_REQUEST',
+        details: 'changed my mind',
+        previousStatus: 'CONFIRMED',
+      });
     });
 
     it('a customer cannot cancel a SHIPPED order', async () => {
@@ -193,7 +230,10 @@ describe('order lifecycle rules', () => {
         repository.orders.get(id)!.status = 'SHIPPED';
       };
 
-      await expect(lifecycle.cancelByCustomer(order.id)).rejects.toMatchObject({ code: 'ORDER.INVALID_TRANSITION', details: { from: 'SHIPPED', to: 'CANCELLED' } });
+      await expect(lifecycle.cancelByCustomer(order.id)).rejects.toMatchObject({
+        code: 'ORDER.INVALID_TRANSITION',
+        details: { from: 'SHIPPED', to: 'CANCELLED' },
+      });
       expect(repository.orders.get(order.id)!.status).toBe('SHIPPED');
       expect(repository.written).toEqual([]);
     });
@@ -208,7 +248,9 @@ describe('order lifecycle rules', () => {
       const updated = await lifecycle.cancelByCustomer(order.id);
 
       expect(updated.status).toBe('CANCELLED');
-      expect(repository.written).toEqual([expect.objectContaining({ eventType: 'OrderCancelled', data: expect.objectContaining({ previousStatus: 'CONFIRMED' }) })]);
+      expect(repository.written).toEqual([
+        expect.objectContaining({ eventType: 'OrderCancelled', data: expect.objectContaining({ previousStatus: 'CONFIRMED' }) }),
+      ]);
     });
   });
 });

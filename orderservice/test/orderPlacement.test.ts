@@ -16,13 +16,24 @@ describe('placing an order', () => {
   it('stores it PENDING with an exact total and writes its OrderPlaced (v2, USD) with the same write', async () => {
     const { placement, repository } = arrange();
 
-    const { order, replayed } = await placement.place(buildOrderRequest({ items: [{ productId: 'a', quantity: 1, price: 0.1 }, { productId: 'b', quantity: 1, price: 0.2 }] }));
+    const { order, replayed } = await placement.place(
+      buildOrderRequest({
+        items: [
+          { productId: 'a', quantity: 1, price: 0.1 },
+          { productId: 'b', quantity: 1, price: 0.2 },
+        ],
+      }),
+    );
 
     expect(replayed).toBe(false);
     expect(order).toMatchObject({ status: 'PENDING', totalCents: 30, currency: 'USD' });
     expect(repository.written).toHaveLength(1);
     const [placed] = repository.written;
-    expect(placed).toMatchObject({ eventType: 'OrderPlaced', version: 2, data: { orderId: order.id, totalAmount: 0.3, currency: 'USD', customer: { email: 'ada@example.com' } } });
+    expect(placed).toMatchObject({
+      eventType: 'OrderPlaced',
+      version: 2,
+      data: { orderId: order.id, totalAmount: 0.3, currency: 'USD', customer: { email: 'ada@example.com' } },
+    });
     expect(order.timeline).toEqual([{ status: 'PENDING', at: order.createdAt, eventType: 'OrderPlaced', eventId: placed!.eventId }]);
   });
 

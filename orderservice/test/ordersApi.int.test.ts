@@ -22,7 +22,11 @@ describe('orders HTTP API against the real database and broker', () => {
     await service?.close();
   });
 
-  const post = (body: unknown, headers: Record<string, string> = {}) => request(service.app).post('/api/orders').set(headers).send(body as object);
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    request(service.app)
+      .post('/api/orders')
+      .set(headers)
+      .send(body as object);
   const placeOrder = async (body: unknown = buildOrderRequest()) => {
     const res = await post(body).expect(201);
     return res.body.data as { id: string; status: string; customerId: string };
@@ -40,20 +44,33 @@ describe('orders HTTP API against the real database and broker', () => {
 
   describe('POST /api/orders', () => {
     it('creates the order PENDING with an exact total, a Location and the caller’s correlation id', async () => {
-      const body = buildOrderRequest({ items: [{ productId: 'a', quantity: 1, price: 0.1 }, { productId: 'b', quantity: 1, price: 0.2 }] });
+      const body = buildOrderRequest({
+        items: [
+          { productId: 'a', quantity: 1, price: 0.1 },
+          { productId: 'b', quantity: 1, price: 0.2 },
+        ],
+      });
 
       const res = await post(body, { 'X-Correlation-Id': 'corr-create-1' });
 
       expect(res.status).toBe(201);
       expect(res.headers.location).toBe(`/api/orders/${res.body.data.id}`);
       expect(res.headers['x-correlation-id']).toBe('corr-create-1');
-      expect(res.body).toMatchObject({ success: true, data: { status: 'PENDING', totalAmount: 0.3, currency: 'USD', customerId: body.customerId, customer: body.customer } });
+      expect(res.body).toMatchObject({
+        success: true,
+        data: { status: 'PENDING', totalAmount: 0.3, currency: 'USD', customerId: body.customerId, customer: body.customer },
+      });
       const fetched = await request(service.app).get(res.headers.location!).expect(200);
       expect(fetched.body.data).toEqual(res.body.data);
     });
 
     it('takes a product on two lines (added twice, or at two prices) and totals every line', async () => {
-      const body = buildOrderRequest({ items: [{ productId: 'a', quantity: 1, price: 0.07 }, { productId: 'a', quantity: 2, price: 1.01 }] });
+      const body = buildOrderRequest({
+        items: [
+          { productId: 'a', quantity: 1, price: 0.07 },
+          { productId: 'a', quantity: 2, price: 1.01 },
+        ],
+      });
 
       const res = await post(body);
 
@@ -120,8 +137,14 @@ describe('orders HTTP API against the real database and broker', () => {
     it('with waitFor, answers as soon as the order is confirmed', async () => {
       const order = await placeOrder();
       const notifier = service.container.resolve<OrderChangeNotifier>(TOKENS.OrderChangeNotifier);
-      const waiting = request(service.app).get(`/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=30000`).then((r) => r);
-      await eventually(() => notifier.waiting, (waiting) => waiting > 0, 'long-poll waiting');
+      const waiting = request(service.app)
+        .get(`/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=30000`)
+        .then((r) => r);
+      await eventually(
+        () => notifier.waiting,
+        (waiting) => waiting > 0,
+        'long-poll waiting',
+      );
 
       await lifecycle().confirmReservation(buildInventoryReserved(order.id));
 
@@ -194,7 +217,10 @@ describe('orders HTTP API against the real database and broker', () => {
       const res = await request(service.app).get(`/api/orders/customer/${uniqueCustomer()}?cursor=bm9wZQ`);
 
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'REQUEST.VALIDATION_FAILED', details: [{ path: 'cursor', message: expect.stringMatching(/not a cursor this service issued/) }] });
+      expect(res.body.error).toMatchObject({
+        code: 'REQUEST.VALIDATION_FAILED',
+        details: [{ path: 'cursor', message: expect.stringMatching(/not a cursor this service issued/) }],
+      });
     });
 
     it.each([
@@ -214,7 +240,10 @@ describe('orders HTTP API against the real database and broker', () => {
       const order = await placeOrder();
 
       const missing = await request(service.app).put(`/api/orders/${order.id}/status`).send({ status: 'CONFIRMED' });
-      const wrong = await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', 'wrong-key').send({ status: 'CONFIRMED' });
+      const wrong = await request(service.app)
+        .put(`/api/orders/${order.id}/status`)
+        .set('X-Api-Key', 'wrong-key')
+        .send({ status: 'CONFIRMED' });
 
       expect(missing.status).toBe(401);
       expect(wrong.status).toBe(403);
@@ -235,19 +264,32 @@ describe('orders HTTP API against the real database and broker', () => {
     it('refuses an admin CONFIRMED of a PENDING order with 409 ORDER.CONFIRM_BY_SAGA_ONLY: it stays PENDING and nothing is published', async () => {
       const order = await placeOrder();
 
-      const res = await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status: 'CONFIRMED' });
+      const res = await request(service.app)
+        .put(`/api/orders/${order.id}/status`)
+        .set('X-Api-Key', ADMIN_KEY)
+        .send({ status: 'CONFIRMED' });
 
       expect(res.status).toBe(409);
       expect(res.body).toEqual({
         success: false,
-        error: { code: 'ORDER.CONFIRM_BY_SAGA_ONLY', message: expect.any(String), details: { orderId: order.id, from: 'PENDING', to: 'CONFIRMED' } },
+        error: {
+          code: 'ORDER.CONFIRM_BY_SAGA_ONLY',
+          message: expect.any(String),
+          details: { orderId: order.id, from: 'PENDING', to: 'CONFIRMED' },
+        },
       });
       expect((await request(service.app).get(`/api/orders/${order.id}`)).body.data.status).toBe('PENDING');
       const timeline = (await request(service.app).get(`/api/orders/${order.id}/timeline`)).body.data as Array<{ eventType: string }>;
       expect(timeline.map((e) => e.eventType)).toEqual(['OrderPlaced']);
       // Per-key order is kept: once the cancel that follows is on the topic, an OrderConfirmed would be before it.
-      await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status: 'CANCELLED' }).expect(200);
-      const published = await readTopic(service.config.ORDER_EVENTS_TOPIC, (all) => all.some((m) => m.key === order.id && m.value.eventType === 'OrderCancelled'));
+      await request(service.app)
+        .put(`/api/orders/${order.id}/status`)
+        .set('X-Api-Key', ADMIN_KEY)
+        .send({ status: 'CANCELLED' })
+        .expect(200);
+      const published = await readTopic(service.config.ORDER_EVENTS_TOPIC, (all) =>
+        all.some((m) => m.key === order.id && m.value.eventType === 'OrderCancelled'),
+      );
       expect(published.filter((m) => m.key === order.id).map((m) => m.value.eventType)).toEqual(['OrderPlaced', 'OrderCancelled']);
     });
 
@@ -255,7 +297,10 @@ describe('orders HTTP API against the real database and broker', () => {
       const order = await placeOrder();
       await lifecycle().confirmReservation(buildInventoryReserved(order.id));
 
-      const res = await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status: 'CONFIRMED' });
+      const res = await request(service.app)
+        .put(`/api/orders/${order.id}/status`)
+        .set('X-Api-Key', ADMIN_KEY)
+        .send({ status: 'CONFIRMED' });
 
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', details: { from: 'CONFIRMED' } });
@@ -264,10 +309,16 @@ describe('orders HTTP API against the real database and broker', () => {
     it('refuses a move the state machine does not allow with 409 and the from/to', async () => {
       const order = await placeOrder();
 
-      const res = await request(service.app).put(`/api/orders/${order.id}/status`).set('X-Api-Key', ADMIN_KEY).send({ status: 'DELIVERED' });
+      const res = await request(service.app)
+        .put(`/api/orders/${order.id}/status`)
+        .set('X-Api-Key', ADMIN_KEY)
+        .send({ status: 'DELIVERED' });
 
       expect(res.status).toBe(409);
-      expect(res.body.error).toMatchObject({ code: 'ORDER.INVALID_TRANSITION', details: { orderId: order.id, from: 'PENDING', to: 'DELIVERED' } });
+      expect(res.body.error).toMatchObject({
+        code: 'ORDER.INVALID_TRANSITION',
+        details: { orderId: order.id, from: 'PENDING', to: 'DELIVERED' },
+      });
     });
 
     it('refuses an unknown status with 400', async () => {
@@ -315,16 +366,37 @@ describe('orders HTTP API against the real database and broker', () => {
 
       expect(res.body.data).toEqual([
         { status: 'PENDING', at: expect.any(String), eventType: 'OrderPlaced', eventId: expect.any(String) },
-        { status: 'CONFIRMED', at: expect.any(String), eventType: 'OrderConfirmed', eventId: expect.any(String), causedBy: reserved.eventId },
-        { status: 'CANCELLED', at: expect.any(String), eventType: 'OrderCancelled', eventId: expect.any(String), reason: 'CUSTOMER_REQUEST', details: 'too slow' },
-        { status: 'CANCELLED', at: expect.any(String), eventType: 'InventoryReleased', eventId: released.eventId, reason: 'ORDER_CANCELLED' },
+        {
+          status: 'CONFIRMED',
+          at: expect.any(String),
+          eventType: 'OrderConfirmed',
+          eventId: expect.any(String),
+          causedBy: reserved.eventId,
+        },
+        {
+          status: 'CANCELLED',
+          at: expect.any(String),
+          eventType: 'OrderCancelled',
+          eventId: expect.any(String),
+          reason: 'CUSTOMER_REQUEST',
+          details: 'too slow',
+        },
+        {
+          status: 'CANCELLED',
+          at: expect.any(String),
+          eventType: 'InventoryReleased',
+          eventId: released.eventId,
+          reason: 'ORDER_CANCELLED',
+        },
       ]);
     });
 
     it('the events it names are the ones published, in order, keyed by the order id', async () => {
       const order = await placeOrder();
       await lifecycle().confirmReservation(buildInventoryReserved(order.id));
-      const timeline = (await request(service.app).get(`/api/orders/${order.id}/timeline`).expect(200)).body.data as Array<{ eventId: string }>;
+      const timeline = (await request(service.app).get(`/api/orders/${order.id}/timeline`).expect(200)).body.data as Array<{
+        eventId: string;
+      }>;
 
       const published = await readTopic(service.config.ORDER_EVENTS_TOPIC, (all) => all.filter((m) => m.key === order.id).length >= 2);
 
@@ -361,7 +433,10 @@ describe('orders HTTP API against the real database and broker', () => {
       expect(res.status).toBe(405);
       expect(res.headers.allow).toBe(allow);
       expect(res.headers['x-correlation-id']).toBeTruthy();
-      expect(res.body).toMatchObject({ success: false, error: { code: 'HTTP.METHOD_NOT_ALLOWED', details: { allowed: allow.split(', ') } } });
+      expect(res.body).toMatchObject({
+        success: false,
+        error: { code: 'HTTP.METHOD_NOT_ALLOWED', details: { allowed: allow.split(', ') } },
+      });
     });
 
     it('an unknown path stays 404', async () => {
@@ -378,7 +453,9 @@ describe('orders HTTP API against the real database and broker', () => {
       const ui = await request(service.app).get('/docs').redirects(1).expect(200);
 
       expect(document.body).toEqual(orderOpenApi(service.config.PORT));
-      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/orders/{id}/timeline']));
+      expect(Object.keys(document.body.paths)).toEqual(
+        expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/orders/{id}/timeline']),
+      );
       expect(ui.headers['content-type']).toMatch(/text\/html/);
       expect(ui.text).toContain('swagger-ui');
     });

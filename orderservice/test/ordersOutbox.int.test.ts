@@ -61,6 +61,14 @@ describe('an order and its events are one stored document (transactional outbox)
     const { doc, outbox } = await storedOutbox(orderId);
     expect(doc?.status).toBe('CANCELLED');
     expect(outbox.map((e) => e.eventType)).toEqual(['OrderPlaced', 'OrderCancelled']);
-    expect(outbox[1]!.event).toMatchObject({ data: { orderId, reason: 'CUSTOMER_REQUEST', details: 'duplicate', previousStatus: 'PENDING', customer: buildOrderRequest().customer } });
+    expect(outbox[1]!.event).toMatchObject({
+      data: {
+        orderId,
+        reason: 'CUSTOMER_REQUEST',
+        details: 'duplicate',
+        previousStatus: 'PENDING',
+        customer: buildOrderRequest().customer,
+      },
+    });
   });
 });

@@ -39,7 +39,8 @@ describe('orderservice as a process, in the saga', () => {
 
   const publishInventoryEvent = (orderId: string, value: string, headers: Record<string, string>) =>
     producer.send({ topic: inventoryTopic, acks: -1, messages: [{ key: orderId, value, headers }] });
-  const publish = (event: DomainEvent) => publishInventoryEvent((event.data as { orderId: string }).orderId, serializeEvent(event), eventHeaders(event, childTraceparent()));
+  const publish = (event: DomainEvent) =>
+    publishInventoryEvent((event.data as { orderId: string }).orderId, serializeEvent(event), eventHeaders(event, childTraceparent()));
 
   const waitForStatus = async (orderId: string, statuses: string) => {
     const res = await fetch(`${service.url}/api/orders/${orderId}?waitFor=${statuses}&timeoutMs=30000`);
@@ -82,7 +83,11 @@ describe('orderservice as a process, in the saga', () => {
   it('on SIGTERM, answers a waiting long-poll with the current state and exits 0', async () => {
     const orderId = await placeOrder(uniqueName('corr'));
     const longPoll = fetch(`${service.url}/api/orders/${orderId}?waitFor=CONFIRMED&timeoutMs=30000`);
-    await eventually(() => service.logs.some((line) => line.includes('Long-poll waiting') && line.includes(orderId)), (waiting) => waiting, 'the long-poll is waiting');
+    await eventually(
+      () => service.logs.some((line) => line.includes('Long-poll waiting') && line.includes(orderId)),
+      (waiting) => waiting,
+      'the long-poll is waiting',
+    );
 
     const exitCode = service.stop();
 

@@ -26,7 +26,11 @@ describe('timeout sweeper', () => {
     expect(repository.orders.get(fresh.id)!.status).toBe('PENDING');
     expect(repository.orders.get(staleButConfirmed.id)!.status).toBe('CONFIRMED');
     expect(repository.written).toEqual([
-      expect.objectContaining({ eventType: 'OrderCancelled', correlationId: stale.correlationId, data: expect.objectContaining({ orderId: stale.id, reason: 'TIMEOUT', previousStatus: 'PENDING' }) }),
+      expect.objectContaining({
+        eventType: 'OrderCancelled',
+        correlationId: stale.correlationId,
+        data: expect.objectContaining({ orderId: stale.id, reason: 'TIMEOUT', previousStatus: 'PENDING' }),
+      }),
     ]);
   });
 

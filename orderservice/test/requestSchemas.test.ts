@@ -3,7 +3,8 @@ import { decodeCursor, encodeCursor } from '../src/api/cursor.js';
 import { createOrderBody, getOrderQuery, listOrdersQuery } from '../src/api/requestSchemas.js';
 import { buildOrderRequest } from './support/builders.js';
 
-const issuesOf = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }) => result.error?.issues.map((i) => i.path.join('.'));
+const issuesOf = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }) =>
+  result.error?.issues.map((i) => i.path.join('.'));
 
 describe('request schemas', () => {
   it('accepts a valid order', () => {
@@ -33,14 +34,19 @@ describe('request schemas', () => {
       { productId: 'p', quantity: 2, price: 999_999.99 },
     ];
 
-    expect(createOrderBody.safeParse(buildOrderRequest({ items: lines, customer: { email: "o'neil+shop!@mail.example.org", name: '  Ada  ' } }))).toMatchObject({
+    expect(
+      createOrderBody.safeParse(buildOrderRequest({ items: lines, customer: { email: "o'neil+shop!@mail.example.org", name: '  Ada  ' } })),
+    ).toMatchObject({
       success: true,
       data: { items: lines, customer: { name: 'Ada' } },
     });
   });
 
   it('reads waitFor as a comma-separated list of distinct statuses and caps timeoutMs at the configured maximum', () => {
-    expect(getOrderQuery().parse({ waitFor: 'CONFIRMED,CANCELLED', timeoutMs: '5000' })).toEqual({ waitFor: ['CONFIRMED', 'CANCELLED'], timeoutMs: 5000 });
+    expect(getOrderQuery().parse({ waitFor: 'CONFIRMED,CANCELLED', timeoutMs: '5000' })).toEqual({
+      waitFor: ['CONFIRMED', 'CANCELLED'],
+      timeoutMs: 5000,
+    });
     expect(getOrderQuery().safeParse({ waitFor: 'CONFIRMED', timeoutMs: '30001' }).success).toBe(false);
     expect(getOrderQuery(1000).safeParse({ waitFor: 'CONFIRMED', timeoutMs: '1001' }).success).toBe(false);
     for (const waitFor of ['SOON', 'CONFIRMED,CONFIRMED', 'CONFIRMED, CANCELLED', '', 'CONFIRMED,']) {

@@ -98,7 +98,12 @@ export class ChaosStack {
 
   /** The java process of this stack's mongo-java-server (from the stack's own pid file, never by name). */
   mongoPid(): number {
-    const pid = runningPid({ name: 'mongo', pidFile: path.join(this.stateDir, 'run', 'mongo.pid'), logFile: path.join(this.stateDir, 'logs', 'mongo.log'), marker: this.stateDir });
+    const pid = runningPid({
+      name: 'mongo',
+      pidFile: path.join(this.stateDir, 'run', 'mongo.pid'),
+      logFile: path.join(this.stateDir, 'logs', 'mongo.log'),
+      marker: this.stateDir,
+    });
     if (pid === undefined) throw new Error('the private stack has no running mongo process');
     return pid;
   }

@@ -112,13 +112,24 @@ export class LoadGenerator {
   readonly keysSent = new Set<string>();
   readonly longPolls: LongPollRecord[] = [];
   readonly samples: RequestSample[] = [];
-  readonly counters: LoadCounters = { orders: counters(), cancels: counters(), ships: { ...counters(), notConfirmed: 0 }, deliveries: counters(), restocks: counters() };
-  readonly failover: FailoverCounters = { retried: { order: 0, cancel: 0, ship: 0, deliver: 0, restock: 0 }, ordersReplayed: 0, longPollsRepeated: 0 };
+  readonly counters: LoadCounters = {
+    orders: counters(),
+    cancels: counters(),
+    ships: { ...counters(), notConfirmed: 0 },
+    deliveries: counters(),
+    restocks: counters(),
+  };
+  readonly failover: FailoverCounters = {
+    retried: { order: 0, cancel: 0, ship: 0, deliver: 0, restock: 0 },
+    ordersReplayed: 0,
+    longPollsRepeated: 0,
+  };
   private readonly inFlight = new Set<Promise<void>>();
   private readonly random: () => number;
 
   constructor(private readonly opts: LoadOptions) {
-    if (opts.ordersUrls.length === 0 || opts.inventoryUrls.length === 0) throw new Error('the load needs at least one instance of each service');
+    if (opts.ordersUrls.length === 0 || opts.inventoryUrls.length === 0)
+      throw new Error('the load needs at least one instance of each service');
     this.random = seeded(opts.seed);
   }
 
@@ -166,7 +177,14 @@ export class LoadGenerator {
     const key = this.opts.idempotencyKeyPrefix === undefined ? undefined : `${this.opts.idempotencyKeyPrefix}-${i}`;
     if (key !== undefined) this.keysSent.add(key);
     const headers: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key };
-    const res = await this.count('order', this.counters.orders, this.opts.ordersUrls, i, (url) => request('POST', `${url}/api/orders`, body, headers), [201, 200]);
+    const res = await this.count(
+      'order',
+      this.counters.orders,
+      this.opts.ordersUrls,
+      i,
+      (url) => request('POST', `${url}/api/orders`, body, headers),
+      [201, 200],
+    );
     if (res?.status !== 201 && res?.status !== 200) return;
     const id = (res.body as { data: { id: string } }).data.id;
     if (res.status === 200) this.failover.ordersReplayed += 1;
@@ -181,17 +199,38 @@ export class LoadGenerator {
 
   private async cancel(id: string, maxDelayMs: number): Promise<void> {
     await sleep(this.random() * maxDelayMs);
-    await this.count('cancel', this.counters.cancels, this.opts.ordersUrls, this.anyInstance(), (url) => request('POST', `${url}/api/orders/${id}/cancel`, { reason: 'changed my mind (chaos)' }), [200]);
+    await this.count(
+      'cancel',
+      this.counters.cancels,
+      this.opts.ordersUrls,
+      this.anyInstance(),
+      (url) => request('POST', `${url}/api/orders/${id}/cancel`, { reason: 'changed my mind (chaos)' }),
+      [200],
+    );
   }
 
   private async shipAndMaybeDeliver(id: string): Promise<void> {
     const deliver = this.random() < 0.6;
     if (!(await this.waitConfirmed(id))) return;
     const admin = { 'x-api-key': this.opts.adminKey };
-    const shipped = await this.count('ship', this.counters.ships, this.opts.ordersUrls, this.anyInstance(), (url) => request('PUT', `${url}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin), [200]);
+    const shipped = await this.count(
+      'ship',
+      this.counters.ships,
+      this.opts.ordersUrls,
+      this.anyInstance(),
+      (url) => request('PUT', `${url}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin),
+      [200],
+    );
     if (shipped?.status !== 200 || !deliver) return;
     await sleep(200 + this.random() * 1_500);
-    await this.count('deliver', this.counters.deliveries, this.opts.ordersUrls, this.anyInstance(), (url) => request('PUT', `${url}/api/orders/${id}/status`, { status: 'DELIVERED' }, admin), [200]);
+    await this.count(
+      'deliver',
+      this.counters.deliveries,
+      this.opts.ordersUrls,
+      this.anyInstance(),
+      (url) => request('PUT', `${url}/api/orders/${id}/status`, { status: 'DELIVERED' }, admin),
+      [200],
+    );
   }
 
   /**
@@ -208,7 +247,13 @@ export class LoadGenerator {
     let undecided = 0;
     for (;;) {
       rounds += 1;
-      const res = await request('GET', `${urls[instance % urls.length]}/api/orders/${id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=15000`, undefined, {}, 20_000);
+      const res = await request(
+        'GET',
+        `${urls[instance % urls.length]}/api/orders/${id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=15000`,
+        undefined,
+        {},
+        20_000,
+      );
       status = res.kind === 'response' && res.status === 200 ? (res.body as { data: { status: string } }).data.status : undefined;
       if (status !== undefined) undecided += 1;
       if (!this.several || (status !== undefined && DECIDED.has(status)) || undecided > UNDECIDED_REPEATS || Date.now() >= deadline) break;
@@ -233,7 +278,14 @@ export class LoadGenerator {
         continue;
       }
       const available = (read.body as { data: { available: number } }).data.available + this.opts.restockUnits;
-      await this.count('restock', this.counters.restocks, urls, n, (url) => request('PUT', `${url}/api/inventory/${productId}`, { available }, admin), [200]);
+      await this.count(
+        'restock',
+        this.counters.restocks,
+        urls,
+        n,
+        (url) => request('PUT', `${url}/api/inventory/${productId}`, { available }, admin),
+        [200],
+      );
     }
   }
 
@@ -257,13 +309,24 @@ export class LoadGenerator {
    * a short pause, up to FAILOVER_ROUNDS — safe for an order, which keeps its Idempotency-Key. One
    * instance: one attempt, as it always was.
    */
-  private async attempt(kind: RequestKind, urls: string[], first: number, send: (url: string) => Promise<HttpOutcome>): Promise<HttpOutcome> {
+  private async attempt(
+    kind: RequestKind,
+    urls: string[],
+    first: number,
+    send: (url: string) => Promise<HttpOutcome>,
+  ): Promise<HttpOutcome> {
     const rounds = urls.length > 1 ? FAILOVER_ROUNDS : 1;
     let all503 = true;
     for (let k = 0; ; k++) {
       const at = Date.now();
       const res = await send(urls[(first + k) % urls.length]!);
-      this.samples.push({ kind, at, ms: res.ms, outcome: res.kind === 'response' ? res.status : res.timedOut ? 'unanswered' : 'error', ...(k > 0 ? { retry: true as const } : {}) });
+      this.samples.push({
+        kind,
+        at,
+        ms: res.ms,
+        outcome: res.kind === 'response' ? res.status : res.timedOut ? 'unanswered' : 'error',
+        ...(k > 0 ? { retry: true as const } : {}),
+      });
       if (!refusedByInstance(res) || k + 1 >= urls.length * rounds) return res;
       all503 &&= res.kind === 'response';
       if ((k + 1) % urls.length === 0) {

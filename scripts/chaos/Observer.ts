@@ -46,7 +46,11 @@ export class Observer {
       this.orders.collection('orders').countDocuments({ 'outbox.0': { $exists: true } }),
       this.inventory.collection('reservations').countDocuments({ 'outbox.0': { $exists: true } }),
       this.notifications.collection('notifications').countDocuments({ status: { $in: ['PENDING', 'FAILED'] } }),
-      this.inventory.collection('products').find({}, { projection: { _id: 0, productId: 1, available: 1, reserved: 1, sold: 1 } }).sort({ productId: 1 }).toArray(),
+      this.inventory
+        .collection('products')
+        .find({}, { projection: { _id: 0, productId: 1, available: 1, reserved: 1, sold: 1 } })
+        .sort({ productId: 1 })
+        .toArray(),
       this.statusCounts(),
       this.notifications.collection('notifications').countDocuments({ status: 'SENT' }),
     ]);
@@ -61,7 +65,8 @@ export class Observer {
 
   async statusCounts(): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    for await (const o of this.orders.collection('orders').find({}, { projection: { status: 1 } })) counts[String(o.status)] = (counts[String(o.status)] ?? 0) + 1;
+    for await (const o of this.orders.collection('orders').find({}, { projection: { status: 1 } }))
+      counts[String(o.status)] = (counts[String(o.status)] ?? 0) + 1;
     return counts;
   }
 
@@ -94,7 +99,9 @@ export class Observer {
     const times: number[] = [];
     for await (const o of this.orders.collection('orders').find(filter, { projection: { timeline: 1 } })) {
       const timeline = (o.timeline ?? []) as Array<{ status: string; at: Date; reason?: string }>;
-      const decision = timeline.find((t) => t.status === 'CONFIRMED' || (t.status === 'CANCELLED' && SAGA_CANCEL_REASONS.has(t.reason ?? '')));
+      const decision = timeline.find(
+        (t) => t.status === 'CONFIRMED' || (t.status === 'CANCELLED' && SAGA_CANCEL_REASONS.has(t.reason ?? '')),
+      );
       const at = decision ? new Date(decision.at).getTime() : undefined;
       if (at !== undefined && at >= (opts.decidedFrom ?? 0)) times.push(at);
     }

@@ -12,7 +12,8 @@ export const SERVICE_NAMES: readonly ServiceName[] = ['orderservice', 'inventory
 export type Instance = ServiceName | `${ServiceName}-${number}` | `${ServiceName}-standby`;
 export const standbyOf = (name: ServiceName): Instance => `${name}-standby`;
 /** The `count` instances a run starts of a service: the service's own name first, then `name-2`, `name-3`, … */
-export const instancesOf = (name: ServiceName, count: number): Instance[] => Array.from({ length: count }, (_, i): Instance => (i === 0 ? name : `${name}-${i + 1}`));
+export const instancesOf = (name: ServiceName, count: number): Instance[] =>
+  Array.from({ length: count }, (_, i): Instance => (i === 0 ? name : `${name}-${i + 1}`));
 const serviceOf = (instance: Instance): ServiceName => instance.replace(/-(standby|\d+)$/, '') as ServiceName;
 
 /**

@@ -37,7 +37,12 @@ export function maxSizeOrder(i: number): unknown {
 /** Admin PUT of every burst product with `units` available (SEED_CATALOG is off: nothing else creates them). */
 export async function stockBurstProducts(inventoryUrl: string, adminKey: string, units: number): Promise<void> {
   for (const productId of BURST_PRODUCTS) {
-    const res = await request('PUT', `${inventoryUrl}/api/inventory/${productId}`, { name: `Burst ${productId.slice(0, 12)}`, available: units }, { 'x-api-key': adminKey });
+    const res = await request(
+      'PUT',
+      `${inventoryUrl}/api/inventory/${productId}`,
+      { name: `Burst ${productId.slice(0, 12)}`, available: units },
+      { 'x-api-key': adminKey },
+    );
     if (res.kind !== 'response' || res.status >= 300) throw new Error(`stocking ${productId} failed: ${JSON.stringify(res)}`);
   }
 }
@@ -55,9 +60,22 @@ export interface BurstResult {
 }
 
 /** POSTs `count` maximum-size orders, `concurrency` at a time; each accepted id is handed to `onAccepted` at once. */
-export async function postBurst(ordersUrl: string, count: number, concurrency: number, onAccepted: (id: string) => void): Promise<BurstResult> {
+export async function postBurst(
+  ordersUrl: string,
+  count: number,
+  concurrency: number,
+  onAccepted: (id: string) => void,
+): Promise<BurstResult> {
   const started = Date.now();
-  const result: BurstResult = { sent: 0, accepted: [], answered: {}, unanswered: 0, errors: 0, bodyBytes: JSON.stringify(maxSizeOrder(0)).length, tookMs: 0 };
+  const result: BurstResult = {
+    sent: 0,
+    accepted: [],
+    answered: {},
+    unanswered: 0,
+    errors: 0,
+    bodyBytes: JSON.stringify(maxSizeOrder(0)).length,
+    tookMs: 0,
+  };
   let next = 0;
   const worker = async () => {
     while (next < count) {

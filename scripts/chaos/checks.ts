@@ -67,20 +67,35 @@ const RESERVATION_FOR: Record<string, string[]> = {
 };
 
 const check = (name: string, violations: unknown[], summary: string, extraPass = true): CheckResult =>
-  violations.length === 0 && extraPass ? { name, pass: true, summary } : { name, pass: false, summary, violations: violations.slice(0, 10) };
+  violations.length === 0 && extraPass
+    ? { name, pass: true, summary }
+    : { name, pass: false, summary, violations: violations.slice(0, 10) };
 
 /** Reads what the services stored and what the DLTs hold, and judges every invariant of SPEC §2/§5. */
 export async function runChecks(input: CheckInput): Promise<CheckResult[]> {
   const { observer } = input;
   const [orders, products, reservations, notifications] = await Promise.all([
-    observer.orders.collection<OrderDoc>('orders').find({}, { projection: { status: 1, items: 1, timeline: 1 } }).toArray(),
+    observer.orders
+      .collection<OrderDoc>('orders')
+      .find({}, { projection: { status: 1, items: 1, timeline: 1 } })
+      .toArray(),
     observer.inventory.collection<ProductDoc>('products').find({}).toArray(),
-    observer.inventory.collection<ReservationDoc>('reservations').find({}, { projection: { status: 1 } }).toArray(),
-    observer.notifications.collection<NotificationDoc>('notifications').find({}, { projection: { eventId: 1, channel: 1, status: 1, reason: 1 } }).toArray(),
+    observer.inventory
+      .collection<ReservationDoc>('reservations')
+      .find({}, { projection: { status: 1 } })
+      .toArray(),
+    observer.notifications
+      .collection<NotificationDoc>('notifications')
+      .find({}, { projection: { eventId: 1, channel: 1, status: 1, reason: 1 } })
+      .toArray(),
   ]);
   return [
     faultsCheck(input),
-    check('system settled (no PENDING order, outbox empty, no consumer lag)', input.settled ? [] : ['not quiet before the settle timeout'], input.settleSummary),
+    check(
+      'system settled (no PENDING order, outbox empty, no consumer lag)',
+      input.settled ? [] : ['not quiet before the settle timeout'],
+      input.settleSummary,
+    ),
     ordersTerminal(input.accepted, orders),
     stockBalances(products),
     noDoubleReservation(orders, products, reservations),
@@ -96,7 +111,11 @@ function faultsCheck({ faults, expectedFaults, poison, expectedPoison, accepted 
     ...(poison.length < expectedPoison ? [`${poison.length}/${expectedPoison} poison messages injected`] : []),
     ...(accepted.length === 0 ? ['no order was accepted'] : []),
   ];
-  return check('faults injected under load', violations, `${faults.length}/${expectedFaults} faults recovered, ${poison.length}/${expectedPoison} poison messages, ${accepted.length} orders accepted`);
+  return check(
+    'faults injected under load',
+    violations,
+    `${faults.length}/${expectedFaults} faults recovered, ${poison.length}/${expectedPoison} poison messages, ${accepted.length} orders accepted`,
+  );
 }
 
 function ordersTerminal(accepted: string[], orders: OrderDoc[]): CheckResult {
@@ -105,19 +124,33 @@ function ordersTerminal(accepted: string[], orders: OrderDoc[]): CheckResult {
   const pending = orders.filter((o) => o.status === 'PENDING').map((o) => ({ orderId: o._id, problem: 'still PENDING' }));
   const counts: Record<string, number> = {};
   for (const o of orders) counts[o.status] = (counts[o.status] ?? 0) + 1;
-  const summary = `${accepted.length} accepted, ${orders.length} stored (${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}), ${missing.length} missing, ${pending.length} PENDING`;
+  const summary = `${accepted.length} accepted, ${orders.length} stored (${Object.entries(counts)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ')}), ${missing.length} missing, ${pending.length} PENDING`;
   return check('every accepted order stored and terminal', [...missing, ...pending], summary, accepted.length > 0);
 }
 
 function stockBalances(products: ProductDoc[]): CheckResult {
   const violations = products
     .filter((p) => p.initial + p.restocked !== p.available + p.reserved + p.sold || p.available < 0 || p.reserved < 0 || p.sold < 0)
-    .map((p) => ({ productId: p.productId, initial: p.initial, restocked: p.restocked, available: p.available, reserved: p.reserved, sold: p.sold }));
+    .map((p) => ({
+      productId: p.productId,
+      initial: p.initial,
+      restocked: p.restocked,
+      available: p.available,
+      reserved: p.reserved,
+      sold: p.sold,
+    }));
   const sum = (f: (p: ProductDoc) => number) => products.reduce((s, p) => s + f(p), 0);
   const summary =
     `${products.length - violations.length}/${products.length} products balance: initial ${sum((p) => p.initial)} + restocked ${sum((p) => p.restocked)} = ` +
     `available ${sum((p) => p.available)} + reserved ${sum((p) => p.reserved)} + sold ${sum((p) => p.sold)}; min available ${Math.min(...products.map((p) => p.available))}`;
-  return check('stock invariant per product (initial + restocked = available + reserved + sold, available ≥ 0)', violations, summary, products.length > 0);
+  return check(
+    'stock invariant per product (initial + restocked = available + reserved + sold, available ≥ 0)',
+    violations,
+    summary,
+    products.length > 0,
+  );
 }
 
 function noDoubleReservation(orders: OrderDoc[], products: ProductDoc[], reservations: ReservationDoc[]): CheckResult {
@@ -139,26 +172,45 @@ function noDoubleReservation(orders: OrderDoc[], products: ProductDoc[], reserva
   for (const o of orders) {
     const reservation = reservationOf.get(o._id) ?? 'NONE';
     const allowed = RESERVATION_FOR[o.status];
-    if (allowed && !allowed.includes(reservation)) violations.push({ orderId: o._id, status: o.status, reservation, problem: 'reservation does not match the order' });
+    if (allowed && !allowed.includes(reservation))
+      violations.push({ orderId: o._id, status: o.status, reservation, problem: 'reservation does not match the order' });
     const held = holdsOf.get(o._id);
     if (o.status === 'CONFIRMED') {
       const exact = o.items.length === (held?.size ?? 0) && o.items.every((line) => held?.get(line.productId) === line.quantity);
-      if (!exact) violations.push({ orderId: o._id, status: o.status, holds: Object.fromEntries(held ?? []), problem: 'confirmed order does not hold exactly its lines' });
+      if (!exact)
+        violations.push({
+          orderId: o._id,
+          status: o.status,
+          holds: Object.fromEntries(held ?? []),
+          problem: 'confirmed order does not hold exactly its lines',
+        });
     } else if (held) {
-      violations.push({ orderId: o._id, status: o.status, holds: Object.fromEntries(held), problem: `${o.status} order still holds stock` });
+      violations.push({
+        orderId: o._id,
+        status: o.status,
+        holds: Object.fromEntries(held),
+        problem: `${o.status} order still holds stock`,
+      });
     }
   }
   const orderIds = new Set(orders.map((o) => o._id));
-  for (const id of [...holdsOf.keys()].filter((id) => !orderIds.has(id))) violations.push({ orderId: id, problem: 'stock held for an order that does not exist' });
-  for (const r of reservations.filter((r) => !orderIds.has(r._id))) violations.push({ orderId: r._id, reservation: r.status, problem: 'reservation for an order that does not exist' });
+  for (const id of [...holdsOf.keys()].filter((id) => !orderIds.has(id)))
+    violations.push({ orderId: id, problem: 'stock held for an order that does not exist' });
+  for (const r of reservations.filter((r) => !orderIds.has(r._id)))
+    violations.push({ orderId: r._id, reservation: r.status, problem: 'reservation for an order that does not exist' });
   const byStatus: Record<string, number> = {};
   for (const r of reservations) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-  const summary = `${reservations.length} reservations (${Object.entries(byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}), ${holds} holds, ${violations.length} violations`;
+  const summary = `${reservations.length} reservations (${Object.entries(byStatus)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ')}), ${holds} holds, ${violations.length} violations`;
   return check('no double reservation (one hold per order and product, Σholds = reserved, reservations match orders)', violations, summary);
 }
 
 function unitsTaken(orders: OrderDoc[], products: ProductDoc[]): CheckResult {
-  const units = orders.filter((o) => TAKES_STOCK.has(o.status)).flatMap((o) => o.items).reduce((s, l) => s + l.quantity, 0);
+  const units = orders
+    .filter((o) => TAKES_STOCK.has(o.status))
+    .flatMap((o) => o.items)
+    .reduce((s, l) => s + l.quantity, 0);
   const taken = products.reduce((s, p) => s + p.reserved + p.sold, 0);
   const summary = `units of CONFIRMED+SHIPPED+DELIVERED orders ${units}, reserved + sold ${taken}`;
   return check('units of confirmed/shipped/delivered orders = reserved + sold', units === taken ? [] : [{ units, taken }], summary);
@@ -187,7 +239,13 @@ function notificationsOnce(orders: OrderDoc[], notifications: NotificationDoc[])
         // Every load-generator order carries an email address and a phone number: SKIPPED is a miss too.
         if (record?.status !== 'SENT') {
           missing += 1;
-          violations.push({ orderId: o._id, eventType: step.eventType, eventId: step.eventId, channel, problem: record ? `notification ${record.status}${record.reason ? ` (${record.reason})` : ''}` : 'no notification' });
+          violations.push({
+            orderId: o._id,
+            eventType: step.eventType,
+            eventId: step.eventId,
+            channel,
+            problem: record ? `notification ${record.status}${record.reason ? ` (${record.reason})` : ''}` : 'no notification',
+          });
         }
       }
     }
@@ -195,7 +253,12 @@ function notificationsOnce(orders: OrderDoc[], notifications: NotificationDoc[])
   const orphans = [...records.keys()].filter((key) => !expected.has(key));
   for (const key of orphans) violations.push({ notification: key, problem: 'notification for an event no order recorded' });
   const summary = `${expected.size} expected (2 per lifecycle event), ${notifications.length} records, ${notifications.filter((n) => n.status === 'SENT').length} SENT, ${missing} missing, ${duplicates} duplicates, ${orphans.length} orphans`;
-  return check('exactly one notification per (eventId, channel), every lifecycle event notified on both channels', violations, summary, expected.size > 0);
+  return check(
+    'exactly one notification per (eventId, channel), every lifecycle event notified on both channels',
+    violations,
+    summary,
+    expected.size > 0,
+  );
 }
 
 async function deadLettersOnlyPoison(input: CheckInput): Promise<CheckResult> {
@@ -204,16 +267,30 @@ async function deadLettersOnlyPoison(input: CheckInput): Promise<CheckResult> {
   const poisonIds = new Set(input.poison.map((p) => p.eventId));
   const unexpected = records
     .filter((r) => !r.eventId || !poisonIds.has(r.eventId))
-    .map((r) => ({ dltTopic: r.dltTopic, eventType: r.eventType, eventId: r.eventId, key: r.key, group: r.headers['dlt.consumer.group'], errorClass: r.errorClass, error: r.errorMessage?.slice(0, 200) }));
+    .map((r) => ({
+      dltTopic: r.dltTopic,
+      eventType: r.eventType,
+      eventId: r.eventId,
+      key: r.key,
+      group: r.headers['dlt.consumer.group'],
+      errorClass: r.errorClass,
+      error: r.errorMessage?.slice(0, 200),
+    }));
   const missing: unknown[] = [];
   let copies = 0;
   for (const p of input.poison) {
     for (const group of input.orderTopicGroups) {
       const found = records.filter((r) => r.eventId === p.eventId && r.headers['dlt.consumer.group'] === group).length;
-      if (found === 0) missing.push({ eventId: p.eventId, eventType: p.eventType, group, problem: 'poison message not dead-lettered by this group' });
+      if (found === 0)
+        missing.push({ eventId: p.eventId, eventType: p.eventType, group, problem: 'poison message not dead-lettered by this group' });
       copies += found;
     }
   }
   const summary = `${records.length} dead letters: ${copies} poison copies for ${input.poison.length} poison × ${input.orderTopicGroups.length} groups, ${missing.length} missing, ${unexpected.length} unexpected`;
-  return check('DLTs hold the injected poison and nothing else (per consuming group)', [...unexpected, ...missing], summary, input.poison.length > 0);
+  return check(
+    'DLTs hold the injected poison and nothing else (per consuming group)',
+    [...unexpected, ...missing],
+    summary,
+    input.poison.length > 0,
+  );
 }

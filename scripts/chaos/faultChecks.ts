@@ -32,7 +32,11 @@ function recovered(f: FaultRecord): CheckResult {
     ms === null
       ? `no order placed after the fault ended was decided (every process ready after ${(f.recoveredAfterMs / 1000).toFixed(1)} s)`
       : `first new saga ${(ms / 1000).toFixed(1)} s after the fault ended (every process ready after ${(f.recoveredAfterMs / 1000).toFixed(1)} s from the fault)`;
-  return result(`fault ${f.fault}: a new order completes within ${RECOVERY_BOUND_MS / 1000} s after the fault ends`, ms !== null && ms <= RECOVERY_BOUND_MS ? [] : [summary], summary);
+  return result(
+    `fault ${f.fault}: a new order completes within ${RECOVERY_BOUND_MS / 1000} s after the fault ends`,
+    ms !== null && ms <= RECOVERY_BOUND_MS ? [] : [summary],
+    summary,
+  );
 }
 
 function noStorm(f: FaultRecord, maxJoins: number): CheckResult {
@@ -65,19 +69,37 @@ function promptAnswers(f: FaultRecord): CheckResult {
     ...(o.slowerThan5s > 0 ? [`${o.slowerThan5s} order requests answered after more than ${PROMPT_MS / 1000} s`] : []),
     ...Object.entries(o.answeredOther).map(([status, n]) => `${n} order requests answered ${status} instead of 503`),
   ];
-  return result(`fault ${f.fault}: every order request during the outage answered within ${PROMPT_MS / 1000} s (201 or 503)`, violations, `order requests during the outage: ${describeRequests(o)}`);
+  return result(
+    `fault ${f.fault}: every order request during the outage answered within ${PROMPT_MS / 1000} s (201 or 503)`,
+    violations,
+    `order requests during the outage: ${describeRequests(o)}`,
+  );
 }
 
 function burstAccepted(f: FaultRecord): CheckResult {
-  const burst = f.details.burst as { sent: number; accepted: number; answered: Record<string, number>; unanswered: number; errors: number; bodyBytes: number } | undefined;
+  const burst = f.details.burst as
+    { sent: number; accepted: number; answered: Record<string, number>; unanswered: number; errors: number; bodyBytes: number } | undefined;
   const outbox = f.details.outboxWhenBrokerReturned as { documents: number; bytes: number } | undefined;
-  if (!burst || !outbox) return result(`fault ${f.fault}: the burst was accepted while the broker was down`, ['the burst was not sent'], 'no burst');
+  if (!burst || !outbox)
+    return result(`fault ${f.fault}: the burst was accepted while the broker was down`, ['the burst was not sent'], 'no burst');
   const violations = [
-    ...(burst.accepted < burst.sent ? [`${burst.sent - burst.accepted} of ${burst.sent} maximum-size orders not accepted: ${JSON.stringify(burst.answered)}, ${burst.unanswered} unanswered, ${burst.errors} errors`] : []),
-    ...(outbox.bytes <= BROKER_MAX_MESSAGE_BYTES ? [`only ${outbox.bytes} bytes of events pending: not beyond the broker's ${BROKER_MAX_MESSAGE_BYTES} bytes, not the case this fault is about`] : []),
+    ...(burst.accepted < burst.sent
+      ? [
+          `${burst.sent - burst.accepted} of ${burst.sent} maximum-size orders not accepted: ${JSON.stringify(burst.answered)}, ${burst.unanswered} unanswered, ${burst.errors} errors`,
+        ]
+      : []),
+    ...(outbox.bytes <= BROKER_MAX_MESSAGE_BYTES
+      ? [
+          `only ${outbox.bytes} bytes of events pending: not beyond the broker's ${BROKER_MAX_MESSAGE_BYTES} bytes, not the case this fault is about`,
+        ]
+      : []),
   ];
   const summary = `${burst.accepted}/${burst.sent} maximum-size orders (${burst.bodyBytes} bytes a body) accepted; ${outbox.documents} orders with ${(outbox.bytes / 1e6).toFixed(2)} MB of events pending when the broker returned`;
-  return result(`fault ${f.fault}: every maximum-size order accepted (201) while the broker was down, more than the broker's max message size pending`, violations, summary);
+  return result(
+    `fault ${f.fault}: every maximum-size order accepted (201) while the broker was down, more than the broker's max message size pending`,
+    violations,
+    summary,
+  );
 }
 
 function burstPublished(f: FaultRecord): CheckResult {
@@ -86,11 +108,19 @@ function burstPublished(f: FaultRecord): CheckResult {
     typeof ms === 'number'
       ? `no order event pending for more than 10 s, ${(ms / 1000).toFixed(1)} s after the broker returned`
       : `orders' outbox still holds ${String(f.details.outboxStaleAtEnd)} documents with events pending for more than 10 s`;
-  return result(`fault ${f.fault}: publishing resumed — the whole backlog published within ${RECOVERY_BOUND_MS / 1000} s of the broker's return`, typeof ms === 'number' && ms <= RECOVERY_BOUND_MS ? [] : [summary], summary);
+  return result(
+    `fault ${f.fault}: publishing resumed — the whole backlog published within ${RECOVERY_BOUND_MS / 1000} s of the broker's return`,
+    typeof ms === 'number' && ms <= RECOVERY_BOUND_MS ? [] : [summary],
+    summary,
+  );
 }
 
 function partitionsMoved(f: FaultRecord): CheckResult {
   const moved = Number(f.details.sagasDecidedAfterSessionTimeout ?? 0);
   const summary = `${Number(f.details.sagasDecidedWhileFrozen ?? 0)} sagas decided while the member was frozen, ${moved} of them after its session timeout (by the standby)`;
-  return result(`fault ${f.fault}: the frozen member's partitions moved to the standby (sagas decided during the freeze)`, moved > 0 ? [] : ['no saga was decided while the member was frozen'], summary);
+  return result(
+    `fault ${f.fault}: the frozen member's partitions moved to the standby (sagas decided during the freeze)`,
+    moved > 0 ? [] : ['no saga was decided while the member was frozen'],
+    summary,
+  );
 }

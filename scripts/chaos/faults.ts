@@ -141,7 +141,9 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
         const during = await leadersWithout(stack, plan.leaderTopics, victim.nodeId, ELECTION_WAIT_MS);
         details.newLeadersAfterMs = Date.now() - killedAt;
         details.leaderChanges = leaderChanges(before, during);
-        log(`leader-kill: ${String(details.leaderChanges)} partitions changed leader ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; restarting ${name} in ${LEADER_DOWN_MS / 1000} s`);
+        log(
+          `leader-kill: ${String(details.leaderChanges)} partitions changed leader ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; restarting ${name} in ${LEADER_DOWN_MS / 1000} s`,
+        );
         await sleep(LEADER_DOWN_MS);
         await stack.startAgain();
         details.leaderChangesOnReturn = leaderChanges(during, await stack.leaders(plan.leaderTopics));
@@ -164,7 +166,9 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
         await sleep(Math.max(0, stoppedAt + BROKER_STOP_LONG_MS - Date.now()));
         await stack.startAgain();
         details.leaderChangesOnReturn = leaderChanges(during, await stack.leaders(plan.leaderTopics));
-        log(`broker-stop-long: ${name} back after ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s; ${String(details.leaderChanges)} leader changes while it was down, ${String(details.leaderChangesOnReturn)} on its return`);
+        log(
+          `broker-stop-long: ${name} back after ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s; ${String(details.leaderChanges)} leader changes while it was down, ${String(details.leaderChangesOnReturn)} on its return`,
+        );
       },
     },
     'db-pause': {
@@ -202,7 +206,9 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
         const resumedAt = Date.now();
         const decided = await plan.observer.sagaDecisions({ decidedFrom: frozenAt });
         details.sagasDecidedWhileFrozen = decided.filter((at) => at <= resumedAt).length;
-        details.sagasDecidedAfterSessionTimeout = decided.filter((at) => at >= frozenAt + CONSUMER_SESSION_TIMEOUT_MS && at <= resumedAt).length;
+        details.sagasDecidedAfterSessionTimeout = decided.filter(
+          (at) => at >= frozenAt + CONSUMER_SESSION_TIMEOUT_MS && at <= resumedAt,
+        ).length;
       },
       cleanUp: async () => {
         const since = Date.now();
@@ -217,7 +223,10 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
       act: async (details) => {
         await stack.stopKafka();
         const burst: BurstResult = await postBurst(plan.ordersUrl, plan.burstOrders, 16, plan.accept);
-        details.burst = burst.accepted.length === burst.sent ? { ...burst, accepted: burst.accepted.length } : { ...burst, accepted: burst.accepted.length, firstAccepted: burst.accepted.slice(0, 3) };
+        details.burst =
+          burst.accepted.length === burst.sent
+            ? { ...burst, accepted: burst.accepted.length }
+            : { ...burst, accepted: burst.accepted.length, firstAccepted: burst.accepted.slice(0, 3) };
         details.burstProducts = BURST_PRODUCTS.length;
         const outbox = await plan.observer.orderOutbox();
         details.outboxWhenBrokerReturned = outbox;
@@ -232,7 +241,9 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
         const drainedAt = await outboxDrained(plan.observer, OUTBOX_STALE_MS, liftedAt + SAGA_WAIT_MS);
         details.outboxDrainedAfterMs = drainedAt === undefined ? null : drainedAt - liftedAt;
         details.outboxStaleAtEnd = await plan.observer.staleOrderOutbox(OUTBOX_STALE_MS).catch(() => undefined);
-        plan.log(`oversize-burst: ${drainedAt === undefined ? `orders' outbox still holds ${String(details.outboxStaleAtEnd)} documents older than ${OUTBOX_STALE_MS / 1000} s` : `outbox drained ${((drainedAt - liftedAt) / 1000).toFixed(1)} s after the broker returned`}`);
+        plan.log(
+          `oversize-burst: ${drainedAt === undefined ? `orders' outbox still holds ${String(details.outboxStaleAtEnd)} documents older than ${OUTBOX_STALE_MS / 1000} s` : `outbox drained ${((drainedAt - liftedAt) / 1000).toFixed(1)} s after the broker returned`}`,
+        );
       },
     },
   };
@@ -252,7 +263,9 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
     // must not wait for the first new saga, or it would report the saga's time as its own.
     const [sagaAt] = await Promise.all([firstSagaAfter(plan.observer, liftedAt, SAGA_WAIT_MS), spec.afterLift?.(details, liftedAt)]);
     const sagaRecoveredAfterMs = sagaAt === undefined ? null : sagaAt - liftedAt;
-    log(`recovered from "${fault}": ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, ${sagaRecoveredAfterMs === null ? `no new saga within ${SAGA_WAIT_MS / 1000} s` : `first new saga ${(sagaRecoveredAfterMs / 1000).toFixed(1)} s`} after the fault ended`);
+    log(
+      `recovered from "${fault}": ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, ${sagaRecoveredAfterMs === null ? `no new saga within ${SAGA_WAIT_MS / 1000} s` : `first new saga ${(sagaRecoveredAfterMs / 1000).toFixed(1)} s`} after the fault ended`,
+    );
     await sleep(Math.max(0, readyAt + plan.gapMs - Date.now()));
     const windowEndAt = Date.now();
     const groupJoins: Partial<Record<Instance, number>> = {};
@@ -338,7 +351,8 @@ async function leadersWithout(stack: ChaosStack, topics: string[], nodeId: numbe
   for (;;) {
     const leaders = await stack.leaders(topics);
     if (![...leaders.values()].some((leader) => leader === nodeId || leader < 0)) return leaders;
-    if (Date.now() > deadline) throw new Error(`the partitions of Kafka node ${nodeId} had no new leader ${timeoutMs / 1000} s after it went down`);
+    if (Date.now() > deadline)
+      throw new Error(`the partitions of Kafka node ${nodeId} had no new leader ${timeoutMs / 1000} s after it went down`);
     await sleep(500);
   }
 }

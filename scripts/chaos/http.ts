@@ -10,7 +10,13 @@ export const REQUEST_TIMEOUT_MS = 10_000;
  * One request, never retried: a service being killed is exactly what this run is about, so a request
  * that meets it is counted as failed by the caller. Bounded by a timeout so a hung socket cannot stall the run.
  */
-export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<HttpOutcome> {
+export async function request(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<HttpOutcome> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {

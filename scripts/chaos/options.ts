@@ -40,7 +40,13 @@ const QUICK_CLUSTER_FAULTS: FaultName[] = ['kill-orderservice', 'leader-kill'];
  * each service killed beside its twin, the busiest leader killed, one broker stopped past the session
  * timeout. The single-process faults (database, burst, freeze) stay selectable with --faults.
  */
-const SCALE_OUT_FAULTS: FaultName[] = ['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'leader-kill', 'broker-stop-long'];
+const SCALE_OUT_FAULTS: FaultName[] = [
+  'kill-orderservice',
+  'kill-inventoryservice',
+  'kill-notificationservice',
+  'leader-kill',
+  'broker-stop-long',
+];
 const MAX_INSTANCES = 4;
 
 const USAGE =
@@ -49,9 +55,13 @@ const USAGE =
 
 function faultList(value: string | undefined, fallback: FaultName[], brokers: KafkaNodeCount): FaultName[] {
   if (value === undefined) return fallback;
-  const names = value.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
   const unknown = names.filter((n) => !(FAULT_NAMES as readonly string[]).includes(n));
-  if (names.length === 0 || unknown.length > 0) throw new Error(`--faults: unknown fault ${JSON.stringify(unknown.join(','))}; choose from ${FAULT_NAMES.join(', ')}; usage: ${USAGE}`);
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(`--faults: unknown fault ${JSON.stringify(unknown.join(','))}; choose from ${FAULT_NAMES.join(', ')}; usage: ${USAGE}`);
   const needCluster = names.filter((n) => brokers === 1 && (CLUSTER_FAULTS as readonly string[]).includes(n));
   if (needCluster.length > 0) throw new Error(`--faults ${needCluster.join(',')}: needs a cluster (--brokers 3); usage: ${USAGE}`);
   return FAULT_NAMES.filter((n) => names.includes(n));

@@ -16,7 +16,9 @@ export function printSummary(checks: CheckResult[], figures: Array<[string, stri
     for (const v of c.violations ?? []) console.log(`        - ${JSON.stringify(v)}`);
   }
   const failed = checks.filter((c) => !c.pass).length;
-  console.log(`\n  ${failed === 0 ? paint(32, `ALL ${checks.length} CHECKS PASS`) : paint(31, `${failed} OF ${checks.length} CHECKS FAIL`)}`);
+  console.log(
+    `\n  ${failed === 0 ? paint(32, `ALL ${checks.length} CHECKS PASS`) : paint(31, `${failed} OF ${checks.length} CHECKS FAIL`)}`,
+  );
 }
 
 export function writeReport(file: string, report: unknown): void {

@@ -23,7 +23,17 @@ export interface RequestFigures {
 const SLOW_MS = 5_000;
 
 export function requestFigures(samples: RequestSample[], from: number, to: number, kinds?: RequestKind[]): RequestFigures {
-  const f: RequestFigures = { sent: 0, succeeded: 0, answered503: 0, answeredOther: {}, unanswered: 0, errors: 0, slowerThan5s: 0, slowestAnsweredMs: 0, resent: 0 };
+  const f: RequestFigures = {
+    sent: 0,
+    succeeded: 0,
+    answered503: 0,
+    answeredOther: {},
+    unanswered: 0,
+    errors: 0,
+    slowerThan5s: 0,
+    slowestAnsweredMs: 0,
+    resent: 0,
+  };
   for (const s of samples) {
     if (s.at < from || s.at > to || (kinds && !kinds.includes(s.kind))) continue;
     f.sent += 1;
@@ -42,6 +52,8 @@ export function requestFigures(samples: RequestSample[], from: number, to: numbe
 }
 
 export function describeRequests(f: RequestFigures): string {
-  const other = Object.entries(f.answeredOther).map(([status, n]) => `${status}×${n}`).join(' ');
+  const other = Object.entries(f.answeredOther)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(' ');
   return `${f.sent} sent${f.resent > 0 ? ` (${f.resent} of them re-sent to another instance)` : ''}: ${f.succeeded} ok, ${f.answered503} answered 503, ${f.unanswered} unanswered (client timeout), ${f.errors} connection errors${other ? `, other ${other}` : ''}; slowest answer ${(f.slowestAnsweredMs / 1000).toFixed(1)} s`;
 }

@@ -27,11 +27,21 @@ type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?
 interface OtlpJsonExport {
   resourceSpans?: Array<{
     resource?: { attributes?: Array<{ key: string; value: AnyValue }> };
-    scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind?: number; attributes?: Array<{ key: string; value: AnyValue }> }> }>;
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind?: number;
+        attributes?: Array<{ key: string; value: AnyValue }>;
+      }>;
+    }>;
   }>;
 }
 
-const valueOf = (v: AnyValue): string | number | boolean => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue ?? '';
+const valueOf = (v: AnyValue): string | number | boolean =>
+  v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue ?? '';
 
 function flatten(body: OtlpJsonExport): ReceivedSpan[] {
   return (body.resourceSpans ?? []).flatMap((rs) => {

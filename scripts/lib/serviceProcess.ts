@@ -54,7 +54,13 @@ function profileFlags(name: ServiceName): string[] {
 }
 
 /** `root`: the checkout whose service runs (the benchmark's --compare starts another commit's from a worktree). */
-export function spawnService(name: ServiceName, port: number, env: Record<string, string | undefined>, output: (chunk: Buffer) => void, root = REPO_ROOT): ServiceProcess {
+export function spawnService(
+  name: ServiceName,
+  port: number,
+  env: Record<string, string | undefined>,
+  output: (chunk: Buffer) => void,
+  root = REPO_ROOT,
+): ServiceProcess {
   // An older commit (bench --compare) may have no tracing bootstrap yet.
   const tracing = existsSync(path.join(root, name, 'src', 'tracing.ts')) ? ['--import', './src/tracing.ts'] : [];
   const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', ...tracing, 'src/main.ts'], {
@@ -91,12 +97,18 @@ export function spawnService(name: ServiceName, port: number, env: Record<string
  * Polls /health/ready (or /health/live) until 200. Throws when the process exits first or the time
  * runs out; `context` adds where to look (a log file, the last log lines) to the message.
  */
-export async function waitForHealth(service: ServiceProcess, opts: { path?: 'ready' | 'live'; timeoutMs?: number; context?: () => string } = {}): Promise<void> {
+export async function waitForHealth(
+  service: ServiceProcess,
+  opts: { path?: 'ready' | 'live'; timeoutMs?: number; context?: () => string } = {},
+): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const context = () => (opts.context ? `\n${opts.context()}` : '');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!service.isRunning()) throw new Error(`${service.name} exited (${service.child.exitCode ?? service.child.signalCode}) before it was ${opts.path ?? 'ready'}${context()}`);
+    if (!service.isRunning())
+      throw new Error(
+        `${service.name} exited (${service.child.exitCode ?? service.child.signalCode}) before it was ${opts.path ?? 'ready'}${context()}`,
+      );
     try {
       const res = await fetch(`${service.url}/health/${opts.path ?? 'ready'}`, { signal: AbortSignal.timeout(2_000) });
       if (res.status === 200) return;

@@ -18,7 +18,8 @@ const orderConfigSchema = () =>
   );
 
 /** A service with customer-scoped routes (orderservice, notificationservice). */
-const customerFacingSchema = () => defineServiceConfig({ ...customerAuthConfigShape() }, { port: 3002, dbName: 'notificationdb', serviceName: 'notificationservice' });
+const customerFacingSchema = () =>
+  defineServiceConfig({ ...customerAuthConfigShape() }, { port: 3002, dbName: 'notificationdb', serviceName: 'notificationservice' });
 
 const PRODUCTION_KEY = 'a-proper-production-key';
 const PRODUCTION_SECRET = 'a-proper-production-jwt-secret-0123456789';
@@ -67,7 +68,10 @@ describe('service configuration', () => {
 
   it('when each service passes its own database name, the default DB_URL points at that database', () => {
     const inventory = loadConfig(defineServiceConfig({}, { port: 3003, dbName: 'inventorydb', serviceName: 'inventoryservice' }), {});
-    const notification = loadConfig(defineServiceConfig({}, { port: 3002, dbName: 'notificationdb', serviceName: 'notificationservice' }), {});
+    const notification = loadConfig(
+      defineServiceConfig({}, { port: 3002, dbName: 'notificationdb', serviceName: 'notificationservice' }),
+      {},
+    );
 
     expect([inventory.DB_URL, inventory.PORT]).toEqual(['mongodb://127.0.0.1:27017/inventorydb', 3003]);
     expect([notification.DB_URL, notification.PORT]).toEqual(['mongodb://127.0.0.1:27017/notificationdb', 3002]);
@@ -95,7 +99,9 @@ describe('service configuration', () => {
 
     const error = configErrorOf(() => loadConfig(orderConfigSchema(), { KAFKA_REPLICATION_FACTOR: '1', KAFKA_MIN_INSYNC_REPLICAS: '2' }));
     expect(error.message).toContain('KAFKA_MIN_INSYNC_REPLICAS: must not exceed KAFKA_REPLICATION_FACTOR');
-    expect(configErrorOf(() => loadConfig(orderConfigSchema(), { KAFKA_REPLICATION_FACTOR: '0' })).message).toContain('KAFKA_REPLICATION_FACTOR: must be an integer between 1 and 10');
+    expect(configErrorOf(() => loadConfig(orderConfigSchema(), { KAFKA_REPLICATION_FACTOR: '0' })).message).toContain(
+      'KAFKA_REPLICATION_FACTOR: must be an integer between 1 and 10',
+    );
   });
 
   it('when a variable is set to the empty string, treats it as unset', () => {
@@ -125,9 +131,7 @@ describe('service configuration', () => {
   });
 
   it('when NODE_ENV=production and ADMIN_API_KEY is shorter than 16 characters, fails even alongside other bad variables', () => {
-    const error = configErrorOf(() =>
-      loadConfig(orderConfigSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: 'short-key', PORT: 'x' }),
-    );
+    const error = configErrorOf(() => loadConfig(orderConfigSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: 'short-key', PORT: 'x' }));
 
     expect(error.message).toContain('ADMIN_API_KEY: must be at least 16 characters when NODE_ENV=production');
     expect(error.message).toContain('PORT: must be an integer between 1 and 65535');
@@ -180,7 +184,13 @@ describe('service configuration', () => {
     });
 
     it('when NODE_ENV=production, both the dev admin key and the dev secret are named in the one line', () => {
-      const error = configErrorOf(() => loadConfig(customerFacingSchema(), { NODE_ENV: 'production', ADMIN_API_KEY: DEV_ADMIN_API_KEY, AUTH_JWT_SECRET: DEV_AUTH_JWT_SECRET }));
+      const error = configErrorOf(() =>
+        loadConfig(customerFacingSchema(), {
+          NODE_ENV: 'production',
+          ADMIN_API_KEY: DEV_ADMIN_API_KEY,
+          AUTH_JWT_SECRET: DEV_AUTH_JWT_SECRET,
+        }),
+      );
 
       expect(error.problems.map((p) => p.variable).sort()).toEqual(['ADMIN_API_KEY', 'AUTH_JWT_SECRET']);
     });
@@ -194,7 +204,11 @@ describe('service configuration', () => {
         AUTH_JWT_AUDIENCE: 'order-platform',
       });
 
-      expect([config.AUTH_JWT_SECRET, config.AUTH_JWT_ISSUER, config.AUTH_JWT_AUDIENCE]).toEqual([PRODUCTION_SECRET, 'https://shop.example', 'order-platform']);
+      expect([config.AUTH_JWT_SECRET, config.AUTH_JWT_ISSUER, config.AUTH_JWT_AUDIENCE]).toEqual([
+        PRODUCTION_SECRET,
+        'https://shop.example',
+        'order-platform',
+      ]);
     });
 
     it('a service without customer-scoped routes does not need AUTH_JWT_SECRET in production', () => {

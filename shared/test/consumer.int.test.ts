@@ -61,7 +61,17 @@ describe('reliable consumer against the real broker and database', () => {
 
   const publish = (topic: string, event: DomainEvent | { key: string; value: string; headers?: Record<string, string> }) =>
     'eventId' in event
-      ? producer.send({ topic, acks: -1, messages: [{ key: (event.data as { orderId: string }).orderId, value: serializeEvent(event), headers: eventHeaders(event, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01') }] })
+      ? producer.send({
+          topic,
+          acks: -1,
+          messages: [
+            {
+              key: (event.data as { orderId: string }).orderId,
+              value: serializeEvent(event),
+              headers: eventHeaders(event, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
+            },
+          ],
+        })
       : producer.send({ topic, acks: -1, messages: [event] });
   const applied = async (orderId: string) => (await Orders.findById(orderId).lean())?.applied ?? 0;
 
@@ -92,7 +102,14 @@ describe('reliable consumer against the real broker and database', () => {
     const dead = await readDeadLetters(kafka, dltTopicOf(topic));
     expect(dead).toHaveLength(2);
     const [first, second] = dead.sort((a, b) => Number(a.offset) - Number(b.offset));
-    expect(first).toMatchObject({ key: orderId, eventType: 'OrderPlaced', eventId: poison.eventId, errorClass: 'InvalidEventError', attempts: 1, originalTopic: topic });
+    expect(first).toMatchObject({
+      key: orderId,
+      eventType: 'OrderPlaced',
+      eventId: poison.eventId,
+      errorClass: 'InvalidEventError',
+      attempts: 1,
+      originalTopic: topic,
+    });
     expect(first!.errorMessage).toContain('items.0.quantity');
     expect(first!.headers[DLT_HEADERS.originalPartition]).toMatch(/^\d+$/);
     expect(first!.headers[DLT_HEADERS.originalOffset]).toMatch(/^\d+$/);
@@ -162,7 +179,11 @@ describe('reliable consumer against the real broker and database', () => {
       seen.push(event);
     });
     const orderId = randomUUID();
-    const v1 = createEvent('OrderPlaced', { orderId, customerId: 'c-1', items: [{ productId: 'p', quantity: 1, price: 1.5 }], totalAmount: 1.5 } as never, { source: 'old', version: 1 });
+    const v1 = createEvent(
+      'OrderPlaced',
+      { orderId, customerId: 'c-1', items: [{ productId: 'p', quantity: 1, price: 1.5 }], totalAmount: 1.5 } as never,
+      { source: 'old', version: 1 },
+    );
 
     await publish(topic, v1);
 
@@ -224,13 +245,21 @@ describe('reliable consumer against the real broker and database', () => {
       expect(dryRun).toContain('Would replay 2 of 2');
       expect(dryRun).toMatch(new RegExp(`refused by ${groupA} .*\\n\\s+would also reach: ${groupB} \\(refused it too\\)`));
       expect(dryRun).toMatch(new RegExp(`refused by ${groupB} .*\\n\\s+would also reach: ${groupA} \\(refused it too\\)`));
-      expect(await dltCommand(['replay', '--topic', topic, '--group', groupA, '--dry-run'])).toContain(`Would replay 1 of 2 message(s) from ${dlt} for group ${groupA}`);
+      expect(await dltCommand(['replay', '--topic', topic, '--group', groupA, '--dry-run'])).toContain(
+        `Would replay 1 of 2 message(s) from ${dlt} for group ${groupA}`,
+      );
 
       fixedForA = true;
-      expect(await dltCommand(['replay', '--topic', topic, '--group', groupA])).toContain(`Replayed 1 of 2 message(s) from ${dlt} for group ${groupA}`);
+      expect(await dltCommand(['replay', '--topic', topic, '--group', groupA])).toContain(
+        `Replayed 1 of 2 message(s) from ${dlt} for group ${groupA}`,
+      );
       const marker = buildOrderPlaced({ orderId: poison.data.orderId }); // same key: each group meets it after the replayed copy
       await publish(topic, marker);
-      await eventually(async () => handled[groupA]!.includes(marker.eventId) && handled[groupB]!.includes(marker.eventId), 30_000, 'both groups past the replay');
+      await eventually(
+        async () => handled[groupA]!.includes(marker.eventId) && handled[groupB]!.includes(marker.eventId),
+        30_000,
+        'both groups past the replay',
+      );
 
       expect(handled[groupA]!.filter((id) => id === poison.eventId)).toHaveLength(1);
       expect(seen[groupB]!.filter((id) => id === poison.eventId)).toHaveLength(1); // only the original delivery

@@ -74,7 +74,11 @@ describe('reliable consumer while its database hangs for longer than the session
       await producer.send({
         topic,
         acks: -1,
-        messages: events.map((e) => ({ key: e.data.orderId, value: serializeEvent(e), headers: eventHeaders(e, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01') })),
+        messages: events.map((e) => ({
+          key: e.data.orderId,
+          value: serializeEvent(e),
+          headers: eventHeaders(e, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
+        })),
       });
       return events.map((e) => e.data.orderId);
     };

@@ -52,7 +52,17 @@ describe('reliable consumer after kafkajs gave up on it', () => {
     await consumer.start();
 
     const event = buildOrderPlaced();
-    await producer.send({ topic, acks: -1, messages: [{ key: event.data.orderId, value: serializeEvent(event), headers: eventHeaders(event, '00-' + '1'.repeat(32) + '-' + '2'.repeat(16) + '-01') }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        {
+          key: event.data.orderId,
+          value: serializeEvent(event),
+          headers: eventHeaders(event, '00-' + '1'.repeat(32) + '-' + '2'.repeat(16) + '-01'),
+        },
+      ],
+    });
 
     await eventually(() => handled.length > 0, 45_000, 'the event to be handled after the restart');
     expect(handled).toEqual([event.eventId]);

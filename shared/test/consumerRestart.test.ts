@@ -20,7 +20,8 @@ function stubKafka() {
     run: async () => void calls.run++,
     disconnect: async () => void calls.disconnect++,
   };
-  const crash = (restart: boolean) => events.emit('consumer.crash', { payload: { error: new Error('Failed to find group coordinator'), restart } });
+  const crash = (restart: boolean) =>
+    events.emit('consumer.crash', { payload: { error: new Error('Failed to find group coordinator'), restart } });
   return { kafka: { consumer: () => consumer } as unknown as Kafka, calls, crash };
 }
 
@@ -31,7 +32,14 @@ describe('ReliableConsumer after kafkajs gives up', () => {
   afterEach(async () => consumer?.stop());
 
   const build = (kafka: Kafka) =>
-    new ReliableConsumer({ kafka, groupId: 'g', topics: ['t'], logger: pino({ level: 'silent' }), deadLetters: {} as DeadLetterPublisher, retry: { baseDelayMs: 2, maxDelayMs: 10 } });
+    new ReliableConsumer({
+      kafka,
+      groupId: 'g',
+      topics: ['t'],
+      logger: pino({ level: 'silent' }),
+      deadLetters: {} as DeadLetterPublisher,
+      retry: { baseDelayMs: 2, maxDelayMs: 10 },
+    });
 
   it('when a crash is not restarted by kafkajs (e.g. coordinator not found during a broker restart), starts consuming again', async () => {
     const stub = stubKafka();

@@ -14,7 +14,13 @@ describe('event contracts', () => {
       createEvent('OrderPlaced', { ...placedV1Data, currency: 'EUR' }, { source: 'orderservice' }),
     );
 
-    expect(event).toMatchObject({ eventType: 'OrderPlaced', version: 2, source: 'orderservice', correlationId: 'corr-1', causationId: 'cause-1' });
+    expect(event).toMatchObject({
+      eventType: 'OrderPlaced',
+      version: 2,
+      source: 'orderservice',
+      correlationId: 'corr-1',
+      causationId: 'cause-1',
+    });
     expect(event.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(event.occurredAt)).not.toBeNaN();
   });
@@ -24,7 +30,8 @@ describe('event contracts', () => {
   });
 
   it('carries a customer name of 200 characters however many UTF-16 units they take (the API counts characters), not 201', () => {
-    const placed = (name: string) => () => createEvent('OrderPlaced', { ...placedV1Data, customer: { name }, currency: 'EUR' }, { source: 't' });
+    const placed = (name: string) => () =>
+      createEvent('OrderPlaced', { ...placedV1Data, customer: { name }, currency: 'EUR' }, { source: 't' });
 
     expect(placed('😀'.repeat(200))).not.toThrow();
     expect(placed('😀'.repeat(201))).toThrow();
@@ -93,10 +100,15 @@ describe('event contracts', () => {
       expect(child.split('-')[1], parent).not.toBe(parent.split('-')[1]);
     }
     // A later version may append fields: its trace is continued, as version 00.
-    expect(childTraceparent('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-more').split('-').slice(0, 2)).toEqual(['00', '0af7651916cd43dd8448eb211c80319c']);
+    expect(childTraceparent('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-more').split('-').slice(0, 2)).toEqual([
+      '00',
+      '0af7651916cd43dd8448eb211c80319c',
+    ]);
   });
 
   it('every event type maps to one of the two topics', () => {
-    expect(new Set(Object.values(EVENTS).map((e) => e.topic))).toEqual(new Set(['order-service.order-events', 'inventory-service.inventory-events']));
+    expect(new Set(Object.values(EVENTS).map((e) => e.topic))).toEqual(
+      new Set(['order-service.order-events', 'inventory-service.inventory-events']),
+    );
   });
 });

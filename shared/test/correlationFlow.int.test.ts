@@ -42,12 +42,15 @@ describe('correlation id from an HTTP request to the consumer that handled its e
         },
       }),
     });
-    consumer = new ReliableConsumer({ kafka, groupId: uniqueName('corr-group'), topics: [topic], logger: consumerLogger, deadLetters: new DeadLetterPublisher(producer) }).on(
-      'OrderPlaced',
-      async (event) => {
-        consumerLogger.info({ orderId: event.data.orderId }, 'Reserving stock');
-      },
-    );
+    consumer = new ReliableConsumer({
+      kafka,
+      groupId: uniqueName('corr-group'),
+      topics: [topic],
+      logger: consumerLogger,
+      deadLetters: new DeadLetterPublisher(producer),
+    }).on('OrderPlaced', async (event) => {
+      consumerLogger.info({ orderId: event.data.orderId }, 'Reserving stock');
+    });
     await consumer.start();
   });
   afterAll(async () => {
@@ -62,9 +65,16 @@ describe('correlation id from an HTTP request to the consumer that handled its e
     const Orders = testOrderModel(connection);
     const outbox = new Outbox(relay, { [TOPICS.orderEvents]: topic });
     const app = express();
-    applyStandardMiddleware(app, { logger: silentLogger(), config: { BODY_LIMIT: '64kb', RATE_LIMIT_WINDOW_MS: 60_000, RATE_LIMIT_MAX: 100 } });
+    applyStandardMiddleware(app, {
+      logger: silentLogger(),
+      config: { BODY_LIMIT: '64kb', RATE_LIMIT_WINDOW_MS: 60_000, RATE_LIMIT_MAX: 100 },
+    });
     app.post('/orders/:id', async (req, res) => {
-      const event = createEvent('OrderPlaced', { orderId: req.params.id, customerId: 'c', items: [{ productId: 'p', quantity: 1, price: 1 }], totalAmount: 1, currency: 'USD' }, { source: 'test' });
+      const event = createEvent(
+        'OrderPlaced',
+        { orderId: req.params.id, customerId: 'c', items: [{ productId: 'p', quantity: 1, price: 1 }], totalAmount: 1, currency: 'USD' },
+        { source: 'test' },
+      );
       await Orders.create({ _id: req.params.id, status: 'PENDING', ...outbox.forCreate([event]) });
       outbox.committed(Orders, req.params.id);
       sendSuccess(res, 201, { eventId: event.eventId });
@@ -81,6 +91,11 @@ describe('correlation id from an HTTP request to the consumer that handled its e
     expect(published!.message.headers!.correlationId!.toString()).toBe('checkout-7f3a');
     expect(JSON.parse(published!.message.value!.toString())).toMatchObject({ correlationId: 'checkout-7f3a' });
     const handledLine = consumerLines.find((l) => l.msg === 'Reserving stock')!;
-    expect(handledLine).toMatchObject({ service: 'consumer-under-test', correlationId: 'checkout-7f3a', causationId: res.body.data.eventId, orderId });
+    expect(handledLine).toMatchObject({
+      service: 'consumer-under-test',
+      correlationId: 'checkout-7f3a',
+      causationId: res.body.data.eventId,
+      orderId,
+    });
   });
 });

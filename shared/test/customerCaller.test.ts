@@ -21,7 +21,9 @@ function appWithCustomerRoutes(anonymousRefused: boolean) {
   const callers: CustomerCallers = { tokens, adminApiKey: ADMIN_KEY, anonymousRefused };
   return buildTestApp({
     routes: (app) => {
-      app.get('/customers/:customerId/things', requireCustomerCaller(callers, { param: 'customerId' }), (req, res) => sendSuccess(res, 200, { customerId: req.params.customerId }));
+      app.get('/customers/:customerId/things', requireCustomerCaller(callers, { param: 'customerId' }), (req, res) =>
+        sendSuccess(res, 200, { customerId: req.params.customerId }),
+      );
       app.get('/things', requireCustomerCaller(callers, { query: 'customerId' }), (_req, res) => sendSuccess(res, 200, { listed: true }));
     },
   }).app;
@@ -43,14 +45,18 @@ describe('requireCustomerCaller', () => {
     });
 
     it("with the customer's own token lets the request through", async () => {
-      const res = await request(app).get('/customers/123/things').set(bearer(await tokens.sign('123')));
+      const res = await request(app)
+        .get('/customers/123/things')
+        .set(bearer(await tokens.sign('123')));
 
       expect(res.status).toBe(200);
       expect(res.body.data).toEqual({ customerId: '123' });
     });
 
     it("with another customer's token answers 403 AUTH.FORBIDDEN", async () => {
-      const res = await request(app).get('/customers/123/things').set(bearer(await tokens.sign('456')));
+      const res = await request(app)
+        .get('/customers/123/things')
+        .set(bearer(await tokens.sign('456')));
 
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('AUTH.FORBIDDEN');
@@ -76,14 +82,42 @@ describe('requireCustomerCaller', () => {
 
     it.each([
       ['expired', async () => tokens.sign('123', new Date(Date.now() - 60_000)), 'Bearer token has expired'],
-      ['tampered (claims changed, signature kept)', async () => tampered(await tokens.sign('456'), { sub: '123', iss: 'shop', aud: 'order-platform', exp: Math.floor(Date.now() / 1000) + 600 }), 'Bearer token is not valid'],
-      ['signed with another secret', async () => new CustomerTokens({ AUTH_JWT_SECRET: `${SECRET}-other`, AUTH_JWT_ISSUER: 'shop', AUTH_JWT_AUDIENCE: 'order-platform' }).sign('123'), 'Bearer token is not valid'],
-      ['from another issuer', async () => new CustomerTokens({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'elsewhere', AUTH_JWT_AUDIENCE: 'order-platform' }).sign('123'), 'Bearer token is not valid'],
-      ['for another audience', async () => new CustomerTokens({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'shop', AUTH_JWT_AUDIENCE: 'elsewhere' }).sign('123'), 'Bearer token is not valid'],
-      ['unsigned (alg none)', async () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '123', iss: 'shop', aud: 'order-platform', exp: Math.floor(Date.now() / 1000) + 600 })}.`, 'Bearer token is not valid'],
+      [
+        'tampered (claims changed, signature kept)',
+        async () =>
+          tampered(await tokens.sign('456'), { sub: '123', iss: 'shop', aud: 'order-platform', exp: Math.floor(Date.now() / 1000) + 600 }),
+        'Bearer token is not valid',
+      ],
+      [
+        'signed with another secret',
+        async () =>
+          new CustomerTokens({ AUTH_JWT_SECRET: `${SECRET}-other`, AUTH_JWT_ISSUER: 'shop', AUTH_JWT_AUDIENCE: 'order-platform' }).sign(
+            '123',
+          ),
+        'Bearer token is not valid',
+      ],
+      [
+        'from another issuer',
+        async () =>
+          new CustomerTokens({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'elsewhere', AUTH_JWT_AUDIENCE: 'order-platform' }).sign('123'),
+        'Bearer token is not valid',
+      ],
+      [
+        'for another audience',
+        async () => new CustomerTokens({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'shop', AUTH_JWT_AUDIENCE: 'elsewhere' }).sign('123'),
+        'Bearer token is not valid',
+      ],
+      [
+        'unsigned (alg none)',
+        async () =>
+          `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '123', iss: 'shop', aud: 'order-platform', exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+        'Bearer token is not valid',
+      ],
       ['not a JWT', async () => 'not-a-token', 'Bearer token is not valid'],
     ])('with a token that is %s answers 401 invalid_token', async (_case, token, message) => {
-      const res = await request(app).get('/customers/123/things').set(bearer(await token()));
+      const res = await request(app)
+        .get('/customers/123/things')
+        .set(bearer(await token()));
 
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
@@ -91,7 +125,9 @@ describe('requireCustomerCaller', () => {
     });
 
     it('with an Authorization header that is not a Bearer token answers 401', async () => {
-      const res = await request(app).get('/customers/123/things').set('Authorization', `Basic ${Buffer.from('123:pw').toString('base64')}`);
+      const res = await request(app)
+        .get('/customers/123/things')
+        .set('Authorization', `Basic ${Buffer.from('123:pw').toString('base64')}`);
 
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('AUTH.UNAUTHORIZED');
@@ -102,16 +138,24 @@ describe('requireCustomerCaller', () => {
       const payload = base64url({ sub: '123', iss: 'shop', aud: 'order-platform' });
       const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url');
 
-      const res = await request(app).get('/customers/123/things').set(bearer(`${header}.${payload}.${signature}`));
+      const res = await request(app)
+        .get('/customers/123/things')
+        .set(bearer(`${header}.${payload}.${signature}`));
 
       expect(res.status).toBe(401);
     });
 
     it('scopes a query by its customerId: anonymous 401, another customer 403, own token 200', async () => {
       const anonymous = await request(app).get('/things?customerId=123');
-      const other = await request(app).get('/things?customerId=123').set(bearer(await tokens.sign('456')));
-      const own = await request(app).get('/things?customerId=123').set(bearer(await tokens.sign('123')));
-      const repeated = await request(app).get('/things?customerId=456&customerId=123').set(bearer(await tokens.sign('123')));
+      const other = await request(app)
+        .get('/things?customerId=123')
+        .set(bearer(await tokens.sign('456')));
+      const own = await request(app)
+        .get('/things?customerId=123')
+        .set(bearer(await tokens.sign('123')));
+      const repeated = await request(app)
+        .get('/things?customerId=456&customerId=123')
+        .set(bearer(await tokens.sign('123')));
 
       expect([anonymous.status, other.status, own.status, repeated.status]).toEqual([401, 403, 200, 403]);
     });
@@ -135,9 +179,15 @@ describe('requireCustomerCaller', () => {
     });
 
     it('still verifies a presented token: another customer 403, expired 401, own 200', async () => {
-      const other = await request(app).get('/customers/123/things').set(bearer(await tokens.sign('456')));
-      const expired = await request(app).get('/customers/123/things').set(bearer(await tokens.sign('123', new Date(Date.now() - 1_000))));
-      const own = await request(app).get('/customers/123/things').set(bearer(await tokens.sign('123')));
+      const other = await request(app)
+        .get('/customers/123/things')
+        .set(bearer(await tokens.sign('456')));
+      const expired = await request(app)
+        .get('/customers/123/things')
+        .set(bearer(await tokens.sign('123', new Date(Date.now() - 1_000))));
+      const own = await request(app)
+        .get('/customers/123/things')
+        .set(bearer(await tokens.sign('123')));
 
       expect([other.status, expired.status, own.status]).toEqual([403, 401, 200]);
     });

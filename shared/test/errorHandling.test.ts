@@ -123,7 +123,9 @@ describe('error responses', () => {
   it('when the body is over the limit, answers 413 with REQUEST.TOO_LARGE', async () => {
     const { app } = appWithFailingRoutes();
 
-    const res = await request(app).post('/orders').send({ customerId: 'x'.repeat(2048), quantity: 1 });
+    const res = await request(app)
+      .post('/orders')
+      .send({ customerId: 'x'.repeat(2048), quantity: 1 });
 
     expect(res.status).toBe(413);
     expect(res.headers['x-correlation-id']).toBeTruthy();
@@ -204,7 +206,10 @@ describe('error responses', () => {
     const res = await request(app).get('/orders/%E0%A4%A');
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ success: false, error: { code: 'REQUEST.MALFORMED_URI', message: 'Request path is not valid percent-encoding' } });
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'REQUEST.MALFORMED_URI', message: 'Request path is not valid percent-encoding' },
+    });
   });
 
   it.each([

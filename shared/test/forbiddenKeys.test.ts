@@ -26,7 +26,9 @@ describe('forbidden keys guard', () => {
   it('when a $-operator hides inside an array, answers 400 REQUEST.FORBIDDEN_KEY with its path', async () => {
     const { app } = appEchoingInput();
 
-    const res = await request(app).post('/echo').send({ items: [{ productId: '1' }, { productId: { $where: 'sleep(1000)' } }] });
+    const res = await request(app)
+      .post('/echo')
+      .send({ items: [{ productId: '1' }, { productId: { $where: 'sleep(1000)' } }] });
 
     expect(res.status).toBe(400);
     expect(res.headers['x-correlation-id']).toBeTruthy();
@@ -43,7 +45,9 @@ describe('forbidden keys guard', () => {
   it('when a key is dotted, answers 400 REQUEST.FORBIDDEN_KEY', async () => {
     const { app } = appEchoingInput();
 
-    const res = await request(app).post('/echo').send({ customer: { 'address.city': 'x' } });
+    const res = await request(app)
+      .post('/echo')
+      .send({ customer: { 'address.city': 'x' } });
 
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'REQUEST.FORBIDDEN_KEY', details: { path: 'customer.address.city' } });
@@ -80,7 +84,9 @@ describe('forbidden keys guard', () => {
   it('when the body nests deeper than 20 levels, answers 400 REQUEST.TOO_DEEP', async () => {
     const { app } = appEchoingInput();
 
-    const res = await request(app).post('/echo').send(nested(25) as object);
+    const res = await request(app)
+      .post('/echo')
+      .send(nested(25) as object);
 
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('REQUEST.TOO_DEEP');

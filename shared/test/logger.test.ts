@@ -69,7 +69,12 @@ describe('kafkaLogCreator', () => {
     const { logs, logger } = loggerWithCapture('debug');
     const log = kafkaLogCreator(logger)(logLevel.INFO);
 
-    log({ namespace: 'Consumer', level: logLevel.ERROR, label: 'ERROR', log: { message: 'Crash', timestamp: 'ts', logger: 'kafkajs', groupId: 'g1' } });
+    log({
+      namespace: 'Consumer',
+      level: logLevel.ERROR,
+      label: 'ERROR',
+      log: { message: 'Crash', timestamp: 'ts', logger: 'kafkajs', groupId: 'g1' },
+    });
     log({ namespace: 'Producer', level: logLevel.WARN, label: 'WARN', log: { message: 'Slow', timestamp: 'ts', logger: 'kafkajs' } });
     log({ namespace: 'Broker', level: logLevel.DEBUG, label: 'DEBUG', log: { message: 'Request', timestamp: 'ts', logger: 'kafkajs' } });
 
@@ -85,8 +90,12 @@ describe('kafkaLogCreator', () => {
 
 describe('redactUrlCredentials', () => {
   it('hides the user and password of a database URL, all of it even with a raw "@" in the password, and leaves the rest', () => {
-    expect(redactUrlCredentials('mongodb://app:s3cret@db-1:27017,db-2:27017/orderdb?authSource=admin')).toBe('mongodb://***@db-1:27017,db-2:27017/orderdb?authSource=admin');
-    expect(redactUrlCredentials('mongodb+srv://app:p@ss@cluster.example.net/orderdb')).toBe('mongodb+srv://***@cluster.example.net/orderdb');
+    expect(redactUrlCredentials('mongodb://app:s3cret@db-1:27017,db-2:27017/orderdb?authSource=admin')).toBe(
+      'mongodb://***@db-1:27017,db-2:27017/orderdb?authSource=admin',
+    );
+    expect(redactUrlCredentials('mongodb+srv://app:p@ss@cluster.example.net/orderdb')).toBe(
+      'mongodb+srv://***@cluster.example.net/orderdb',
+    );
     expect(redactUrlCredentials('mongodb://127.0.0.1:27017/orderdb?appName=a@b')).toBe('mongodb://127.0.0.1:27017/orderdb?appName=a@b');
   });
 });

@@ -41,7 +41,11 @@ describe('an undeclared method on a known path', () => {
     if (method !== 'HEAD') {
       expect(res.body).toEqual({
         success: false,
-        error: { code: 'HTTP.METHOD_NOT_ALLOWED', message: expect.stringContaining(`${method} is not allowed`), details: { allowed: allow.split(', ') } },
+        error: {
+          code: 'HTTP.METHOD_NOT_ALLOWED',
+          message: expect.stringContaining(`${method} is not allowed`),
+          details: { allowed: allow.split(', ') },
+        },
       });
     }
   });

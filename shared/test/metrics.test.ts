@@ -49,7 +49,12 @@ describe('/metrics', () => {
 
   it('when scraped, exports what /health/ready would say: service_ready and service_dependency_up per check', async () => {
     let kafkaUp = true;
-    const { app } = buildTestApp({ healthChecks: [{ name: 'mongodb', check: () => true }, { name: 'kafka', check: () => kafkaUp }] });
+    const { app } = buildTestApp({
+      healthChecks: [
+        { name: 'mongodb', check: () => true },
+        { name: 'kafka', check: () => kafkaUp },
+      ],
+    });
 
     const ready = (await request(app).get('/metrics')).text;
     kafkaUp = false;

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { onePartitionPerRequest } from '../src/kafka/onePartitionPerRequest.js';
 
 const partitions = (n: number): PartitionMetadata[] =>
-  Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: (partitionId % 3) + 1, replicas: [1, 2, 3], isr: [1, 2, 3], offlineReplicas: [], partitionErrorCode: 0 }));
+  Array.from({ length: n }, (_, partitionId) => ({
+    partitionId,
+    leader: (partitionId % 3) + 1,
+    replicas: [1, 2, 3],
+    isr: [1, 2, 3],
+    offlineReplicas: [],
+    partitionErrorCode: 0,
+  }));
 
 /** A kafkajs producer double that records each produce call and answers per partition (or fails the ones named). */
 function fakes(opts: { failPartitions?: number[] } = {}) {
@@ -40,7 +47,13 @@ describe('one partition per produce request', () => {
     const { calls, producer } = fakes();
     const messages = keys.map((key, i) => ({ key, value: `v${i}` }));
 
-    const result = await producer.sendBatch({ acks: -1, topicMessages: [{ topic: 'orders', messages }, { topic: 'other', messages: [{ key: 'x', value: 'y' }] }] });
+    const result = await producer.sendBatch({
+      acks: -1,
+      topicMessages: [
+        { topic: 'orders', messages },
+        { topic: 'other', messages: [{ key: 'x', value: 'y' }] },
+      ],
+    });
 
     for (const call of calls) {
       expect(call.acks).toBe(-1);
@@ -50,7 +63,9 @@ describe('one partition per produce request', () => {
     const kafkajsChoice = Partitioners.DefaultPartitioner();
     const sent = calls.flatMap((c) => c.topicMessages![0]!.messages.map((m) => [c.topicMessages![0]!.topic, m.key, m.partition]));
     expect(sent.filter(([topic]) => topic === 'orders')).toEqual(
-      expect.arrayContaining(messages.map((m) => ['orders', m.key, kafkajsChoice({ topic: 'orders', partitionMetadata: partitions(3), message: m })])),
+      expect.arrayContaining(
+        messages.map((m) => ['orders', m.key, kafkajsChoice({ topic: 'orders', partitionMetadata: partitions(3), message: m })]),
+      ),
     );
     expect(sent).toHaveLength(31);
     expect(calls.length).toBe(result.length);
@@ -62,7 +77,9 @@ describe('one partition per produce request', () => {
 
   it('when one partition fails, fails the send only after the other partitions have settled', async () => {
     const { calls, producer } = fakes({ failPartitions: [1] });
-    await expect(producer.send({ topic: 'orders', acks: -1, messages: keys.map((key) => ({ key, value: key })) })).rejects.toThrow('leader of 1 gone');
+    await expect(producer.send({ topic: 'orders', acks: -1, messages: keys.map((key) => ({ key, value: key })) })).rejects.toThrow(
+      'leader of 1 gone',
+    );
     expect(calls.map((c) => c.topicMessages![0]!.messages[0]!.partition).sort()).toEqual([0, 1, 2]);
   });
 

@@ -15,9 +15,16 @@ import { buildOrderPlaced, connect, eventually, pendingCount, silentLogger, test
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'writeThenDie.ts');
 
-function runToDeath(dbUrl: string, count: number, leaseMs: number, topic: string): Promise<{ signal: NodeJS.Signals | null; output: string }> {
+function runToDeath(
+  dbUrl: string,
+  count: number,
+  leaseMs: number,
+  topic: string,
+): Promise<{ signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dbUrl, String(count), String(leaseMs), topic], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dbUrl, String(count), String(leaseMs), topic], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -36,7 +43,10 @@ describe('transactional outbox against the real broker and database', () => {
   const relays: OutboxRelay[] = [];
 
   const newRelay = async (opts: ConstructorParameters<typeof OutboxRelay>[2] = {}): Promise<OutboxRelay> => {
-    const relay = new OutboxRelay(producer, process.env.DEBUG_RELAY ? (await import('pino')).default() : silentLogger(), { pollIntervalMs: 200, ...opts }).register(Orders);
+    const relay = new OutboxRelay(producer, process.env.DEBUG_RELAY ? (await import('pino')).default() : silentLogger(), {
+      pollIntervalMs: 200,
+      ...opts,
+    }).register(Orders);
     relays.push(relay);
     return relay;
   };

@@ -60,7 +60,10 @@ describe('outbox relay: no entry and no round blocks the others', () => {
 
   async function smallTopic(): Promise<string> {
     const topic = uniqueName('outbox-limit');
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_LIMIT) }] }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_LIMIT) }] }],
+    });
     return topic;
   }
 
@@ -101,7 +104,11 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     const event = buildOrderPlaced();
     await Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) });
     outbox.committed(Orders, event.data.orderId);
-    await eventually(async () => (await readTopicToEnd(kafka, topic)).some(({ message }) => message.headers!.eventId!.toString() === event.eventId), 15_000, 'a new order published');
+    await eventually(
+      async () => (await readTopicToEnd(kafka, topic)).some(({ message }) => message.headers!.eventId!.toString() === event.eventId),
+      15_000,
+      'a new order published',
+    );
   }
 
   beforeAll(async () => {
@@ -171,7 +178,8 @@ describe('outbox relay: no entry and no round blocks the others', () => {
       outbox.committed(Orders, event.data.orderId);
       return event.eventId;
     };
-    const seen = async (eventId: string): Promise<boolean> => (await readTopicToEnd(kafka, topic).catch(() => [])).some(({ message }) => message.headers!.eventId!.toString() === eventId);
+    const seen = async (eventId: string): Promise<boolean> =>
+      (await readTopicToEnd(kafka, topic).catch(() => [])).some(({ message }) => message.headers!.eventId!.toString() === eventId);
     const first = await publish();
     await eventually(() => seen(first), 15_000, 'first event published');
 
@@ -182,7 +190,7 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     await eventually(() => seen(second), 50_000, 'event published after the topic was deleted');
   }, 90_000);
 
-  it('an idle relay polls slowly (its own in-flight documents do not count) and still recovers a dead writer\'s events at that pace', async () => {
+  it("an idle relay polls slowly (its own in-flight documents do not count) and still recovers a dead writer's events at that pace", async () => {
     const topic = await smallTopic();
     const relay = newRelay({ pollIntervalMs: 100, idlePollIntervalMs: 1_500, leaseMs: 200 });
     relay.start();
@@ -191,7 +199,9 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     const event = entry(topic, orphan, 100, 1);
     event.headers.eventId = event.eventId;
     // A writer that died after its commit: lease run out, relay never woken.
-    await Orders.insertMany([{ _id: orphan, status: 'PENDING', outbox: [event], outboxLeaseUntil: new Date(Date.now() - 1_000), outboxLeaseOwner: 'dead-writer' }]);
+    await Orders.insertMany([
+      { _id: orphan, status: 'PENDING', outbox: [event], outboxLeaseUntil: new Date(Date.now() - 1_000), outboxLeaseOwner: 'dead-writer' },
+    ]);
 
     await eventually(async () => (await pendingAmong([orphan])) === 0, 10_000, 'orphan recovered by the idle poll');
     const published = await readTopicToEnd(kafka, topic);

@@ -31,7 +31,12 @@ describe('outbox while the Kafka broker stops and comes back', () => {
     // Arrange: a private broker (the shared one keeps serving other tests) and the shared database.
     stack = await privateStack(stateDir, { dbUrl: dbUrl() });
     await stack.up();
-    const kafka = new Kafka({ clientId: 'restart-test', brokers: [stack.kafkaBrokers], logLevel: logLevel.NOTHING, retry: { retries: 3, maxRetryTime: 1_000 } });
+    const kafka = new Kafka({
+      clientId: 'restart-test',
+      brokers: [stack.kafkaBrokers],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3, maxRetryTime: 1_000 },
+    });
     const topic = 'restart-orders';
     await provisionTopics(kafka, [{ topic, numPartitions: 3 }], silentLogger());
     connection = await connect(dbUrlFor(uniqueName('restart')));

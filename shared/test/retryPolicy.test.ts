@@ -16,7 +16,9 @@ describe('retry backoff', () => {
 
 describe('the reconnect backoff (database, Kafka, demo seed)', () => {
   it('waits about 1, 2, 4, 8 s after the first failures, then at most 10 s', () => {
-    expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(RECONNECT_BACKOFF, n, () => 1))).toEqual([1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+    expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(RECONNECT_BACKOFF, n, () => 1))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 10_000, 10_000,
+    ]);
     expect(backoffDelay(RECONNECT_BACKOFF, 1, () => 0)).toBe(500);
   });
 });

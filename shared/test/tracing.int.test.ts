@@ -37,12 +37,15 @@ describe('tracing through the outbox relay and the reliable consumer', () => {
     connection = await connect(dbUrlFor(uniqueName('trace')));
     await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silentLogger());
     await producer.connect();
-    consumer = new ReliableConsumer({ kafka, groupId: uniqueName('trace-group'), topics: [topic], logger: silentLogger(), deadLetters: new DeadLetterPublisher(producer) }).on(
-      'OrderPlaced',
-      async (event) => {
-        handledIn.set(event.data.orderId, trace.getActiveSpan()!.spanContext());
-      },
-    );
+    consumer = new ReliableConsumer({
+      kafka,
+      groupId: uniqueName('trace-group'),
+      topics: [topic],
+      logger: silentLogger(),
+      deadLetters: new DeadLetterPublisher(producer),
+    }).on('OrderPlaced', async (event) => {
+      handledIn.set(event.data.orderId, trace.getActiveSpan()!.spanContext());
+    });
     await consumer.start();
   });
   afterAll(async () => {
@@ -94,7 +97,10 @@ describe('tracing through the outbox relay and the reliable consumer', () => {
       const message = published.find((p) => p.message.key?.toString() === orderId)!;
       expect(message.message.headers!.traceparent!.toString()).toBe(`00-${request.traceId}-${send.spanContext().spanId}-01`);
       const process = processes.find((s) => keyOf(s) === orderId)!;
-      expect(process).toMatchObject({ kind: SpanKind.CONSUMER, parentSpanContext: { traceId: request.traceId, spanId: send.spanContext().spanId } });
+      expect(process).toMatchObject({
+        kind: SpanKind.CONSUMER,
+        parentSpanContext: { traceId: request.traceId, spanId: send.spanContext().spanId },
+      });
       // The handler runs inside the consume span.
       expect(handledIn.get(orderId)).toMatchObject({ traceId: request.traceId, spanId: process.spanContext().spanId });
     }

@@ -28,8 +28,8 @@ describe('tracing config (SPEC §7: off by default, on with the standard OTEL_* 
   });
 
   it('refuses a bad value with one line naming the variable', () => {
-    expect(() => loadConfig(tracingConfigSchema('orderservice'), { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', OTEL_SDK_DISABLED: 'maybe' })).toThrow(
-      /OTEL_SDK_DISABLED: must be true or false; OTEL_EXPORTER_OTLP_ENDPOINT: must be a URL/,
-    );
+    expect(() =>
+      loadConfig(tracingConfigSchema('orderservice'), { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', OTEL_SDK_DISABLED: 'maybe' }),
+    ).toThrow(/OTEL_SDK_DISABLED: must be true or false; OTEL_EXPORTER_OTLP_ENDPOINT: must be a URL/);
   });
 });

@@ -13,7 +13,10 @@ const TIMEOUT_MS = 300_000;
 /** Runs `scripts/chaos.ts --quick [args]` as a child process; resolves with its exit code and output. */
 function runChaos(args: string[] = [], report = REPORT): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/chaos.ts', '--quick', ...args, '--report', report], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/chaos.ts', '--quick', ...args, '--report', report], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -36,34 +39,49 @@ function runChaos(args: string[] = [], report = REPORT): Promise<{ code: number 
 describe('chaos: crashes, a broker restart, a database pause and poison messages under load', () => {
   afterAll(() => rmSync(REPORT, { force: true }));
 
-  it('keeps every order terminal, the stock balanced, notifications exactly once, the DLTs to the poison, and answers 503 while the database hangs', { timeout: TIMEOUT_MS }, async () => {
-    const { code, output } = await runChaos();
+  it(
+    'keeps every order terminal, the stock balanced, notifications exactly once, the DLTs to the poison, and answers 503 while the database hangs',
+    { timeout: TIMEOUT_MS },
+    async () => {
+      const { code, output } = await runChaos();
 
-    expect(code, output.slice(-6000)).toBe(0);
-    expect(existsSync(REPORT)).toBe(true);
-    const report = JSON.parse(readFileSync(REPORT, 'utf8'));
-    const checks = report.checks as Array<{ name: string; pass: boolean; summary: string }>;
-    expect(checks.length).toBeGreaterThanOrEqual(8);
-    expect(checks.filter((c) => !c.pass)).toEqual([]);
-    expect(output).toContain(`ALL ${checks.length} CHECKS PASS`);
-    expect(output).not.toMatch(/\bFAIL\b/);
+      expect(code, output.slice(-6000)).toBe(0);
+      expect(existsSync(REPORT)).toBe(true);
+      const report = JSON.parse(readFileSync(REPORT, 'utf8'));
+      const checks = report.checks as Array<{ name: string; pass: boolean; summary: string }>;
+      expect(checks.length).toBeGreaterThanOrEqual(8);
+      expect(checks.filter((c) => !c.pass)).toEqual([]);
+      expect(output).toContain(`ALL ${checks.length} CHECKS PASS`);
+      expect(output).not.toMatch(/\bFAIL\b/);
 
-    // Not vacuous: orders were accepted and carried on, and every fault really happened under load.
-    expect(report.load.accepted).toBeGreaterThan(50);
-    expect(report.load.orders.sent).toBeGreaterThanOrEqual(report.load.accepted);
-    expect(report.faults.map((f: { fault: string }) => f.fault)).toEqual(['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'broker-restart', 'db-pause']);
-    // Each fault was judged on its own: recovery and no storm for every one, prompt answers for the database pause.
-    for (const fault of report.faults as Array<{ fault: string }>) {
-      expect(checks.filter((c) => c.name.startsWith(`fault ${fault.fault}:`)).length, fault.fault).toBeGreaterThanOrEqual(2);
-    }
-    const pause = (report.faults as Array<{ fault: string; requests: { orders: { sent: number; succeeded: number; answered503: number; unanswered: number } } }>).find((f) => f.fault === 'db-pause')!;
-    expect(checks.some((c) => c.name.startsWith('fault db-pause: every order request during the outage answered'))).toBe(true);
-    // Orders really met the hung database (about 10 orders/s for 10 s), and none of them was left without an answer.
-    expect(pause.requests.orders.sent).toBeGreaterThan(20);
-    expect(pause.requests.orders.unanswered).toBe(0);
-    expect(report.poison).toHaveLength(2);
-    expect(report.settle.settled).toBe(true);
-  });
+      // Not vacuous: orders were accepted and carried on, and every fault really happened under load.
+      expect(report.load.accepted).toBeGreaterThan(50);
+      expect(report.load.orders.sent).toBeGreaterThanOrEqual(report.load.accepted);
+      expect(report.faults.map((f: { fault: string }) => f.fault)).toEqual([
+        'kill-orderservice',
+        'kill-inventoryservice',
+        'kill-notificationservice',
+        'broker-restart',
+        'db-pause',
+      ]);
+      // Each fault was judged on its own: recovery and no storm for every one, prompt answers for the database pause.
+      for (const fault of report.faults as Array<{ fault: string }>) {
+        expect(checks.filter((c) => c.name.startsWith(`fault ${fault.fault}:`)).length, fault.fault).toBeGreaterThanOrEqual(2);
+      }
+      const pause = (
+        report.faults as Array<{
+          fault: string;
+          requests: { orders: { sent: number; succeeded: number; answered503: number; unanswered: number } };
+        }>
+      ).find((f) => f.fault === 'db-pause')!;
+      expect(checks.some((c) => c.name.startsWith('fault db-pause: every order request during the outage answered'))).toBe(true);
+      // Orders really met the hung database (about 10 orders/s for 10 s), and none of them was left without an answer.
+      expect(pause.requests.orders.sent).toBeGreaterThan(20);
+      expect(pause.requests.orders.unanswered).toBe(0);
+      expect(report.poison).toHaveLength(2);
+      expect(report.settle.settled).toBe(true);
+    },
+  );
 });
 
 interface ClusterReport {
@@ -74,7 +92,11 @@ interface ClusterReport {
     failover: { retried: { order: number }; ordersReplayed: number };
     longPolls: number;
   };
-  faults: Array<{ fault: string; details: { broker?: string; leaderChanges?: number }; requests: { orders: { resent: number; errors: number } } }>;
+  faults: Array<{
+    fault: string;
+    details: { broker?: string; leaderChanges?: number };
+    requests: { orders: { resent: number; errors: number } };
+  }>;
   leaderChanges: number;
   checks: Array<{ name: string; pass: boolean; summary: string }>;
   settle: { settled: boolean };
@@ -91,33 +113,47 @@ interface ClusterReport {
 describe('chaos: two instances of each service on three brokers, an instance kill and a leader kill', () => {
   afterAll(() => rmSync(CLUSTER_REPORT, { force: true }));
 
-  it('loses no order to the killed instance, duplicates none, answers every long-poll with the decided state, and rides out the leader kill', { timeout: TIMEOUT_MS }, async () => {
-    const { code, output } = await runChaos(['--instances', '2', '--brokers', '3'], CLUSTER_REPORT);
+  it(
+    'loses no order to the killed instance, duplicates none, answers every long-poll with the decided state, and rides out the leader kill',
+    { timeout: TIMEOUT_MS },
+    async () => {
+      const { code, output } = await runChaos(['--instances', '2', '--brokers', '3'], CLUSTER_REPORT);
 
-    expect(code, output.slice(-6000)).toBe(0);
-    const report = JSON.parse(readFileSync(CLUSTER_REPORT, 'utf8')) as ClusterReport;
-    expect(report.options).toMatchObject({ instances: 2, brokers: 3 });
-    expect(report.checks.filter((c) => !c.pass)).toEqual([]);
-    expect(output).toContain(`ALL ${report.checks.length} CHECKS PASS`);
-    const names = report.checks.map((c) => c.name);
-    for (const start of ['0 failed orders', '0 duplicate orders per Idempotency-Key', 'every long-poll answered with the decided state', 'no order cancelled twice', 'stock invariant per product', 'exactly one notification per (eventId, channel)']) {
-      expect(names.some((n) => n.startsWith(start)), start).toBe(true);
-    }
+      expect(code, output.slice(-6000)).toBe(0);
+      const report = JSON.parse(readFileSync(CLUSTER_REPORT, 'utf8')) as ClusterReport;
+      expect(report.options).toMatchObject({ instances: 2, brokers: 3 });
+      expect(report.checks.filter((c) => !c.pass)).toEqual([]);
+      expect(output).toContain(`ALL ${report.checks.length} CHECKS PASS`);
+      const names = report.checks.map((c) => c.name);
+      for (const start of [
+        '0 failed orders',
+        '0 duplicate orders per Idempotency-Key',
+        'every long-poll answered with the decided state',
+        'no order cancelled twice',
+        'stock invariant per product',
+        'exactly one notification per (eventId, channel)',
+      ]) {
+        expect(
+          names.some((n) => n.startsWith(start)),
+          start,
+        ).toBe(true);
+      }
 
-    expect(report.faults.map((f) => f.fault)).toEqual(['kill-orderservice', 'leader-kill']);
-    // The kill really met requests, and they were carried by the other instance: re-sent, none lost.
-    const kill = report.faults[0]!;
-    expect(kill.requests.orders.errors).toBeGreaterThan(0);
-    expect(kill.requests.orders.resent).toBeGreaterThan(0);
-    expect(report.load.failover.retried.order).toBeGreaterThan(0);
-    expect(report.load.orders.failed).toBe(0);
-    expect(report.load.accepted).toBeGreaterThan(50);
-    expect(report.load.longPolls).toBeGreaterThan(10);
-    // The leader kill moved leaderships off a broker of the cluster.
-    const leaderKill = report.faults[1]!;
-    expect(leaderKill.details.broker).toMatch(/^kafka-[123]$/);
-    expect(leaderKill.details.leaderChanges).toBeGreaterThan(0);
-    expect(report.leaderChanges).toBeGreaterThanOrEqual(leaderKill.details.leaderChanges!);
-    expect(report.settle.settled).toBe(true);
-  });
+      expect(report.faults.map((f) => f.fault)).toEqual(['kill-orderservice', 'leader-kill']);
+      // The kill really met requests, and they were carried by the other instance: re-sent, none lost.
+      const kill = report.faults[0]!;
+      expect(kill.requests.orders.errors).toBeGreaterThan(0);
+      expect(kill.requests.orders.resent).toBeGreaterThan(0);
+      expect(report.load.failover.retried.order).toBeGreaterThan(0);
+      expect(report.load.orders.failed).toBe(0);
+      expect(report.load.accepted).toBeGreaterThan(50);
+      expect(report.load.longPolls).toBeGreaterThan(10);
+      // The leader kill moved leaderships off a broker of the cluster.
+      const leaderKill = report.faults[1]!;
+      expect(leaderKill.details.broker).toMatch(/^kafka-[123]$/);
+      expect(leaderKill.details.leaderChanges).toBeGreaterThan(0);
+      expect(report.leaderChanges).toBeGreaterThanOrEqual(leaderKill.details.leaderChanges!);
+      expect(report.settle.settled).toBe(true);
+    },
+  );
 });

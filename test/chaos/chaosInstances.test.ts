@@ -14,7 +14,9 @@ interface Seen {
 }
 
 /** A stand-in service on loopback: records each request; `answer` decides the status (201 for a new order by default). */
-async function fakeService(answer: (req: http.IncomingMessage) => number = () => 0): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+async function fakeService(
+  answer: (req: http.IncomingMessage) => number = () => 0,
+): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   let n = 0;
   const server = http.createServer((req, res) => {
@@ -27,7 +29,9 @@ async function fakeService(answer: (req: http.IncomingMessage) => number = () =>
         return;
       }
       const status = forced || (req.method === 'POST' && req.url === '/api/orders' ? 201 : 200);
-      const data = req.url!.startsWith('/api/inventory') ? { available: 1 } : { id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, status: 'CONFIRMED' };
+      const data = req.url!.startsWith('/api/inventory')
+        ? { available: 1 }
+        : { id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, status: 'CONFIRMED' };
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ success: status < 300, data }));
     });
   });
@@ -41,7 +45,18 @@ async function fakeService(answer: (req: http.IncomingMessage) => number = () =>
 }
 
 const load = (ordersUrls: string[], inventoryUrls: string[], idempotencyKeyPrefix?: string) =>
-  new LoadGenerator({ ordersUrls, inventoryUrls, idempotencyKeyPrefix, adminKey: 'k', products: ['p1', 'p2', 'p3'], rate: 200, seed: 7, maxOrders: 6, restockEveryMs: 60_000, restockUnits: 1 });
+  new LoadGenerator({
+    ordersUrls,
+    inventoryUrls,
+    idempotencyKeyPrefix,
+    adminKey: 'k',
+    products: ['p1', 'p2', 'p3'],
+    rate: 200,
+    seed: 7,
+    maxOrders: 6,
+    restockEveryMs: 60_000,
+    restockUnits: 1,
+  });
 
 describe('chaos load generator with several order-service instances', () => {
   const closers: Array<() => Promise<void>> = [];
@@ -92,7 +107,18 @@ describe('chaos load generator with several order-service instances', () => {
     // Resets the first two placements it sees (the one instance alive does not answer either), then answers.
     const flaky = await fakeService((req) => (req.method === 'POST' && req.url === '/api/orders' && ++placements <= 2 ? -1 : 0));
     closers.push(flaky.close);
-    const gen = new LoadGenerator({ ordersUrls: [dead, flaky.url], inventoryUrls: [flaky.url], idempotencyKeyPrefix: 'run3', adminKey: 'k', products: ['p1'], rate: 1, seed: 3, maxOrders: 1, restockEveryMs: 60_000, restockUnits: 1 });
+    const gen = new LoadGenerator({
+      ordersUrls: [dead, flaky.url],
+      inventoryUrls: [flaky.url],
+      idempotencyKeyPrefix: 'run3',
+      adminKey: 'k',
+      products: ['p1'],
+      rate: 1,
+      seed: 3,
+      maxOrders: 1,
+      restockEveryMs: 60_000,
+      restockUnits: 1,
+    });
     await gen.run(() => false);
 
     const keys = flaky.seen.filter((s) => s.method === 'POST' && s.url === '/api/orders').map((s) => s.key);
@@ -128,8 +154,14 @@ describe('chaos options: --instances and --brokers', () => {
       rate: 10,
       faults: ['kill-orderservice', 'kill-inventoryservice', 'kill-notificationservice', 'leader-kill', 'broker-stop-long'],
     });
-    expect(parseOptions(['--brokers', '3'], '/tmp').faults).toEqual(expect.arrayContaining(['leader-kill', 'broker-stop-long', 'broker-restart', 'oversize-burst']));
-    expect(parseOptions(['--quick', '--instances', '2', '--brokers', '3'], '/tmp')).toMatchObject({ instances: 2, brokers: 3, faults: ['kill-orderservice', 'leader-kill'] });
+    expect(parseOptions(['--brokers', '3'], '/tmp').faults).toEqual(
+      expect.arrayContaining(['leader-kill', 'broker-stop-long', 'broker-restart', 'oversize-burst']),
+    );
+    expect(parseOptions(['--quick', '--instances', '2', '--brokers', '3'], '/tmp')).toMatchObject({
+      instances: 2,
+      brokers: 3,
+      faults: ['kill-orderservice', 'leader-kill'],
+    });
   });
 
   it('refuses a cluster fault on one broker, an unknown broker count and a bad instance count', () => {
@@ -142,8 +174,17 @@ describe('chaos options: --instances and --brokers', () => {
 
 describe('leader changes', () => {
   it('counts the partitions whose leader differs between two looks', () => {
-    const before = new Map([['t/0', 1], ['t/1', 2], ['t/2', 3], ['gone/0', 1]]);
-    const after = new Map([['t/0', 2], ['t/1', 2], ['t/2', 1]]);
+    const before = new Map([
+      ['t/0', 1],
+      ['t/1', 2],
+      ['t/2', 3],
+      ['gone/0', 1],
+    ]);
+    const after = new Map([
+      ['t/0', 2],
+      ['t/1', 2],
+      ['t/2', 1],
+    ]);
     expect(leaderChanges(before, after)).toBe(2);
   });
 });

@@ -29,7 +29,11 @@ interface Run {
 function schemathesis(args: string[], cwd: string, timeoutMs: number): Promise<Run> {
   return new Promise((resolve, reject) => {
     // `python3 -m` finds the package wherever pip put it, with or without the `st` script on PATH.
-    const child = spawn('python3', ['-m', 'schemathesis.cli', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('python3', ['-m', 'schemathesis.cli', ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -69,7 +73,9 @@ describe('the OpenAPI documents against the running services (schemathesis, all 
   beforeAll(async () => {
     const version = await schemathesis(['--version'], workDir, 60_000);
     if (version.code !== 0 || !version.output.includes(`version ${SCHEMATHESIS_VERSION}.`)) {
-      throw new Error(`schemathesis ${SCHEMATHESIS_VERSION}.x is needed for this test and is not installed: ${INSTALL_HINT}\n${version.output.trim()}`);
+      throw new Error(
+        `schemathesis ${SCHEMATHESIS_VERSION}.x is needed for this test and is not installed: ${INSTALL_HINT}\n${version.output.trim()}`,
+      );
     }
     [services.orderservice, services.inventoryservice, services.notificationservice] = await Promise.all([
       startService('orderservice', { dbName: uniqueName('contracts-orderdb'), env }),

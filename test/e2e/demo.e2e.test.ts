@@ -77,7 +77,9 @@ describe('npm run demo', () => {
     });
     expect(placed.status).toBe(201);
     const { data: order } = (await placed.json()) as { data: { id: string } };
-    const settled = (await (await fetch(`${orders}/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=20000`)).json()) as { data: { status: string } };
+    const settled = (await (await fetch(`${orders}/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=20000`)).json()) as {
+      data: { status: string };
+    };
     expect(settled.data.status).toBe('CONFIRMED');
     const sent = await notifiedOf(`http://127.0.0.1:${3002 + offset}`, order.id);
     expect(sent.map((n) => `${n.eventType}/${n.channel}/${n.status}/${n.recipient}`).sort()).toEqual([

@@ -42,7 +42,10 @@ describe('dependency outages, seen from a client', () => {
     beforeAll(async () => {
       stack = await privateStack(stateDir, { kafkaBrokers: kafkaBrokers().join(',') });
       await stack.up();
-      service = await startService('orderservice', { dbName: 'unused', env: { DB_URL: `${stack.dbUrl}/orderdb`, ...isolatedTopicsEnv(uniqueName('hung-db')) } });
+      service = await startService('orderservice', {
+        dbName: 'unused',
+        env: { DB_URL: `${stack.dbUrl}/orderdb`, ...isolatedTopicsEnv(uniqueName('hung-db')) },
+      });
       running.push(service);
     }, 180_000);
     afterAll(async () => {
@@ -95,7 +98,10 @@ describe('dependency outages, seen from a client', () => {
 
     it('SIGTERM exits 0 within 10 s and leaves what it could not publish in the outbox', async () => {
       const dbName = uniqueName('kafka-down');
-      const service = await startService('orderservice', { dbName, env: { KAFKA_BROKERS: stack.kafkaBrokers, ...isolatedTopicsEnv(uniqueName('kafka-down')) } });
+      const service = await startService('orderservice', {
+        dbName,
+        env: { KAFKA_BROKERS: stack.kafkaBrokers, ...isolatedTopicsEnv(uniqueName('kafka-down')) },
+      });
       running.push(service);
       await stack.down(['kafka']);
       const accepted = await placeOrder(service.url, 10_000);

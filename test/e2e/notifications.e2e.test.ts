@@ -46,11 +46,17 @@ describe('notifications end to end', () => {
     expect(res.status).toBe(201);
     return res.body.data.id as string;
   };
-  const settle = async (id: string, states: string) => (await http('GET', `${orders.url}/api/orders/${id}?waitFor=${states}&timeoutMs=20000`)).body.data;
-  const notificationsOf = async (orderId: string): Promise<NotificationView[]> => (await http('GET', `${notifications.url}/api/notifications?orderId=${orderId}`)).body.data;
+  const settle = async (id: string, states: string) =>
+    (await http('GET', `${orders.url}/api/orders/${id}?waitFor=${states}&timeoutMs=20000`)).body.data;
+  const notificationsOf = async (orderId: string): Promise<NotificationView[]> =>
+    (await http('GET', `${notifications.url}/api/notifications?orderId=${orderId}`)).body.data;
   const eventuallyNotified = (orderId: string, predicate: (n: NotificationView[]) => boolean): Promise<NotificationView[]> =>
     eventually(() => notificationsOf(orderId), predicate, `notifications of ${orderId}`);
-  const sentFor = (list: NotificationView[], eventType: string) => list.filter((n) => n.eventType === eventType && n.status === 'SENT').map((n) => n.channel).sort();
+  const sentFor = (list: NotificationView[], eventType: string) =>
+    list
+      .filter((n) => n.eventType === eventType && n.status === 'SENT')
+      .map((n) => n.channel)
+      .sort();
   const customer = { email: 'ada@example.com', phone: '+14155550123', name: 'Ada' };
 
   it('notifies every lifecycle step on email and SMS, with the cancel reason, once each', async () => {
@@ -61,10 +67,13 @@ describe('notifications end to end', () => {
     const cancelled = await place({ customerId: 'cust-life', customer, items: [{ productId: '2', quantity: 999, price: 1 }] });
     await settle(cancelled, 'CANCELLED');
 
-    const lifecycle = await eventuallyNotified(id, (l) => ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered'].every((t) => sentFor(l, t).length === 2));
+    const lifecycle = await eventuallyNotified(id, (l) =>
+      ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered'].every((t) => sentFor(l, t).length === 2),
+    );
     const cancel = await eventuallyNotified(cancelled, (l) => sentFor(l, 'OrderCancelled').length === 2);
 
-    for (const type of ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered']) expect(sentFor(lifecycle, type)).toEqual(['email', 'sms']);
+    for (const type of ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered'])
+      expect(sentFor(lifecycle, type)).toEqual(['email', 'sms']);
     expect(lifecycle).toHaveLength(8);
     expect(lifecycle.find((n) => n.channel === 'email' && n.eventType === 'OrderConfirmed')!.recipient).toBe(customer.email);
     expect(lifecycle.find((n) => n.channel === 'sms' && n.eventType === 'OrderShipped')!.recipient).toBe(customer.phone);
@@ -74,7 +83,10 @@ describe('notifications end to end', () => {
   });
 
   it('honours contact preferences over the contact data in the order; the channel they leave out is SKIPPED (CHANNEL_DISABLED)', async () => {
-    const put = await http('PUT', `${notifications.url}/api/notifications/preferences/cust-prefs`, { email: 'prefers@example.com', channels: ['email'] });
+    const put = await http('PUT', `${notifications.url}/api/notifications/preferences/cust-prefs`, {
+      email: 'prefers@example.com',
+      channels: ['email'],
+    });
     expect(put.status).toBeLessThan(300);
 
     const id = await place({ customerId: 'cust-prefs', customer, items: [{ productId: '3', quantity: 1, price: 10 }] });
@@ -114,15 +126,24 @@ describe('notifications end to end', () => {
     const producer = kafka.producer();
     await producer.connect();
     for (let i = 0; i < 2; i++) {
-      await producer.send({ topic: env.ORDER_EVENTS_TOPIC!, acks: -1, messages: copies.map(({ message }) => ({ key: message.key, value: message.value, headers: message.headers })) });
+      await producer.send({
+        topic: env.ORDER_EVENTS_TOPIC!,
+        acks: -1,
+        messages: copies.map(({ message }) => ({ key: message.key, value: message.value, headers: message.headers })),
+      });
     }
     // A marker after the copies on the same key: once it is notified, the copies were handled.
     expect((await http('PUT', `${orders.url}/api/orders/${id}/status`, { status: 'SHIPPED' }, admin)).status).toBe(200);
     await producer.disconnect();
 
     const list = await eventuallyNotified(id, (l) => sentFor(l, 'OrderShipped').length === 2);
-    expect(list.map((n) => `${n.eventType}/${n.channel}`).sort()).toEqual(
-      ['OrderConfirmed/email', 'OrderConfirmed/sms', 'OrderPlaced/email', 'OrderPlaced/sms', 'OrderShipped/email', 'OrderShipped/sms'],
-    );
+    expect(list.map((n) => `${n.eventType}/${n.channel}`).sort()).toEqual([
+      'OrderConfirmed/email',
+      'OrderConfirmed/sms',
+      'OrderPlaced/email',
+      'OrderPlaced/sms',
+      'OrderShipped/email',
+      'OrderShipped/sms',
+    ]);
   });
 });

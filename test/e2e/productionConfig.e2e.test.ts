@@ -7,12 +7,15 @@ import { dbUrlFor, kafkaBrokers, uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv } from '../support/services.js';
 
 const PRODUCTION_KEY = 'a-proper-production-admin-key';
-const DEV_KEY_PROBLEM = 'ADMIN_API_KEY: must not be the published dev value when NODE_ENV=production (generate one, e.g. openssl rand -hex 32)';
+const DEV_KEY_PROBLEM =
+  'ADMIN_API_KEY: must not be the published dev value when NODE_ENV=production (generate one, e.g. openssl rand -hex 32)';
 
 /** Starts the service as `npm start` does, in production mode, collecting everything it prints. */
 async function startInProduction(name: ServiceName, env: Record<string, string | undefined>) {
   const printed: string[] = [];
-  const service = spawnService(name, await freePort(), { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env }, (chunk) => printed.push(chunk.toString()));
+  const service = spawnService(name, await freePort(), { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env }, (chunk) =>
+    printed.push(chunk.toString()),
+  );
   return { service, output: () => printed.join('') };
 }
 
@@ -20,8 +23,16 @@ async function startInProduction(name: ServiceName, env: Record<string, string |
 describe('a service started with NODE_ENV=production', () => {
   it.each<[ServiceName, Record<string, string | undefined>, string]>([
     ['inventoryservice', { ADMIN_API_KEY: DEV_ADMIN_API_KEY }, DEV_KEY_PROBLEM],
-    ['orderservice', { ADMIN_API_KEY: DEV_ADMIN_API_KEY, AUTH_JWT_SECRET: undefined }, `AUTH_JWT_SECRET: is required when NODE_ENV=production; ${DEV_KEY_PROBLEM}`],
-    ['notificationservice', { ADMIN_API_KEY: PRODUCTION_KEY, AUTH_JWT_SECRET: 'too-short' }, 'AUTH_JWT_SECRET: must be at least 32 characters when NODE_ENV=production'],
+    [
+      'orderservice',
+      { ADMIN_API_KEY: DEV_ADMIN_API_KEY, AUTH_JWT_SECRET: undefined },
+      `AUTH_JWT_SECRET: is required when NODE_ENV=production; ${DEV_KEY_PROBLEM}`,
+    ],
+    [
+      'notificationservice',
+      { ADMIN_API_KEY: PRODUCTION_KEY, AUTH_JWT_SECRET: 'too-short' },
+      'AUTH_JWT_SECRET: must be at least 32 characters when NODE_ENV=production',
+    ],
   ])('%s with %o stops: one line on stderr, exit 1', async (name, env, problems) => {
     const { service, output } = await startInProduction(name, env);
     const timer = setTimeout(() => void service.kill(), 30_000);

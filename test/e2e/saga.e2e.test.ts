@@ -21,14 +21,16 @@ describe('order saga end to end', () => {
   });
 
   const place = (body: unknown, headers: Record<string, string> = {}) => http('POST', `${orders.url}/api/orders`, body, headers);
-  const settle = async (id: string, states = 'CONFIRMED,CANCELLED') => (await http('GET', `${orders.url}/api/orders/${id}?waitFor=${states}&timeoutMs=20000`)).body.data;
+  const settle = async (id: string, states = 'CONFIRMED,CANCELLED') =>
+    (await http('GET', `${orders.url}/api/orders/${id}?waitFor=${states}&timeoutMs=20000`)).body.data;
   const stock = async (productId: string) => (await http('GET', `${inventory.url}/api/inventory/${productId}`)).body.data;
   const eventuallyStock = async (productId: string, expected: Record<string, number>) => {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const current = await stock(productId);
       if (Object.entries(expected).every(([k, v]) => current[k] === v)) return current;
-      if (Date.now() > deadline) throw new Error(`stock of ${productId} is ${JSON.stringify(current)}, expected ${JSON.stringify(expected)}`);
+      if (Date.now() > deadline)
+        throw new Error(`stock of ${productId} is ${JSON.stringify(current)}, expected ${JSON.stringify(expected)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -48,7 +50,13 @@ describe('order saga end to end', () => {
   it('cancels an order beyond the stock with INSUFFICIENT_STOCK and takes nothing', async () => {
     const before = await stock('2');
 
-    const res = await place({ customerId: 'c-short', items: [{ productId: '2', quantity: before.available + 1, price: 1 }, { productId: '3', quantity: 1, price: 1 }] });
+    const res = await place({
+      customerId: 'c-short',
+      items: [
+        { productId: '2', quantity: before.available + 1, price: 1 },
+        { productId: '3', quantity: 1, price: 1 },
+      ],
+    });
     const order = await settle(res.body.data.id);
 
     expect(order).toMatchObject({ status: 'CANCELLED', cancellation: { reason: 'INSUFFICIENT_STOCK' } });
@@ -127,7 +135,13 @@ describe('order saga end to end', () => {
 
   it('returns the same order for a replayed Idempotency-Key, and 409 for the key with another body', async () => {
     const key = randomUUID();
-    const body = { customerId: 'c-idem', items: [{ productId: '6', quantity: 1, price: 0.1 }, { productId: '7', quantity: 1, price: 0.2 }] };
+    const body = {
+      customerId: 'c-idem',
+      items: [
+        { productId: '6', quantity: 1, price: 0.1 },
+        { productId: '7', quantity: 1, price: 0.2 },
+      ],
+    };
 
     const first = await place(body, { 'idempotency-key': key });
     const replay = await place(body, { 'idempotency-key': key });

@@ -39,7 +39,10 @@ describe('tracing: one order is one trace across the three services', () => {
   const eventually = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; spans received:\n${collector.spans.map((s) => `${s.service} ${s.kind} ${s.name} ${s.traceId}`).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; spans received:\n${collector.spans.map((s) => `${s.service} ${s.kind} ${s.name} ${s.traceId}`).join('\n')}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -51,7 +54,11 @@ describe('tracing: one order is one trace across the three services', () => {
     const res = await http(
       'POST',
       `${orders.url}/api/orders`,
-      { customerId: 'trace-1', customer: { email: 'trace@example.com', phone: '+14155550100' }, items: [{ productId: '1', quantity: 1, price: 9.99 }] },
+      {
+        customerId: 'trace-1',
+        customer: { email: 'trace@example.com', phone: '+14155550100' },
+        items: [{ productId: '1', quantity: 1, price: 9.99 }],
+      },
       { traceparent: `00-${traceId}-${callerSpanId}-01` },
     );
     expect(res.status).toBe(201);
@@ -61,9 +68,21 @@ describe('tracing: one order is one trace across the three services', () => {
 
     const spans = () => collector.spans;
     const consumed = (service: string, eventType: string) =>
-      spans().filter((s) => s.service === service && s.kind === 'CONSUMER' && s.attributes['messaging.kafka.message.key'] === orderId && s.attributes['orderplatform.event_type'] === eventType);
+      spans().filter(
+        (s) =>
+          s.service === service &&
+          s.kind === 'CONSUMER' &&
+          s.attributes['messaging.kafka.message.key'] === orderId &&
+          s.attributes['orderplatform.event_type'] === eventType,
+      );
     const published = (service: string, eventType: string) =>
-      spans().filter((s) => s.service === service && s.kind === 'PRODUCER' && s.attributes['messaging.kafka.message.key'] === orderId && s.attributes['orderplatform.event_type'] === eventType);
+      spans().filter(
+        (s) =>
+          s.service === service &&
+          s.kind === 'PRODUCER' &&
+          s.attributes['messaging.kafka.message.key'] === orderId &&
+          s.attributes['orderplatform.event_type'] === eventType,
+      );
     // Each service exports on its own schedule (batched), so wait for every hop's spans, not only the last one's.
     const hops: Array<[string, () => unknown[]]> = [
       ['orderservice publishing OrderPlaced', () => published('orderservice', 'OrderPlaced')],
@@ -84,7 +103,11 @@ describe('tracing: one order is one trace across the three services', () => {
 
     // The HTTP server span continues the caller's traceparent.
     const server = inTrace.find((s) => s.service === 'orderservice' && s.kind === 'SERVER');
-    expect(server).toMatchObject({ name: 'POST /api/orders', parentSpanId: callerSpanId, attributes: { 'http.route': '/api/orders', 'http.response.status_code': 201 } });
+    expect(server).toMatchObject({
+      name: 'POST /api/orders',
+      parentSpanId: callerSpanId,
+      attributes: { 'http.route': '/api/orders', 'http.response.status_code': 201 },
+    });
     const byId = new Map(inTrace.map((s) => [s.spanId, s]));
     const ancestors = (span: ReceivedSpan): string[] => {
       const ids: string[] = [];

@@ -43,8 +43,14 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
   beforeAll(async () => {
     [orders, inventory, notifications] = await Promise.all([
       startService('orderservice', { dbName: uniqueName('fuzzk-orderdb'), env: { ...env, LOG_LEVEL: 'error' } }),
-      startService('inventoryservice', { dbName: uniqueName('fuzzk-inventorydb'), env: { ...env, LOG_LEVEL: 'error', SEED_CATALOG: 'true' } }),
-      startService('notificationservice', { dbName: uniqueName('fuzzk-notificationdb'), env: { ...env, LOG_LEVEL: 'error', NOTIFICATION_MAX_ATTEMPTS: '2' } }),
+      startService('inventoryservice', {
+        dbName: uniqueName('fuzzk-inventorydb'),
+        env: { ...env, LOG_LEVEL: 'error', SEED_CATALOG: 'true' },
+      }),
+      startService('notificationservice', {
+        dbName: uniqueName('fuzzk-notificationdb'),
+        env: { ...env, LOG_LEVEL: 'error', NOTIFICATION_MAX_ATTEMPTS: '2' },
+      }),
     ]);
     // Stock that only the valid events use, so they can never run short whatever the fuzzer reserves.
     expect((await http('PUT', `${inventory.url}/api/inventory/${STOCK}`, { available: 1_000_000_000 }, admin)).status).toBe(201);
@@ -61,8 +67,10 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
   /** What the contract (shared codec) says each message is; the claim made by construction must agree. */
   function expectedOutcome(m: HostileMessage): 'dlt' | 'skip' | 'ok' {
     const parsed = parseEvent(m.value);
-    if (m.claim === 'invalid' && parsed.kind !== 'invalid') throw new Error(`the contract accepts a message built to be invalid: ${describeMessage(m)} → ${parsed.kind}`);
-    if (m.claim === 'unknown-type' && parsed.kind !== 'unknown-type') throw new Error(`not read as an unknown type: ${describeMessage(m)} → ${parsed.kind}`);
+    if (m.claim === 'invalid' && parsed.kind !== 'invalid')
+      throw new Error(`the contract accepts a message built to be invalid: ${describeMessage(m)} → ${parsed.kind}`);
+    if (m.claim === 'unknown-type' && parsed.kind !== 'unknown-type')
+      throw new Error(`not read as an unknown type: ${describeMessage(m)} → ${parsed.kind}`);
     return parsed.kind === 'invalid' ? 'dlt' : parsed.kind === 'unknown-type' ? 'skip' : 'ok';
   }
 
@@ -72,7 +80,8 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
     const where = `${e.what} at ${coordinates(e.coords.topic, e.coords.partition, e.coords.offset)}`;
     if (e.outcome === 'dlt') {
       for (const group of groups) {
-        if (!dead.some((d) => d.group === group)) throw new Error(`invalid message not in the DLT for ${group}: ${where}; dead letters: ${JSON.stringify(dead)}`);
+        if (!dead.some((d) => d.group === group))
+          throw new Error(`invalid message not in the DLT for ${group}: ${where}; dead letters: ${JSON.stringify(dead)}`);
       }
     } else if (e.outcome === 'skip') {
       if (dead.length > 0) throw new Error(`unknown type dead-lettered instead of skipped: ${where}: ${JSON.stringify(dead)}`);
@@ -86,10 +95,21 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
     const orderId = randomUUID();
     const event = createEvent(
       'OrderPlaced',
-      { orderId, customerId: 'fuzz-valid', items: [{ productId: STOCK, quantity: 1, price: 1 }], totalAmount: 1, currency: 'USD', customer: { email: 'fuzz-valid@example.com' } },
+      {
+        orderId,
+        customerId: 'fuzz-valid',
+        items: [{ productId: STOCK, quantity: 1, price: 1 }],
+        totalAmount: 1,
+        currency: 'USD',
+        customer: { email: 'fuzz-valid@example.com' },
+      },
       { source: 'orderservice', correlationId: randomUUID(), causationId: null },
     );
-    const coords = await tracker.publish(orderTopic, { key: orderId, value: Buffer.from(JSON.stringify(event)), headers: eventHeaders(event, childTraceparent()) });
+    const coords = await tracker.publish(orderTopic, {
+      key: orderId,
+      value: Buffer.from(JSON.stringify(event)),
+      headers: eventHeaders(event, childTraceparent()),
+    });
     return { orderId, coords };
   }
 
@@ -105,7 +125,12 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
       await checkProperty(
         fc
           .asyncProperty(batch, async ({ messages, validAt, placeOrder }) => {
-            const placed = placeOrder ? await http('POST', `${orders.url}/api/orders`, { customerId: 'fuzz-http', items: [{ productId: STOCK, quantity: 1, price: 2.5 }] }) : undefined;
+            const placed = placeOrder
+              ? await http('POST', `${orders.url}/api/orders`, {
+                  customerId: 'fuzz-http',
+                  items: [{ productId: STOCK, quantity: 1, price: 2.5 }],
+                })
+              : undefined;
             if (placed) expect(placed.status).toBe(201);
 
             const run: Expectation[] = [];
@@ -115,7 +140,11 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
               const outcome = expectedOutcome(m);
               // Some hostile messages share the partition of the HTTP order (its key), so they really interleave with its events.
               const key = placed && index % 2 === 0 ? (placed.body.data.id as string) : m.key;
-              run.push({ coords: await tracker.publish(topicOf[m.topic], { key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) }), what: describeMessage(m), outcome });
+              run.push({
+                coords: await tracker.publish(topicOf[m.topic], { key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) }),
+                what: describeMessage(m),
+                outcome,
+              });
             }
             if (validAt !== undefined && !valid) valid = await publishValidOrderPlaced();
             expectations.push(...run);
@@ -128,11 +157,16 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
               const reservation = await http('GET', `${inventory.url}/api/inventory/reservations/${valid.orderId}`);
               expect(reservation.body.data?.status, `reservation of the interleaved valid OrderPlaced ${valid.orderId}`).toBe('RESERVED');
               const sent = await http('GET', `${notifications.url}/api/notifications?orderId=${valid.orderId}`);
-              expect(sent.body.data?.length, `notifications of the interleaved valid OrderPlaced ${valid.orderId}`).toBeGreaterThanOrEqual(1);
+              expect(sent.body.data?.length, `notifications of the interleaved valid OrderPlaced ${valid.orderId}`).toBeGreaterThanOrEqual(
+                1,
+              );
               expect(tracker.deadLettersOf(valid.coords)).toEqual([]);
             }
             if (placed) {
-              const settled = await http('GET', `${orders.url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=30000`);
+              const settled = await http(
+                'GET',
+                `${orders.url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=30000`,
+              );
               expect(settled.body.data?.status, `order ${placed.body.data.id} placed over HTTP among the poison`).toBe('CONFIRMED');
             }
             alive();
@@ -142,7 +176,9 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
       );
       for (const service of [orders, inventory, notifications]) await eventuallyReady(service);
       const count = (outcome: Expectation['outcome']): number => expectations.filter((e) => e.outcome === outcome).length;
-      console.log(`[fuzz] ${expectations.length} hostile messages: ${count('dlt')} invalid (dead-lettered), ${count('skip')} unknown types (skipped), ${count('ok')} readable`);
+      console.log(
+        `[fuzz] ${expectations.length} hostile messages: ${count('dlt')} invalid (dead-lettered), ${count('skip')} unknown types (skipped), ${count('ok')} readable`,
+      );
     },
     timeoutFor(RUNS, 5_000, 120_000),
   );
@@ -152,7 +188,11 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
     const byOrigin = new Map<string, string[]>();
     for (const topic of [orderTopic, inventoryTopic]) {
       for (const record of await readDeadLetters(kafka, `${topic}.DLT`)) {
-        const origin = coordinates(record.originalTopic, Number(record.headers['dlt.original.partition']), record.headers['dlt.original.offset'] ?? '?');
+        const origin = coordinates(
+          record.originalTopic,
+          Number(record.headers['dlt.original.partition']),
+          record.headers['dlt.original.offset'] ?? '?',
+        );
         byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), record.headers['dlt.consumer.group'] ?? '?']);
       }
     }
@@ -160,11 +200,13 @@ describe('hostile Kafka messages (property-based fuzzing)', () => {
     for (const e of expectations) {
       const origin = coordinates(e.coords.topic, e.coords.partition, e.coords.offset);
       const groups = [...new Set(byOrigin.get(origin) ?? [])].sort();
-      if (e.outcome === 'dlt' && [...tracker.groupsOf(e.coords.topic)].sort().join() !== groups.join()) problems.push(`${e.what}: dead letters by [${groups.join(', ')}]`);
+      if (e.outcome === 'dlt' && [...tracker.groupsOf(e.coords.topic)].sort().join() !== groups.join())
+        problems.push(`${e.what}: dead letters by [${groups.join(', ')}]`);
       if (e.outcome === 'skip' && groups.length > 0) problems.push(`${e.what}: unknown type dead-lettered by [${groups.join(', ')}]`);
       // The live reader the property relied on saw the same dead letters.
       const seen = [...new Set(tracker.deadLettersOf(e.coords).map((d) => d.group))].sort();
-      if (seen.join() !== groups.join()) problems.push(`${e.what}: readDeadLetters says [${groups.join(', ')}], the live reader saw [${seen.join(', ')}]`);
+      if (seen.join() !== groups.join())
+        problems.push(`${e.what}: readDeadLetters says [${groups.join(', ')}], the live reader saw [${seen.join(', ')}]`);
     }
     expect(problems).toEqual([]);
   });

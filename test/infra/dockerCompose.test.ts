@@ -30,12 +30,16 @@ type Loaded = Record<string, { services: Record<string, LoadedService>; disabled
 function goBinary(): string {
   const candidates = [...(process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'go')), '/usr/local/go/bin/go'];
   const found = candidates.find((file) => existsSync(file));
-  if (!found) throw new Error('go not found on PATH or in /usr/local/go/bin: install Go (the CI script .ci/run does) to validate docker-compose.yml');
+  if (!found)
+    throw new Error('go not found on PATH or in /usr/local/go/bin: install Go (the CI script .ci/run does) to validate docker-compose.yml');
   return found;
 }
 
 /** What a user exports before `docker compose up`: the file refuses to start without these secrets. */
-const USER_SECRETS = { ADMIN_API_KEY: 'compose-check-admin-key-0123456789', AUTH_JWT_SECRET: 'compose-check-jwt-secret-0123456789-0123456789' };
+const USER_SECRETS = {
+  ADMIN_API_KEY: 'compose-check-admin-key-0123456789',
+  AUTH_JWT_SECRET: 'compose-check-jwt-secret-0123456789-0123456789',
+};
 
 async function load(file: string, profiles: string[], env: Record<string, string> = USER_SECRETS): Promise<Loaded> {
   const { stdout } = await run(goBinary(), ['run', '.', file, ...profiles], {
@@ -56,13 +60,17 @@ function scalingProblems(loaded: Loaded): string[] {
       else {
         if (service.containerName) problems.push(`${profile || 'default'}: ${name} has container_name ${service.containerName}`);
         const fixed = service.ports.filter((p) => p.published !== '' && !p.published.includes('-'));
-        if (fixed.length > 0) problems.push(`${profile || 'default'}: ${name} publishes fixed host port ${fixed.map((p) => p.published).join(', ')}`);
+        if (fixed.length > 0)
+          problems.push(`${profile || 'default'}: ${name} publishes fixed host port ${fixed.map((p) => p.published).join(', ')}`);
       }
     }
-    const hostPorts = Object.entries(services).flatMap(([name, s]) => s.ports.filter((p) => p.published !== '').map((p) => ({ name, key: `${p.hostIp || '0.0.0.0'}:${p.published}` })));
+    const hostPorts = Object.entries(services).flatMap(([name, s]) =>
+      s.ports.filter((p) => p.published !== '').map((p) => ({ name, key: `${p.hostIp || '0.0.0.0'}:${p.published}` })),
+    );
     for (const { name, key } of hostPorts) {
       const holders = hostPorts.filter((p) => p.key === key).map((p) => p.name);
-      if (holders.length > 1 && holders[0] === name) problems.push(`${profile || 'default'}: host port ${key} published by ${holders.join(' and ')}`);
+      if (holders.length > 1 && holders[0] === name)
+        problems.push(`${profile || 'default'}: host port ${key} published by ${holders.join(' and ')}`);
     }
   }
   return problems;
@@ -87,9 +95,17 @@ describe('docker-compose.yml under the Compose Specification loader', () => {
   it('lets every service scale: no container_name, no fixed host port, no host port published twice', () => {
     expect(scalingProblems(loaded)).toEqual([]);
     // The gateway holds the services' host ports, one per service.
-    expect(loaded['']!.services.gateway!.ports.map((p) => `${p.hostIp}:${p.published}->${p.target}`)).toEqual(['127.0.0.1:3001->3001', '127.0.0.1:3002->3002', '127.0.0.1:3003->3003']);
+    expect(loaded['']!.services.gateway!.ports.map((p) => `${p.hostIp}:${p.published}->${p.target}`)).toEqual([
+      '127.0.0.1:3001->3001',
+      '127.0.0.1:3002->3002',
+      '127.0.0.1:3003->3003',
+    ]);
     const gatewayConf = readFileSync(path.join(REPO_ROOT, 'infra', 'compose', 'gateway.conf'), 'utf8');
-    for (const [service, port] of [['orderservice', 3001], ['notificationservice', 3002], ['inventoryservice', 3003]] as const) {
+    for (const [service, port] of [
+      ['orderservice', 3001],
+      ['notificationservice', 3002],
+      ['inventoryservice', 3003],
+    ] as const) {
       expect(gatewayConf).toContain(`listen ${port};`);
       expect(gatewayConf).toContain(`http://${service}:${port};`);
     }
@@ -98,12 +114,21 @@ describe('docker-compose.yml under the Compose Specification loader', () => {
   it('builds the three services from the one Dockerfile, each with its SERVICE and PORT build arguments', () => {
     const ports = { orderservice: '3001', notificationservice: '3002', inventoryservice: '3003' };
     for (const name of SCALED) {
-      expect(loaded['']!.services[name]!.build, name).toEqual({ context: REPO_ROOT, dockerfile: 'Dockerfile', args: { SERVICE: name, PORT: ports[name as keyof typeof ports] } });
+      expect(loaded['']!.services[name]!.build, name).toEqual({
+        context: REPO_ROOT,
+        dockerfile: 'Dockerfile',
+        args: { SERVICE: name, PORT: ports[name as keyof typeof ports] },
+      });
       expect(existsSync(path.join(REPO_ROOT, name, 'Dockerfile')), `${name}/Dockerfile`).toBe(false);
     }
     const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
     // Each stage declares what it uses (an ARG before FROM is not visible inside a stage).
-    expect(dockerfile.split(/^FROM /m).slice(1).map((stage) => stage.match(/^ARG \w+$/gm))).toEqual([['ARG SERVICE'], ['ARG SERVICE', 'ARG PORT']]);
+    expect(
+      dockerfile
+        .split(/^FROM /m)
+        .slice(1)
+        .map((stage) => stage.match(/^ARG \w+$/gm)),
+    ).toEqual([['ARG SERVICE'], ['ARG SERVICE', 'ARG PORT']]);
     expect(dockerfile).toMatch(/^RUN npm run build -w \$\{SERVICE\}$/m);
     expect(dockerfile).toMatch(/^ENV .*PORT=\$\{PORT\} SERVICE=\$\{SERVICE\}$/m);
   });
@@ -127,11 +152,20 @@ describe('docker-compose.yml under the Compose Specification loader', () => {
   });
 
   it('points the services at the single broker by default and at the cluster with PLATFORM_KAFKA_BROKERS, depending on whichever runs', async () => {
-    const cluster = await load(COMPOSE_FILE, ['cluster'], { ...USER_SECRETS, PLATFORM_KAFKA_BROKERS: 'kafka-1:29092,kafka-2:29092,kafka-3:29092' });
+    const cluster = await load(COMPOSE_FILE, ['cluster'], {
+      ...USER_SECRETS,
+      PLATFORM_KAFKA_BROKERS: 'kafka-1:29092,kafka-2:29092,kafka-3:29092',
+    });
     for (const name of SCALED) {
       expect(loaded['']!.services[name]!.environment.KAFKA_BROKERS).toBe('kafka:29092');
       expect(cluster.cluster!.services[name]!.environment.KAFKA_BROKERS).toBe('kafka-1:29092,kafka-2:29092,kafka-3:29092');
-      expect(loaded.cluster!.services[name]!.dependsOn).toEqual({ kafka: false, 'kafka-1': false, 'kafka-2': false, 'kafka-3': false, mongodb: true });
+      expect(loaded.cluster!.services[name]!.dependsOn).toEqual({
+        kafka: false,
+        'kafka-1': false,
+        'kafka-2': false,
+        'kafka-3': false,
+        mongodb: true,
+      });
     }
   });
 
@@ -140,7 +174,7 @@ describe('docker-compose.yml under the Compose Specification loader', () => {
     try {
       const original = readFileSync(COMPOSE_FILE, 'utf8');
       const pinned = path.join(dir, 'pinned.yml');
-      writeFileSync(pinned, original.replace('    expose: ["3001"]\n', '    container_name: orders\n    ports: ["127.0.0.1:3001:3001"]\n'));
+      writeFileSync(pinned, original.replace("    expose: ['3001']\n", "    container_name: orders\n    ports: ['127.0.0.1:3001:3001']\n"));
       expect(scalingProblems(await load(pinned, PROFILES))).toEqual([
         'default: orderservice has container_name orders',
         'default: orderservice publishes fixed host port 3001',
@@ -150,7 +184,10 @@ describe('docker-compose.yml under the Compose Specification loader', () => {
         'cluster: host port 127.0.0.1:3001 published by gateway and orderservice',
       ]);
       const required = path.join(dir, 'required.yml');
-      writeFileSync(required, original.replace('kafka-1: { condition: service_healthy, required: false }', 'kafka-1: { condition: service_healthy }'));
+      writeFileSync(
+        required,
+        original.replace('kafka-1: { condition: service_healthy, required: false }', 'kafka-1: { condition: service_healthy }'),
+      );
       await expect(load(required, [''])).rejects.toThrow('depends on undefined service "kafka-1"');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,11 @@ function sequenced(key: string, seq: number): DomainEvent<'OrderPlaced'> {
     { source: 'cluster-test', correlationId: `${key}-${seq}` },
   );
 }
-const message = (event: DomainEvent<'OrderPlaced'>) => ({ key: event.data.orderId, value: serializeEvent(event), headers: eventHeaders(event, TRACEPARENT) });
+const message = (event: DomainEvent<'OrderPlaced'>) => ({
+  key: event.data.orderId,
+  value: serializeEvent(event),
+  headers: eventHeaders(event, TRACEPARENT),
+});
 
 interface Delivery {
   key: string;
@@ -128,7 +132,10 @@ describe('three-broker local cluster', () => {
       expect(t.partitions).toHaveLength(3);
       for (const p of t.partitions) expect([p.replicas.length, p.isr.length]).toEqual([3, 3]);
     }
-    const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [topic, dltTopicOf(topic)].map((name) => ({ type: 2, name, configNames: ['min.insync.replicas'] })) });
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [topic, dltTopicOf(topic)].map((name) => ({ type: 2, name, configNames: ['min.insync.replicas'] })),
+    });
     expect(configs.resources.map((r) => r.configEntries[0]?.configValue)).toEqual(['2', '2']);
 
     // Explicit settings win over the cluster's defaults.
@@ -138,135 +145,161 @@ describe('three-broker local cluster', () => {
     expect(explicitMeta.topics[0]!.partitions[0]!.replicas).toHaveLength(2);
   });
 
-  it('an idempotent acks=all producer loses, duplicates and reorders nothing while a partition leader is SIGKILLed and restarted', { timeout: 240_000 }, async () => {
-    const topic = uniqueName('cluster-failover');
-    const kafkaLogs: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => kafkaLogs.push(JSON.parse(line) as Record<string, unknown>) });
-    const kafka = createKafka({ clientId: 'failover-producer', brokers, logger });
-    await provisionTopics(kafka, [{ topic, numPartitions: 3 }], silent);
-    const producer = createIdempotentProducer(kafka);
-    await producer.connect();
+  it(
+    'an idempotent acks=all producer loses, duplicates and reorders nothing while a partition leader is SIGKILLed and restarted',
+    { timeout: 240_000 },
+    async () => {
+      const topic = uniqueName('cluster-failover');
+      const kafkaLogs: Array<Record<string, unknown>> = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => kafkaLogs.push(JSON.parse(line) as Record<string, unknown>) });
+      const kafka = createKafka({ clientId: 'failover-producer', brokers, logger });
+      await provisionTopics(kafka, [{ topic, numPartitions: 3 }], silent);
+      const producer = createIdempotentProducer(kafka);
+      await producer.connect();
 
-    // The relay's way of publishing: one sendBatch per round with the next event of every key; a round
-    // that fails is sent again, unchanged, after a pause.
-    const sentPerKey = new Map(KEYS.map((k) => [k, 0]));
-    const stats = { rounds: 0, failedSends: 0, resentMessages: 0, slowestRoundMs: 0 };
-    let stop = false;
-    let lastSuccessAt = 0;
-    const sending = (async () => {
-      while (!stop) {
+      // The relay's way of publishing: one sendBatch per round with the next event of every key; a round
+      // that fails is sent again, unchanged, after a pause.
+      const sentPerKey = new Map(KEYS.map((k) => [k, 0]));
+      const stats = { rounds: 0, failedSends: 0, resentMessages: 0, slowestRoundMs: 0 };
+      let stop = false;
+      let lastSuccessAt = 0;
+      const sending = (async () => {
+        while (!stop) {
+          const batch = KEYS.map((key) => sequenced(key, sentPerKey.get(key)!));
+          const started = Date.now();
+          for (;;) {
+            try {
+              await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: batch.map(message) }] });
+              break;
+            } catch (err) {
+              console.log(`[cluster] a send failed after ${Date.now() - started} ms and is sent again: ${(err as Error).message}`);
+              stats.failedSends += 1;
+              stats.resentMessages += batch.length;
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          }
+          stats.slowestRoundMs = Math.max(stats.slowestRoundMs, Date.now() - started);
+          lastSuccessAt = Date.now();
+          for (const key of KEYS) sentPerKey.set(key, sentPerKey.get(key)! + 1);
+          stats.rounds += 1;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+
+      await eventually(() => stats.rounds >= 20, 30_000, 'first rounds sent');
+      const leaders = await leadersOf(admin, topic);
+      const victim = leaders.get(0)!;
+      const roundsBefore = stats.rounds;
+      const killedAt = Date.now();
+      expect(await stack.kill([`kafka-${victim}`])).toEqual([`kafka-${victim}`]);
+      await eventually(() => stats.rounds >= roundsBefore + 2 && lastSuccessAt > killedAt, 90_000, 'a round sent after the kill');
+      const recoveredMs = lastSuccessAt - killedAt;
+      const movedTo = (await leadersOf(admin, topic)).get(0)!;
+      expect(movedTo).not.toBe(victim);
+      const roundsWhileDown = stats.rounds;
+      await eventually(() => stats.rounds >= roundsWhileDown + 20, 60_000, 'rounds sent with two brokers');
+      await restart(`kafka-${victim}`);
+      const roundsAfterRestart = stats.rounds;
+      await eventually(() => stats.rounds >= roundsAfterRestart + 20, 60_000, 'rounds sent after the restart');
+      stop = true;
+      await sending;
+      await producer.disconnect();
+
+      // kafkajs logs each produce request it retries inside a send ("Failed to send messages: …").
+      const kafkajsRetries = kafkaLogs.filter((l) => String(l.msg).startsWith('Failed to send messages')).length;
+      console.log(
+        `[cluster] leader failover: kafka-${victim} (led p0) SIGKILLed; p0 moved to ${movedTo}; first round after the kill ${recoveredMs} ms later; ` +
+          `slowest round ${stats.slowestRoundMs} ms; ${stats.rounds} rounds (${stats.rounds * KEYS.length} messages); ` +
+          `${stats.failedSends} sends failed and were resent (${stats.resentMessages} messages); kafkajs logged ${kafkajsRetries} failed produce attempts inside sends`,
+      );
+      // When a send did fail, kafkajs' own account of its attempts explains why.
+      if (stats.failedSends > 0)
+        console.log(
+          kafkaLogs
+            .filter((l) => Number(l.level) >= 50)
+            .slice(0, 30)
+            .map((l) => `${String(l.msg)} retryCount=${String(l.retryCount)} retryTime=${String(l.retryTime)}`)
+            .join('\n'),
+        );
+      const deliveries = await readAll(topic, sentPerKey);
+      expectCompleteAndOrdered(deliveries, sentPerKey);
+    },
+  );
+
+  it(
+    'a consumer group member goes on consuming when the broker that coordinates its group is SIGKILLed',
+    { timeout: 240_000 },
+    async () => {
+      const topic = uniqueName('cluster-coordinator');
+      const groupId = uniqueName('cluster-group');
+      const kafka = createKafka({ clientId: 'coordinator-test', brokers, logger: silent });
+      await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silent);
+      const producer = createIdempotentProducer(kafka);
+      await producer.connect();
+      const deliveries: Delivery[] = [];
+      const consumer = new ReliableConsumer({
+        kafka,
+        groupId,
+        topics: [topic],
+        logger: silent,
+        deadLetters: new DeadLetterPublisher(producer),
+      }).on('OrderPlaced', async (event, meta) => {
+        deliveries.push({
+          key: event.data.orderId,
+          seq: Number(event.data.customerId.slice(4)),
+          partition: meta.partition,
+          offset: meta.offset,
+        });
+      });
+      const sentPerKey = new Map(KEYS.map((k) => [k, 0]));
+      const sendRound = async () => {
         const batch = KEYS.map((key) => sequenced(key, sentPerKey.get(key)!));
-        const started = Date.now();
         for (;;) {
           try {
             await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: batch.map(message) }] });
             break;
-          } catch (err) {
-            console.log(`[cluster] a send failed after ${Date.now() - started} ms and is sent again: ${(err as Error).message}`);
-            stats.failedSends += 1;
-            stats.resentMessages += batch.length;
+          } catch {
             await new Promise((r) => setTimeout(r, 200));
           }
         }
-        stats.slowestRoundMs = Math.max(stats.slowestRoundMs, Date.now() - started);
-        lastSuccessAt = Date.now();
         for (const key of KEYS) sentPerKey.set(key, sentPerKey.get(key)! + 1);
-        stats.rounds += 1;
-        await new Promise((r) => setTimeout(r, 20));
+      };
+      const total = () => [...sentPerKey.values()].reduce((a, b) => a + b, 0);
+      const seen = () => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size;
+      try {
+        await consumer.start();
+        for (let i = 0; i < 5; i++) await sendRound();
+        await eventually(() => seen() === total(), 60_000, 'first messages consumed');
+
+        const offsetsTopic = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
+        for (const p of offsetsTopic.topics[0]!.partitions) expect(p.replicas).toHaveLength(3);
+        const coordinatorPartition = offsetsPartitionOf(groupId, offsetsTopic.topics[0]!.partitions.length);
+        const coordinator = (await leadersOf(admin, '__consumer_offsets')).get(coordinatorPartition)!;
+        const joinsBefore = consumer.groupJoins;
+
+        const killedAt = Date.now();
+        await stack.kill([`kafka-${coordinator}`]);
+        for (let i = 0; i < 5; i++) await sendRound();
+        await eventually(() => seen() === total(), 90_000, 'messages sent after the coordinator died consumed');
+        const caughtUpMs = Date.now() - killedAt;
+        const newCoordinator = (await leadersOf(admin, '__consumer_offsets')).get(coordinatorPartition)!;
+        expect(newCoordinator).not.toBe(coordinator);
+
+        await restart(`kafka-${coordinator}`);
+        for (let i = 0; i < 5; i++) await sendRound();
+        await eventually(() => seen() === total(), 60_000, 'messages sent after the restart consumed');
+        expectCompleteAndOrdered(deliveries, sentPerKey);
+        console.log(
+          `[cluster] coordinator move: kafka-${coordinator} (coordinator of ${groupId}) SIGKILLed, coordinator now ${newCoordinator}; ` +
+            `messages sent after the kill consumed within ${caughtUpMs} ms; group joins ${joinsBefore} → ${consumer.groupJoins}; ` +
+            `${deliveries.length - seen()} redeliveries of already handled offsets`,
+        );
+      } finally {
+        await consumer.stop();
+        await producer.disconnect();
       }
-    })();
-
-    await eventually(() => stats.rounds >= 20, 30_000, 'first rounds sent');
-    const leaders = await leadersOf(admin, topic);
-    const victim = leaders.get(0)!;
-    const roundsBefore = stats.rounds;
-    const killedAt = Date.now();
-    expect(await stack.kill([`kafka-${victim}`])).toEqual([`kafka-${victim}`]);
-    await eventually(() => stats.rounds >= roundsBefore + 2 && lastSuccessAt > killedAt, 90_000, 'a round sent after the kill');
-    const recoveredMs = lastSuccessAt - killedAt;
-    const movedTo = (await leadersOf(admin, topic)).get(0)!;
-    expect(movedTo).not.toBe(victim);
-    const roundsWhileDown = stats.rounds;
-    await eventually(() => stats.rounds >= roundsWhileDown + 20, 60_000, 'rounds sent with two brokers');
-    await restart(`kafka-${victim}`);
-    const roundsAfterRestart = stats.rounds;
-    await eventually(() => stats.rounds >= roundsAfterRestart + 20, 60_000, 'rounds sent after the restart');
-    stop = true;
-    await sending;
-    await producer.disconnect();
-
-    // kafkajs logs each produce request it retries inside a send ("Failed to send messages: …").
-    const kafkajsRetries = kafkaLogs.filter((l) => String(l.msg).startsWith('Failed to send messages')).length;
-    console.log(
-      `[cluster] leader failover: kafka-${victim} (led p0) SIGKILLed; p0 moved to ${movedTo}; first round after the kill ${recoveredMs} ms later; ` +
-        `slowest round ${stats.slowestRoundMs} ms; ${stats.rounds} rounds (${stats.rounds * KEYS.length} messages); ` +
-        `${stats.failedSends} sends failed and were resent (${stats.resentMessages} messages); kafkajs logged ${kafkajsRetries} failed produce attempts inside sends`,
-    );
-    // When a send did fail, kafkajs' own account of its attempts explains why.
-    if (stats.failedSends > 0) console.log(kafkaLogs.filter((l) => Number(l.level) >= 50).slice(0, 30).map((l) => `${String(l.msg)} retryCount=${String(l.retryCount)} retryTime=${String(l.retryTime)}`).join('\n'));
-    const deliveries = await readAll(topic, sentPerKey);
-    expectCompleteAndOrdered(deliveries, sentPerKey);
-  });
-
-  it('a consumer group member goes on consuming when the broker that coordinates its group is SIGKILLed', { timeout: 240_000 }, async () => {
-    const topic = uniqueName('cluster-coordinator');
-    const groupId = uniqueName('cluster-group');
-    const kafka = createKafka({ clientId: 'coordinator-test', brokers, logger: silent });
-    await provisionTopics(kafka, [{ topic, numPartitions: 3, withDlt: true }], silent);
-    const producer = createIdempotentProducer(kafka);
-    await producer.connect();
-    const deliveries: Delivery[] = [];
-    const consumer = new ReliableConsumer({ kafka, groupId, topics: [topic], logger: silent, deadLetters: new DeadLetterPublisher(producer) }).on('OrderPlaced', async (event, meta) => {
-      deliveries.push({ key: event.data.orderId, seq: Number(event.data.customerId.slice(4)), partition: meta.partition, offset: meta.offset });
-    });
-    const sentPerKey = new Map(KEYS.map((k) => [k, 0]));
-    const sendRound = async () => {
-      const batch = KEYS.map((key) => sequenced(key, sentPerKey.get(key)!));
-      for (;;) {
-        try {
-          await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: batch.map(message) }] });
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-      for (const key of KEYS) sentPerKey.set(key, sentPerKey.get(key)! + 1);
-    };
-    const total = () => [...sentPerKey.values()].reduce((a, b) => a + b, 0);
-    const seen = () => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size;
-    try {
-      await consumer.start();
-      for (let i = 0; i < 5; i++) await sendRound();
-      await eventually(() => seen() === total(), 60_000, 'first messages consumed');
-
-      const offsetsTopic = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
-      for (const p of offsetsTopic.topics[0]!.partitions) expect(p.replicas).toHaveLength(3);
-      const coordinatorPartition = offsetsPartitionOf(groupId, offsetsTopic.topics[0]!.partitions.length);
-      const coordinator = (await leadersOf(admin, '__consumer_offsets')).get(coordinatorPartition)!;
-      const joinsBefore = consumer.groupJoins;
-
-      const killedAt = Date.now();
-      await stack.kill([`kafka-${coordinator}`]);
-      for (let i = 0; i < 5; i++) await sendRound();
-      await eventually(() => seen() === total(), 90_000, 'messages sent after the coordinator died consumed');
-      const caughtUpMs = Date.now() - killedAt;
-      const newCoordinator = (await leadersOf(admin, '__consumer_offsets')).get(coordinatorPartition)!;
-      expect(newCoordinator).not.toBe(coordinator);
-
-      await restart(`kafka-${coordinator}`);
-      for (let i = 0; i < 5; i++) await sendRound();
-      await eventually(() => seen() === total(), 60_000, 'messages sent after the restart consumed');
-      expectCompleteAndOrdered(deliveries, sentPerKey);
-      console.log(
-        `[cluster] coordinator move: kafka-${coordinator} (coordinator of ${groupId}) SIGKILLed, coordinator now ${newCoordinator}; ` +
-          `messages sent after the kill consumed within ${caughtUpMs} ms; group joins ${joinsBefore} → ${consumer.groupJoins}; ` +
-          `${deliveries.length - seen()} redeliveries of already handled offsets`,
-      );
-    } finally {
-      await consumer.stop();
-      await producer.disconnect();
-    }
-  });
+    },
+  );
 
   it('refuses to start when a port of one of the nodes is held by another process, and names the node', async () => {
     const otherDir = mkdtempSync(path.join(tmpdir(), 'cluster-blocked-'));
@@ -288,18 +321,30 @@ describe('three-broker local cluster', () => {
     const kafka = createKafka({ clientId: 'reader', brokers, logger: silent });
     const producer = createIdempotentProducer(kafka);
     const deliveries: Delivery[] = [];
-    const consumer = new ReliableConsumer({ kafka, groupId: uniqueName('reader'), topics: [topic], logger: silent, deadLetters: new DeadLetterPublisher(producer) }).on(
-      'OrderPlaced',
-      async (event, meta) => {
-        deliveries.push({ key: event.data.orderId, seq: Number(event.data.customerId.slice(4)), partition: meta.partition, offset: meta.offset });
-      },
-    );
+    const consumer = new ReliableConsumer({
+      kafka,
+      groupId: uniqueName('reader'),
+      topics: [topic],
+      logger: silent,
+      deadLetters: new DeadLetterPublisher(producer),
+    }).on('OrderPlaced', async (event, meta) => {
+      deliveries.push({
+        key: event.data.orderId,
+        seq: Number(event.data.customerId.slice(4)),
+        partition: meta.partition,
+        offset: meta.offset,
+      });
+    });
     const total = [...sentPerKey.values()].reduce((a, b) => a + b, 0);
     await producer.connect();
     await consumer.start();
     try {
       // Every message read, then a little longer so a duplicate in the log would show up too.
-      await eventually(() => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size >= total, 60_000, `all ${total} messages read`);
+      await eventually(
+        () => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size >= total,
+        60_000,
+        `all ${total} messages read`,
+      );
       await new Promise((r) => setTimeout(r, 1_000));
     } finally {
       await consumer.stop();

@@ -6,7 +6,10 @@ import { defaultStackOptions, kafkaNodeCount, kafkaNodePorts, type StackOptions 
 import { KafkaBroker } from '../../infra/local/lib/kafkaBroker.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
 
-const options = (overrides: Partial<StackOptions> = {}): StackOptions => ({ ...defaultStackOptions({ LOCAL_STACK_DIR: '/cache' }), ...overrides });
+const options = (overrides: Partial<StackOptions> = {}): StackOptions => ({
+  ...defaultStackOptions({ LOCAL_STACK_DIR: '/cache' }),
+  ...overrides,
+});
 
 describe('local stack Kafka nodes', () => {
   it('by default is the one broker it always was: node 1 named kafka on 9092/9093, data in data/kafka', () => {
@@ -49,7 +52,10 @@ describe('local stack Kafka nodes', () => {
     ]);
     expect(stack.kafkaBrokers).toBe('127.0.0.1:9092,127.0.0.1:9094,127.0.0.1:9096');
     // The overrides move the whole cluster.
-    const moved = kafkaNodePorts({ ...defaultStackOptions({ STACK_KAFKA_PORT: '19092', STACK_KAFKA_CONTROLLER_PORT: '29092' }), kafkaNodes: 3 });
+    const moved = kafkaNodePorts({
+      ...defaultStackOptions({ STACK_KAFKA_PORT: '19092', STACK_KAFKA_CONTROLLER_PORT: '29092' }),
+      kafkaNodes: 3,
+    });
     expect(moved).toEqual([
       { port: 19092, controllerPort: 29092 },
       { port: 19094, controllerPort: 29094 },
@@ -64,7 +70,13 @@ describe('local stack Kafka nodes', () => {
     expect(props).toContain('controller.quorum.voters=1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097\n');
     expect(props).toContain('listeners=PLAINTEXT://127.0.0.1:9094,CONTROLLER://127.0.0.1:9095\n');
     expect(props).toContain(`log.dirs=${path.join('/cache', 'default', 'data', 'kafka-2')}\n`);
-    for (const setting of ['default.replication.factor=3', 'offsets.topic.replication.factor=3', 'transaction.state.log.replication.factor=3', 'transaction.state.log.min.isr=2', 'min.insync.replicas=2']) {
+    for (const setting of [
+      'default.replication.factor=3',
+      'offsets.topic.replication.factor=3',
+      'transaction.state.log.replication.factor=3',
+      'transaction.state.log.min.isr=2',
+      'min.insync.replicas=2',
+    ]) {
       expect(props).toContain(`${setting}\n`);
     }
   });

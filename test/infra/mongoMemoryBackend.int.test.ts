@@ -27,40 +27,48 @@ describe('local stack with the memory backend', () => {
     }
   };
 
-  it('starts, answers the driver, says which backend it runs and keeps nothing on disk or across a restart', { timeout: 240_000 }, async () => {
-    // Only the database is private: the shared broker is enough for this test.
-    stack = await privateStack(stateDir, { mongoBackend: 'memory', kafkaBrokers: kafkaBrokers().join(',') });
-    expect((await stack.up()).started).toEqual(['mongo']);
+  it(
+    'starts, answers the driver, says which backend it runs and keeps nothing on disk or across a restart',
+    { timeout: 240_000 },
+    async () => {
+      // Only the database is private: the shared broker is enough for this test.
+      stack = await privateStack(stateDir, { mongoBackend: 'memory', kafkaBrokers: kafkaBrokers().join(',') });
+      expect((await stack.up()).started).toEqual(['mongo']);
 
-    const mongo = stack.status().find((row) => row.name === 'mongo');
-    expect(mongo).toMatchObject({ state: 'running', backend: 'memory' });
+      const mongo = stack.status().find((row) => row.name === 'mongo');
+      expect(mongo).toMatchObject({ state: 'running', backend: 'memory' });
 
-    const docs = await withClient(stack.dbUrl, async (client) => {
-      const things = client.db('memory_backend').collection<{ _id: string; status: string; n: number }>('things');
-      await things.insertMany([
-        { _id: 'a', status: 'PENDING', n: 1 },
+      const docs = await withClient(stack.dbUrl, async (client) => {
+        const things = client.db('memory_backend').collection<{ _id: string; status: string; n: number }>('things');
+        await things.insertMany([
+          { _id: 'a', status: 'PENDING', n: 1 },
+          { _id: 'b', status: 'PENDING', n: 2 },
+        ]);
+        // A conditional update by _id (the launcher's unique-index planning) still decides by the whole filter.
+        const miss = await things.updateOne({ _id: 'a', status: 'CONFIRMED' }, { $set: { n: -1 } });
+        const hit = await things.updateOne({ _id: 'a', status: 'PENDING' }, { $set: { status: 'CONFIRMED' } });
+        expect([miss.modifiedCount, hit.modifiedCount]).toEqual([0, 1]);
+        return things.find({}).sort({ _id: 1 }).toArray();
+      });
+      expect(docs).toEqual([
+        { _id: 'a', status: 'CONFIRMED', n: 1 },
         { _id: 'b', status: 'PENDING', n: 2 },
       ]);
-      // A conditional update by _id (the launcher's unique-index planning) still decides by the whole filter.
-      const miss = await things.updateOne({ _id: 'a', status: 'CONFIRMED' }, { $set: { n: -1 } });
-      const hit = await things.updateOne({ _id: 'a', status: 'PENDING' }, { $set: { status: 'CONFIRMED' } });
-      expect([miss.modifiedCount, hit.modifiedCount]).toEqual([0, 1]);
-      return things.find({}).sort({ _id: 1 }).toArray();
-    });
-    expect(docs).toEqual([
-      { _id: 'a', status: 'CONFIRMED', n: 1 },
-      { _id: 'b', status: 'PENDING', n: 2 },
-    ]);
-    expect(existsSync(path.join(stateDir, 'data', 'mongo', 'db.mv'))).toBe(false);
+      expect(existsSync(path.join(stateDir, 'data', 'mongo', 'db.mv'))).toBe(false);
 
-    // A stack asking for the durable backend refuses to adopt the running memory server.
-    const h2View = await privateStack(stateDir, { mongoBackend: 'h2', kafkaBrokers: kafkaBrokers().join(','), mongoPort: Number(stack.dbUrl.split(':').at(-1)) });
-    await expect(h2View.up()).rejects.toThrow('already running');
-    await expect(h2View.up()).rejects.toThrow('with the memory backend, not h2');
+      // A stack asking for the durable backend refuses to adopt the running memory server.
+      const h2View = await privateStack(stateDir, {
+        mongoBackend: 'h2',
+        kafkaBrokers: kafkaBrokers().join(','),
+        mongoPort: Number(stack.dbUrl.split(':').at(-1)),
+      });
+      await expect(h2View.up()).rejects.toThrow('already running');
+      await expect(h2View.up()).rejects.toThrow('with the memory backend, not h2');
 
-    expect(await stack.down()).toEqual(['mongo']);
-    expect((await stack.up()).started).toEqual(['mongo']);
-    const after = await withClient(stack.dbUrl, (client) => client.db('memory_backend').collection('things').countDocuments());
-    expect(after).toBe(0);
-  });
+      expect(await stack.down()).toEqual(['mongo']);
+      expect((await stack.up()).started).toEqual(['mongo']);
+      const after = await withClient(stack.dbUrl, (client) => client.db('memory_backend').collection('things').countDocuments());
+      expect(after).toBe(0);
+    },
+  );
 });

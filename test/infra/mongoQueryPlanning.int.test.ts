@@ -48,8 +48,15 @@ describe('filters on a unique field plus other conditions', () => {
   it('$in on _id with more conditions returns only the documents matching all of them, sorted and limited', async () => {
     const ids = ['d2', 'd3', 'd4', 'd5', 'd6', 'nope'];
 
-    const all = await docs.find({ _id: { $in: ids }, status: 'A', tags: { $ne: 't1' } }).sort({ n: -1 }).toArray();
-    const first = await docs.find({ _id: { $in: ids }, status: 'A' }).sort({ n: 1 }).limit(1).toArray();
+    const all = await docs
+      .find({ _id: { $in: ids }, status: 'A', tags: { $ne: 't1' } })
+      .sort({ n: -1 })
+      .toArray();
+    const first = await docs
+      .find({ _id: { $in: ids }, status: 'A' })
+      .sort({ n: 1 })
+      .limit(1)
+      .toArray();
 
     expect(all.map((d) => d._id)).toEqual(['d6', 'd2']);
     expect(first.map((d) => d._id)).toEqual(['d2']);

@@ -9,7 +9,10 @@ interface Stock {
 
 describe('real MongoDB-compatible server through mongoose', () => {
   const conn = mongoose.createConnection(dbUrlFor(uniqueName('infra')));
-  const StockModel = conn.model<Stock>('Stock', new Schema<Stock>({ sku: { type: String, required: true, unique: true }, available: { type: Number, required: true } }));
+  const StockModel = conn.model<Stock>(
+    'Stock',
+    new Schema<Stock>({ sku: { type: String, required: true, unique: true }, available: { type: Number, required: true } }),
+  );
 
   beforeAll(async () => {
     await conn.asPromise();

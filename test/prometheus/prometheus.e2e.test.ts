@@ -26,7 +26,8 @@ function configFor(services: Record<ServiceName, RunningService>): PrometheusCon
   const config = parse(readFileSync(path.join(DIR, 'prometheus.yml'), 'utf8')) as PrometheusConfig;
   config.global = { ...config.global, scrape_interval: '1s', evaluation_interval: '1s' };
   config.rule_files = config.rule_files.map((file) => path.join(DIR, file));
-  for (const job of config.scrape_configs) for (const target of job.static_configs) target.targets = [`127.0.0.1:${services[target.labels.service].port}`];
+  for (const job of config.scrape_configs)
+    for (const target of job.static_configs) target.targets = [`127.0.0.1:${services[target.labels.service].port}`];
   return config;
 }
 
@@ -51,21 +52,36 @@ describe('Prometheus with the shipped configuration', () => {
 
   beforeAll(async () => {
     const names: ServiceName[] = ['orderservice', 'inventoryservice', 'notificationservice'];
-    const started = await Promise.all(names.map((name) => startService(name, { dbName: uniqueName(name), env: { ...env, SEED_CATALOG: 'true' } })));
+    const started = await Promise.all(
+      names.map((name) => startService(name, { dbName: uniqueName(name), env: { ...env, SEED_CATALOG: 'true' } })),
+    );
     for (const service of started) services[service.name] = service;
 
     writeFileSync(path.join(workDir, 'prometheus.yml'), stringify(configFor(services)));
     const port = await freePort();
     prometheusUrl = `http://127.0.0.1:${port}`;
-    prometheus = spawn('prometheus', [`--config.file=${path.join(workDir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(workDir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${path.join(workDir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(workDir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const spawned = new Promise<void>((resolve, reject) => {
       prometheus.once('spawn', resolve);
-      prometheus.once('error', (err) => reject(new Error(`prometheus could not start (${err.message}): install Debian's prometheus package, as .ci/run does`)));
+      prometheus.once('error', (err) =>
+        reject(new Error(`prometheus could not start (${err.message}): install Debian's prometheus package, as .ci/run does`)),
+      );
     });
     prometheus.stdout!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
     prometheus.stderr!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
     await spawned;
-    await eventually(async () => ((await fetch(`${prometheusUrl}/-/ready`)).status === 200 ? true : undefined), `prometheus ready\n${prometheusLog.slice(-2000)}`);
+    await eventually(
+      async () => ((await fetch(`${prometheusUrl}/-/ready`)).status === 200 ? true : undefined),
+      `prometheus ready\n${prometheusLog.slice(-2000)}`,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -84,7 +100,8 @@ describe('Prometheus with the shipped configuration', () => {
     expect(body.status).toBe('success');
     return body.data;
   };
-  const query = (promql: string) => api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`query?query=${encodeURIComponent(promql)}`);
+  const query = (promql: string) =>
+    api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`query?query=${encodeURIComponent(promql)}`);
 
   it('scrapes every service: each target is up, labelled with its service', async () => {
     type Targets = { activeTargets: Array<{ health: string; labels: Record<string, string>; lastError: string; scrapeUrl: string }> };
@@ -92,19 +109,31 @@ describe('Prometheus with the shipped configuration', () => {
       const data = await api<Targets>('targets?state=active');
       return data.activeTargets.length === 3 && data.activeTargets.every((t) => t.health === 'up') ? data : undefined;
     }, 'all three targets up').catch(async (err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify((await api<Targets>('targets')).activeTargets.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`);
+      throw new Error(
+        `${err.message}: ${JSON.stringify((await api<Targets>('targets')).activeTargets.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`,
+      );
     });
 
     expect(targets.activeTargets.map((t) => [t.labels.job, t.labels.service, t.scrapeUrl]).sort()).toEqual(
-      (['inventoryservice', 'notificationservice', 'orderservice'] as const).map((name) => ['orderplatform', name, `${services[name].url}/metrics`]),
+      (['inventoryservice', 'notificationservice', 'orderservice'] as const).map((name) => [
+        'orderplatform',
+        name,
+        `${services[name].url}/metrics`,
+      ]),
     );
   });
 
   it('loads the seven alert rules, and sees every service ready and an order saga in the metrics', async () => {
     const rules = await api<{ groups: Array<{ rules: Array<{ name: string; type: string; health: string }> }> }>('rules?type=alert');
-    const placed = await http('POST', `${services.orderservice.url}/api/orders`, { customerId: 'prom-1', items: [{ productId: '1', quantity: 1, price: 2.5 }] });
+    const placed = await http('POST', `${services.orderservice.url}/api/orders`, {
+      customerId: 'prom-1',
+      items: [{ productId: '1', quantity: 1, price: 2.5 }],
+    });
     expect(placed.status).toBe(201);
-    const settled = await http('GET', `${services.orderservice.url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=20000`);
+    const settled = await http(
+      'GET',
+      `${services.orderservice.url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=20000`,
+    );
     expect(settled.body.data.status).toBe('CONFIRMED');
 
     const ready = await eventually(async () => {
@@ -117,7 +146,15 @@ describe('Prometheus with the shipped configuration', () => {
     }, 'a saga in saga_duration_seconds');
 
     expect(rules.groups.flatMap((g) => g.rules).map((r) => [r.name, r.health === 'err' ? 'err' : 'ok'])).toEqual(
-      ['ServiceDown', 'ServiceNotReady', 'KafkaConsumerLagGrowing', 'KafkaConsumerStalled', 'DeadLetterTopicReceiving', 'OutboxBacklogNotDraining', 'SagaP99TooSlow'].map((name) => [name, 'ok']),
+      [
+        'ServiceDown',
+        'ServiceNotReady',
+        'KafkaConsumerLagGrowing',
+        'KafkaConsumerStalled',
+        'DeadLetterTopicReceiving',
+        'OutboxBacklogNotDraining',
+        'SagaP99TooSlow',
+      ].map((name) => [name, 'ok']),
     );
     expect(ready.map((r) => r.metric.service).sort()).toEqual(['inventoryservice', 'notificationservice', 'orderservice']);
     expect(Number(sagas[0]!.value[1])).toBeGreaterThanOrEqual(1);

@@ -14,6 +14,9 @@ export async function privateStack(
   stateDir: string,
   opts: { mongoPort?: number; dbUrl?: string; kafkaBrokers?: string; brokers?: KafkaNodeCount; mongoBackend?: MongoBackend } = {},
 ): Promise<LocalStack> {
-  const options = { ...(await privateStackOptions(stateDir, { kafkaNodes: opts.brokers, mongoPort: opts.mongoPort })), mongoBackend: opts.mongoBackend ?? 'h2' };
+  const options = {
+    ...(await privateStackOptions(stateDir, { kafkaNodes: opts.brokers, mongoPort: opts.mongoPort })),
+    mongoBackend: opts.mongoBackend ?? 'h2',
+  };
   return new LocalStack(options, { dbUrl: opts.dbUrl, kafkaBrokers: opts.kafkaBrokers }, () => undefined);
 }

@@ -25,7 +25,10 @@ export interface TestServiceOptions extends Omit<ServiceOverrides, 'env'> {
 }
 
 /** The service for unit tests: nothing connects (start() is never called); `register` puts the fakes in. */
-export function unitService<C extends BaseConfig, M extends Models>(create: CreateService<C, M>, { env, ...overrides }: TestServiceOptions = {}): Service<C, M> {
+export function unitService<C extends BaseConfig, M extends Models>(
+  create: CreateService<C, M>,
+  { env, ...overrides }: TestServiceOptions = {},
+): Service<C, M> {
   return create({ ...overrides, env: testEnv(env) });
 }
 

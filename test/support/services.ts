@@ -45,7 +45,12 @@ export async function startService(name: ServiceName, opts: ServiceOptions): Pro
   };
   const logs: string[] = [];
   const service = spawnService(name, opts.port ?? (await freePort()), env, (chunk) => {
-    logs.push(...chunk.toString().split('\n').filter((l) => l.length > 0));
+    logs.push(
+      ...chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l.length > 0),
+    );
   });
   try {
     await waitForHealth(service, { path: opts.waitFor, timeoutMs: opts.readyTimeoutMs, context: () => logs.slice(-20).join('\n') });
@@ -53,7 +58,15 @@ export async function startService(name: ServiceName, opts: ServiceOptions): Pro
     await service.kill();
     throw err;
   }
-  return { name, url: service.url, port: service.port, process: service.child, logs, stop: () => service.stop(), kill: () => service.kill() };
+  return {
+    name,
+    url: service.url,
+    port: service.port,
+    process: service.child,
+    logs,
+    stop: () => service.stop(),
+    kill: () => service.kill(),
+  };
 }
 
 /** Topic names private to one test file, so its services never see another file's events. */

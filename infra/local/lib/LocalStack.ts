@@ -46,10 +46,7 @@ export class LocalStack {
   }
 
   private get managed(): Component[] {
-    return [
-      ...(this.external.kafkaBrokers ? [] : this.kafkaNodes),
-      ...(this.external.dbUrl ? [] : [this.mongo]),
-    ];
+    return [...(this.external.kafkaBrokers ? [] : this.kafkaNodes), ...(this.external.dbUrl ? [] : [this.mongo])];
   }
 
   private processOf(component: Pick<Component, 'name'>): ManagedProcess {
@@ -146,7 +143,9 @@ export class LocalStack {
   }
 
   async down(only?: string[]): Promise<string[]> {
-    const procs = [...this.otherShapeKafka(), ...this.managed.map((component) => this.processOf(component))].filter((proc) => !only || only.includes(proc.name));
+    const procs = [...this.otherShapeKafka(), ...this.managed.map((component) => this.processOf(component))].filter(
+      (proc) => !only || only.includes(proc.name),
+    );
     const stopOne = async (proc: ManagedProcess): Promise<boolean> => {
       const wasRunning = await stopProcess(proc);
       this.log(wasRunning ? `${proc.name}: stopped` : `${proc.name}: was not running (nothing started by this stack)`);
@@ -184,9 +183,23 @@ export class LocalStack {
       const proc = this.processOf(component);
       const pid = runningPid(proc);
       const backend = component === this.mongo && pid !== undefined ? this.backendOf(pid) : undefined;
-      return { name: component.name, address: component.address, state: pid === undefined ? 'stopped' : 'running', pid, logFile: proc.logFile, ...(backend ? { backend } : {}) };
+      return {
+        name: component.name,
+        address: component.address,
+        state: pid === undefined ? 'stopped' : 'running',
+        pid,
+        logFile: proc.logFile,
+        ...(backend ? { backend } : {}),
+      };
     });
-    const other = this.otherShapeKafka().map((proc): ComponentStatus => ({ name: proc.name, address: this.derivedAddress(proc.name), state: 'running', pid: runningPid(proc), logFile: proc.logFile, otherShape: true }));
+    const other = this.otherShapeKafka().map((proc): ComponentStatus => ({
+      name: proc.name,
+      address: this.derivedAddress(proc.name),
+      state: 'running',
+      pid: runningPid(proc),
+      logFile: proc.logFile,
+      otherShape: true,
+    }));
     // A cluster that runs while one broker was asked about (or the reverse) is what status shows.
     const shown = other.length > 0 ? local.filter((row) => !(row.name.startsWith('kafka') && row.state === 'stopped')) : local;
     return [...other, ...shown, ...external];
@@ -204,7 +217,9 @@ export class LocalStack {
       if (await component.isReady()) return;
       const pid = runningPid(proc);
       if (pid === undefined || !isProcessAlive(pid)) {
-        throw new Error(`${component.name}: the process exited before it became ready. Last lines of ${proc.logFile}:\n${logTail(proc.logFile)}`);
+        throw new Error(
+          `${component.name}: the process exited before it became ready. Last lines of ${proc.logFile}:\n${logTail(proc.logFile)}`,
+        );
       }
       await sleep(250);
     }

@@ -48,7 +48,8 @@ function port(value: string | undefined, fallback: number): number {
 
 export function mongoBackend(value: string | undefined): MongoBackend {
   if (value === undefined || value === '') return 'h2';
-  if (!(MONGO_BACKENDS as readonly string[]).includes(value)) throw new Error(`invalid STACK_MONGO_BACKEND ${JSON.stringify(value)}: must be one of ${MONGO_BACKENDS.join(', ')}`);
+  if (!(MONGO_BACKENDS as readonly string[]).includes(value))
+    throw new Error(`invalid STACK_MONGO_BACKEND ${JSON.stringify(value)}: must be one of ${MONGO_BACKENDS.join(', ')}`);
   return value as MongoBackend;
 }
 
@@ -56,7 +57,8 @@ export function kafkaNodeCount(value: string | undefined, fallback: KafkaNodeCou
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   const count = KAFKA_NODE_COUNTS.find((c) => c === n);
-  if (count === undefined) throw new Error(`invalid number of Kafka brokers ${JSON.stringify(value)}: must be ${KAFKA_NODE_COUNTS.join(' or ')}`);
+  if (count === undefined)
+    throw new Error(`invalid number of Kafka brokers ${JSON.stringify(value)}: must be ${KAFKA_NODE_COUNTS.join(' or ')}`);
   return count;
 }
 
@@ -64,14 +66,18 @@ export function kafkaNodeCount(value: string | undefined, fallback: KafkaNodeCou
  * The ports of each Kafka node: explicit, or derived in steps of two so the single node's pair
  * (9092, 9093) stays what it always was and a cluster takes 9092/9093, 9094/9095, 9096/9097.
  */
-export function kafkaNodePorts(opts: Pick<StackOptions, 'kafkaPort' | 'kafkaControllerPort' | 'kafkaNodes' | 'kafkaNodePorts'>): KafkaNodePorts[] {
+export function kafkaNodePorts(
+  opts: Pick<StackOptions, 'kafkaPort' | 'kafkaControllerPort' | 'kafkaNodes' | 'kafkaNodePorts'>,
+): KafkaNodePorts[] {
   const ports =
     opts.kafkaNodePorts ??
     Array.from({ length: opts.kafkaNodes }, (_, i) => ({ port: opts.kafkaPort + 2 * i, controllerPort: opts.kafkaControllerPort + 2 * i }));
-  if (ports.length !== opts.kafkaNodes) throw new Error(`${opts.kafkaNodes} Kafka nodes need ${opts.kafkaNodes} port pairs, got ${ports.length}`);
+  if (ports.length !== opts.kafkaNodes)
+    throw new Error(`${opts.kafkaNodes} Kafka nodes need ${opts.kafkaNodes} port pairs, got ${ports.length}`);
   const all = ports.flatMap((p) => [p.port, p.controllerPort]);
   const clash = all.find((p, i) => all.indexOf(p) !== i);
-  if (clash !== undefined) throw new Error(`Kafka port ${clash} is used twice; pick STACK_KAFKA_PORT and STACK_KAFKA_CONTROLLER_PORT further apart`);
+  if (clash !== undefined)
+    throw new Error(`Kafka port ${clash} is used twice; pick STACK_KAFKA_PORT and STACK_KAFKA_CONTROLLER_PORT further apart`);
   const outOfRange = all.find((p) => p > 65535);
   if (outOfRange !== undefined) throw new Error(`Kafka port ${outOfRange} is out of range`);
   return ports;

@@ -21,7 +21,11 @@ export async function ensureJars(label: string, pomFile: string, targetDir: stri
   const staging = `${targetDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   mkdirSync(path.dirname(targetDir), { recursive: true });
   try {
-    await runMaven(label, ['-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], log);
+    await runMaven(
+      label,
+      ['-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
+      log,
+    );
     writeFileSync(path.join(staging, '.pom-sha256'), wanted);
     if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return; // another caller finished first
     rmSync(targetDir, { recursive: true, force: true });

@@ -96,8 +96,17 @@ export class KafkaBroker implements Component {
     log(`${this.name}: formatting storage in ${this.dataDir} (cluster ${clusterId})`);
     const result = spawnSync(
       'java',
-      ['-cp', path.join(this.jarsDir, '*'), `-Dlog4j.configuration=file:${path.join(INFRA_DIR, 'log4j.properties')}`,
-        'kafka.tools.StorageTool', 'format', '--config', this.propertiesFile, `--cluster-id=${clusterId}`, '--ignore-formatted'],
+      [
+        '-cp',
+        path.join(this.jarsDir, '*'),
+        `-Dlog4j.configuration=file:${path.join(INFRA_DIR, 'log4j.properties')}`,
+        'kafka.tools.StorageTool',
+        'format',
+        '--config',
+        this.propertiesFile,
+        `--cluster-id=${clusterId}`,
+        '--ignore-formatted',
+      ],
       { encoding: 'utf8' },
     );
     if (result.status !== 0) {
@@ -140,7 +149,13 @@ export class KafkaBroker implements Component {
     // an acks=all write needs two of them, so one node can die without losing a write or refusing one.
     const replication =
       this.nodes.length === 1
-        ? ['offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=10', 'transaction.state.log.replication.factor=1', 'transaction.state.log.min.isr=1', 'min.insync.replicas=1']
+        ? [
+            'offsets.topic.replication.factor=1',
+            'offsets.topic.num.partitions=10',
+            'transaction.state.log.replication.factor=1',
+            'transaction.state.log.min.isr=1',
+            'min.insync.replicas=1',
+          ]
         : [
             'default.replication.factor=3',
             'offsets.topic.replication.factor=3',

@@ -6,8 +6,17 @@ export interface PartitionLeaders {
 }
 
 /** Leader, replicas and in-sync replicas of each partition of the named topics that exist. */
-export async function partitionLeaders(brokers: string, topics: string[]): Promise<{ brokers: Array<{ nodeId: number; address: string }>; topics: PartitionLeaders[] }> {
-  const admin = new Kafka({ clientId: 'local-stack-status', brokers: brokers.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 2_000, retry: { retries: 1 } }).admin();
+export async function partitionLeaders(
+  brokers: string,
+  topics: string[],
+): Promise<{ brokers: Array<{ nodeId: number; address: string }>; topics: PartitionLeaders[] }> {
+  const admin = new Kafka({
+    clientId: 'local-stack-status',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2_000,
+    retry: { retries: 1 },
+  }).admin();
   await admin.connect();
   try {
     const cluster = await admin.describeCluster();
@@ -16,12 +25,14 @@ export async function partitionLeaders(brokers: string, topics: string[]): Promi
     const metadata = wanted.length > 0 ? await admin.fetchTopicMetadata({ topics: wanted }) : { topics: [] };
     return {
       brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, address: `${b.host}:${b.port}` })).sort((a, b) => a.nodeId - b.nodeId),
-      topics: [...metadata.topics].sort((a, b) => topics.indexOf(a.name) - topics.indexOf(b.name)).map((t) => ({
-        topic: t.name,
-        partitions: t.partitions
-          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
-          .sort((a, b) => a.partition - b.partition),
-      })),
+      topics: [...metadata.topics]
+        .sort((a, b) => topics.indexOf(a.name) - topics.indexOf(b.name))
+        .map((t) => ({
+          topic: t.name,
+          partitions: t.partitions
+            .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+            .sort((a, b) => a.partition - b.partition),
+        })),
     };
   } finally {
     await admin.disconnect();

@@ -15,7 +15,10 @@ async function freePort(): Promise<number> {
  * Options for a stack beside the default one: its own state folder and free ports (every Kafka node's
  * pair too), jars from the shared cache. Tests and the benchmark's `--brokers 3` run use it.
  */
-export async function privateStackOptions(stateDir: string, opts: { kafkaNodes?: KafkaNodeCount; mongoPort?: number } = {}): Promise<StackOptions> {
+export async function privateStackOptions(
+  stateDir: string,
+  opts: { kafkaNodes?: KafkaNodeCount; mongoPort?: number } = {},
+): Promise<StackOptions> {
   const kafkaNodes = opts.kafkaNodes ?? 1;
   const taken = new Set<number>();
   const port = async (): Promise<number> => {

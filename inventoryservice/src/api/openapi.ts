@@ -1,4 +1,11 @@
-import { ADMIN_SECURITY, buildOpenApiDocument, createApiRegistry, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared/docs';
+import {
+  ADMIN_SECURITY,
+  buildOpenApiDocument,
+  createApiRegistry,
+  errorResponses,
+  jsonResponse,
+  successBodySchema,
+} from '@orderplatform/shared/docs';
 import { z } from 'zod';
 import { productParams, reservationParams, setStockBody } from './requestSchemas.js';
 import { productViewSchema, reservationViewSchema } from './responseSchemas.js';
@@ -26,7 +33,8 @@ export function inventoryOpenApi(port = 3003): Record<string, unknown> {
     path: '/api/inventory/{productId}',
     tags: ['inventory'],
     summary: 'Create a product, or set its available units (admin)',
-    description: 'For an existing product the difference to the current `available` is booked as restocked, keeping initial + restocked = available + reserved + sold.',
+    description:
+      'For an existing product the difference to the current `available` is booked as restocked, keeping initial + restocked = available + reserved + sold.',
     security: [{ [ADMIN_SECURITY]: [] }],
     request: { params: productParams, body: { required: true, content: { 'application/json': { schema: setStockBody } } } },
     responses: {

@@ -22,7 +22,8 @@ export interface HeldLine {
   attemptId: string;
 }
 
-export type ReservationFailure = { reason: 'INSUFFICIENT_STOCK'; shortfalls: Shortfall[] } | { reason: 'UNKNOWN_PRODUCT'; unknownProductIds: string[] };
+export type ReservationFailure =
+  { reason: 'INSUFFICIENT_STOCK'; shortfalls: Shortfall[] } | { reason: 'UNKNOWN_PRODUCT'; unknownProductIds: string[] };
 
 export interface Reservation {
   orderId: string;

@@ -12,7 +12,11 @@ import type { InventoryEvents } from '../services/ports/InventoryEvents.js';
 @injectable()
 export class InventoryEventPublisher implements InventoryEvents {
   reserved(reservation: Reservation): DomainEvent<'InventoryReserved'> {
-    return createEvent('InventoryReserved', { orderId: reservation.orderId, reservationId: reservation.reservationId, items: reservation.lines }, { source: SERVICE_NAME });
+    return createEvent(
+      'InventoryReserved',
+      { orderId: reservation.orderId, reservationId: reservation.reservationId, items: reservation.lines },
+      { source: SERVICE_NAME },
+    );
   }
 
   failed(orderId: string, failure: ReservationFailure): DomainEvent<'InventoryFailed'> {

@@ -11,7 +11,11 @@ const STOCK = { _id: 0, productId: 1, name: 1, available: 1, reserved: 1, sold: 
 type StockDoc = Pick<ProductDocument, keyof Product> & { holds?: Hold[] };
 
 /** Enough available and no hold of this order yet: what makes a hold atomic and idempotent per (product, order). */
-const holdFilter = (productId: string, orderId: string, quantity: number) => ({ productId, available: op({ $gte: quantity }), 'holds.orderId': op({ $ne: orderId }) });
+const holdFilter = (productId: string, orderId: string, quantity: number) => ({
+  productId,
+  available: op({ $gte: quantity }),
+  'holds.orderId': op({ $ne: orderId }),
+});
 const holdUpdate = (orderId: string, quantity: number, attemptId: string) => ({
   $inc: { available: -quantity, reserved: quantity },
   $push: { holds: { orderId, quantity, attemptId } },
@@ -46,7 +50,9 @@ export class MongoProductRepository implements ProductRepository {
 
   async findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]> {
     // Only this order's hold is read back, however many other orders hold the product.
-    const docs = await this.model.find({ productId: op({ $in: productIds }) }, { ...STOCK, holds: op({ $elemMatch: { orderId } }) }).lean<StockDoc[]>();
+    const docs = await this.model
+      .find({ productId: op({ $in: productIds }) }, { ...STOCK, holds: op({ $elemMatch: { orderId } }) })
+      .lean<StockDoc[]>();
     return docs.map((doc) => {
       const hold = doc.holds?.find((h) => h.orderId === orderId);
       return { ...toProduct(doc), heldQuantity: hold?.quantity ?? 0, ...(hold?.attemptId ? { heldBy: hold.attemptId } : {}) };
@@ -62,7 +68,9 @@ export class MongoProductRepository implements ProductRepository {
     if (lines.length === 0) return;
     // Unordered: every line is tried whatever the others' outcome; a filter that matches nothing is not an error.
     await this.model.bulkWrite(
-      lines.map(({ productId, quantity }) => ({ updateOne: { filter: holdFilter(productId, orderId, quantity), update: holdUpdate(orderId, quantity, attemptId) } })),
+      lines.map(({ productId, quantity }) => ({
+        updateOne: { filter: holdFilter(productId, orderId, quantity), update: holdUpdate(orderId, quantity, attemptId) },
+      })),
       { ordered: false },
     );
   }
@@ -73,14 +81,21 @@ export class MongoProductRepository implements ProductRepository {
       changes.map(({ productId, quantity, attemptId, to }) => {
         const hold = attemptId === undefined ? { orderId } : { orderId, attemptId };
         const inc = to === 'available' ? { available: quantity, reserved: -quantity } : { reserved: -quantity, sold: quantity };
-        return { updateOne: { filter: { productId, holds: op({ $elemMatch: { ...hold, quantity } }) }, update: { $inc: inc, $pull: { holds: hold } } } };
+        return {
+          updateOne: {
+            filter: { productId, holds: op({ $elemMatch: { ...hold, quantity } }) },
+            update: { $inc: inc, $pull: { holds: hold } },
+          },
+        };
       }),
       { ordered: false },
     );
   }
 
   async ordersHolding(): Promise<string[]> {
-    const docs = await this.model.find({ 'holds.0': op({ $exists: true }) }, { _id: 0, 'holds.orderId': 1 }).lean<Array<{ holds: Array<Pick<Hold, 'orderId'>> }>>();
+    const docs = await this.model
+      .find({ 'holds.0': op({ $exists: true }) }, { _id: 0, 'holds.orderId': 1 })
+      .lean<Array<{ holds: Array<Pick<Hold, 'orderId'>> }>>();
     return [...new Set(docs.flatMap((d) => d.holds.map((h) => h.orderId)))];
   }
 

@@ -37,7 +37,9 @@ export class MongoReservationRepository implements ReservationRepository {
 
   async findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]> {
     if (orderIds.length === 0) return [];
-    const docs = await this.model.find({ _id: op({ $in: orderIds }), status: op({ $nin: statuses }) }, WITHOUT_OUTBOX).lean<ReservationDocument[]>();
+    const docs = await this.model
+      .find({ _id: op({ $in: orderIds }), status: op({ $nin: statuses }) }, WITHOUT_OUTBOX)
+      .lean<ReservationDocument[]>();
     return docs.map(toReservation);
   }
 
@@ -49,12 +51,22 @@ export class MongoReservationRepository implements ReservationRepository {
     return this.insertOrGet(orderId, { reservationId, status: 'CANCELLED_BEFORE_RESERVE', lines: [] });
   }
 
-  async transition(orderId: string, from: ReservationStatus[], to: ReservationStatus, changes: TransitionChanges, events: DomainEvent[]): Promise<Reservation | null> {
+  async transition(
+    orderId: string,
+    from: ReservationStatus[],
+    to: ReservationStatus,
+    changes: TransitionChanges,
+    events: DomainEvent[],
+  ): Promise<Reservation | null> {
     const doc = await this.model
-      .findOneAndUpdate({ _id: orderId, status: op({ $in: from }) }, this.outbox.withEvents<ReservationDocument>({ $set: { status: to, ...changes } }, events), {
-        new: true,
-        projection: WITHOUT_OUTBOX,
-      })
+      .findOneAndUpdate(
+        { _id: orderId, status: op({ $in: from }) },
+        this.outbox.withEvents<ReservationDocument>({ $set: { status: to, ...changes } }, events),
+        {
+          new: true,
+          projection: WITHOUT_OUTBOX,
+        },
+      )
       .lean<ReservationDocument>();
     if (!doc) return null;
     if (events.length > 0) this.outbox.committed(this.model, orderId);
@@ -62,7 +74,10 @@ export class MongoReservationRepository implements ReservationRepository {
   }
 
   /** First write wins: a redelivered or concurrent open returns the reservation as it is. */
-  private async insertOrGet(orderId: string, fields: Pick<ReservationDocument, 'reservationId' | 'status' | 'lines'>): Promise<Reservation> {
+  private async insertOrGet(
+    orderId: string,
+    fields: Pick<ReservationDocument, 'reservationId' | 'status' | 'lines'>,
+  ): Promise<Reservation> {
     try {
       const doc = await this.model
         .findOneAndUpdate({ _id: orderId }, { $setOnInsert: fields }, { upsert: true, new: true, projection: WITHOUT_OUTBOX })

@@ -48,7 +48,11 @@ export class InventoryService {
     for (let attempt = 1; attempt <= MAX_SET_ATTEMPTS; attempt++) {
       const current = await this.products.findById(productId);
       if (!current) {
-        const created = await this.products.createIfAbsent({ productId, name: update.name ?? `Product ${productId}`, initial: update.available });
+        const created = await this.products.createIfAbsent({
+          productId,
+          name: update.name ?? `Product ${productId}`,
+          initial: update.available,
+        });
         if (created) {
           this.log.info({ productId, available: update.available }, 'Product created');
           return { product: await this.get(productId), created: true };

@@ -77,11 +77,16 @@ export class ReservationService {
     }
     const held = await this.holdAll(opened, randomUUID());
     const decided = held.failure
-      ? await this.reservations.transition(orderId, ['RESERVING'], 'FAILED', { failure: held.failure }, [this.events.failed(orderId, held.failure)])
+      ? await this.reservations.transition(orderId, ['RESERVING'], 'FAILED', { failure: held.failure }, [
+          this.events.failed(orderId, held.failure),
+        ])
       : await this.reservations.transition(orderId, ['RESERVING'], 'RESERVED', { heldBy: held.heldBy }, [this.events.reserved(opened)]);
     const current = decided ?? (await this.mustFind(orderId));
     await this.settle(current);
-    this.log.info({ orderId, reservationId: current.reservationId, status: current.status, reason: current.failure?.reason }, 'Reservation decided');
+    this.log.info(
+      { orderId, reservationId: current.reservationId, status: current.status, reason: current.failure?.reason },
+      'Reservation decided',
+    );
     return current;
   }
 
@@ -94,7 +99,9 @@ export class ReservationService {
     while (current.status === 'RESERVED' || current.status === 'RESERVING') {
       const moved =
         current.status === 'RESERVED'
-          ? await this.reservations.transition(orderId, ['RESERVED'], 'RELEASED', { releaseReason: reason }, [this.events.released(current, reason)])
+          ? await this.reservations.transition(orderId, ['RESERVED'], 'RELEASED', { releaseReason: reason }, [
+              this.events.released(current, reason),
+            ])
           : // An unfinished reservation (its OrderPlaced never completed): it will never be confirmed; no event.
             await this.reservations.transition(orderId, ['RESERVING'], 'CANCELLED_BEFORE_RESERVE', { releaseReason: reason }, []);
       current = moved ?? (await this.mustFind(orderId));
@@ -109,7 +116,10 @@ export class ReservationService {
   async ship(orderId: string): Promise<Reservation> {
     const existing = await this.reservations.findByOrderId(orderId);
     if (!existing) throw new PermanentError(`Order ${orderId} shipped but has no reservation`);
-    const current = existing.status === 'RESERVED' ? ((await this.reservations.transition(orderId, ['RESERVED'], 'SOLD', {}, [])) ?? (await this.mustFind(orderId))) : existing;
+    const current =
+      existing.status === 'RESERVED'
+        ? ((await this.reservations.transition(orderId, ['RESERVED'], 'SOLD', {}, [])) ?? (await this.mustFind(orderId)))
+        : existing;
     if (current.status !== 'SOLD') throw new PermanentError(`Order ${orderId} shipped but its reservation is ${current.status}`);
     await this.settle(current);
     this.log.info({ orderId, reservationId: current.reservationId }, 'Reserved stock sold');
@@ -125,11 +135,19 @@ export class ReservationService {
   async settle(reservation: Reservation): Promise<void> {
     const { orderId, lines, status } = reservation;
     if (HOLDS_NOTHING.includes(status)) {
-      await this.products.takeHolds(orderId, lines.map(({ productId, quantity }) => ({ productId, quantity, to: 'available' })));
+      await this.products.takeHolds(
+        orderId,
+        lines.map(({ productId, quantity }) => ({ productId, quantity, to: 'available' })),
+      );
       return;
     }
     if (status !== 'SOLD') return;
-    const holding = (await this.products.findForOrder(lines.map((l) => l.productId), orderId)).filter((p) => p.heldQuantity > 0);
+    const holding = (
+      await this.products.findForOrder(
+        lines.map((l) => l.productId),
+        orderId,
+      )
+    ).filter((p) => p.heldQuantity > 0);
     const changes = holding.map(({ productId, heldBy }): HoldChange => {
       const { quantity } = lines.find((l) => l.productId === productId)!;
       const counted = reservation.heldBy?.find((h) => h.productId === productId)?.attemptId;
@@ -156,11 +174,17 @@ export class ReservationService {
 
     const shortfalls: Shortfall[] = lines.flatMap(({ productId, quantity }) => {
       const product = before.get(productId)!;
-      return product.heldQuantity === 0 && product.available < quantity ? [{ productId, requested: quantity, available: product.available }] : [];
+      return product.heldQuantity === 0 && product.available < quantity
+        ? [{ productId, requested: quantity, available: product.available }]
+        : [];
     });
     if (shortfalls.length > 0) return { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls } };
 
-    await this.products.holdEach(orderId, lines.filter((l) => before.get(l.productId)!.heldQuantity === 0), attemptId);
+    await this.products.holdEach(
+      orderId,
+      lines.filter((l) => before.get(l.productId)!.heldQuantity === 0),
+      attemptId,
+    );
     const after = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
     const heldBy: HeldLine[] = [];
     for (const line of lines) {
@@ -172,7 +196,8 @@ export class ReservationService {
             ? await this.holdLine(orderId, line, attemptId)
             : await this.lineState(orderId, line);
       if (state.kind === 'short') shortfalls.push(state.shortfall);
-      else if (state.kind === 'held' && state.attemptId !== undefined) heldBy.push({ productId: line.productId, attemptId: state.attemptId });
+      else if (state.kind === 'held' && state.attemptId !== undefined)
+        heldBy.push({ productId: line.productId, attemptId: state.attemptId });
     }
     return shortfalls.length > 0 ? { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls } } : { heldBy };
   }
@@ -190,7 +215,8 @@ export class ReservationService {
 
   private async lineState(orderId: string, line: StockLine): Promise<LineState> {
     const [product] = await this.products.findForOrder([line.productId], orderId);
-    if (product && product.heldQuantity > 0) return { kind: 'held', ...(product.heldBy === undefined ? {} : { attemptId: product.heldBy }) };
+    if (product && product.heldQuantity > 0)
+      return { kind: 'held', ...(product.heldBy === undefined ? {} : { attemptId: product.heldBy }) };
     const available = product?.available ?? 0;
     if (available >= line.quantity) return { kind: 'available' };
     return { kind: 'short', shortfall: { productId: line.productId, requested: line.quantity, available } };

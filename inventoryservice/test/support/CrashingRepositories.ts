@@ -76,7 +76,9 @@ export class CrashingProductRepository implements ProductRepository {
   }
   holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void> {
     // An empty batch writes nothing: no crash point.
-    return lines.length === 0 ? this.inner.holdEach(orderId, lines, attemptId) : this.crash.write(() => this.inner.holdEach(orderId, lines, attemptId));
+    return lines.length === 0
+      ? this.inner.holdEach(orderId, lines, attemptId)
+      : this.crash.write(() => this.inner.holdEach(orderId, lines, attemptId));
   }
   takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void> {
     return changes.length === 0 ? this.inner.takeHolds(orderId, changes) : this.crash.write(() => this.inner.takeHolds(orderId, changes));
@@ -107,7 +109,13 @@ export class CrashingReservationRepository implements ReservationRepository {
   tombstoneOrGet(orderId: string, reservationId: string): Promise<Reservation> {
     return this.crash.write(() => this.inner.tombstoneOrGet(orderId, reservationId));
   }
-  transition(orderId: string, from: ReservationStatus[], to: ReservationStatus, changes: TransitionChanges, events: DomainEvent[]): Promise<Reservation | null> {
+  transition(
+    orderId: string,
+    from: ReservationStatus[],
+    to: ReservationStatus,
+    changes: TransitionChanges,
+    events: DomainEvent[],
+  ): Promise<Reservation | null> {
     return this.crash.write(() => this.inner.transition(orderId, from, to, changes, events));
   }
 }
@@ -115,7 +123,13 @@ export class CrashingReservationRepository implements ReservationRepository {
 /** The real service of `container` on its repositories wrapped with `crash` (a crash or interleaving switch). */
 export function serviceThrough(container: DependencyContainer, crash: CrashSwitch): ReservationService {
   const child = container.createChildContainer();
-  child.registerInstance(TOKENS.ProductRepository, new CrashingProductRepository(container.resolve<ProductRepository>(TOKENS.ProductRepository), crash));
-  child.registerInstance(TOKENS.ReservationRepository, new CrashingReservationRepository(container.resolve<ReservationRepository>(TOKENS.ReservationRepository), crash));
+  child.registerInstance(
+    TOKENS.ProductRepository,
+    new CrashingProductRepository(container.resolve<ProductRepository>(TOKENS.ProductRepository), crash),
+  );
+  child.registerInstance(
+    TOKENS.ReservationRepository,
+    new CrashingReservationRepository(container.resolve<ReservationRepository>(TOKENS.ReservationRepository), crash),
+  );
   return child.resolve<ReservationService>(TOKENS.ReservationService);
 }

@@ -63,7 +63,10 @@ export class FakeProductRepository implements ProductRepository {
 
   async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {
     if (this.products.has(productId)) return false;
-    this.products.set(productId, { product: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0 }, holds: new Map() });
+    this.products.set(productId, {
+      product: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0 },
+      holds: new Map(),
+    });
     return true;
   }
 
@@ -80,7 +83,13 @@ export class FakeProductRepository implements ProductRepository {
     return this.products.size === 0;
   }
 
-  private unhold(productId: string, orderId: string, quantity: number, attemptId: string | undefined, apply: (p: Product) => void): boolean {
+  private unhold(
+    productId: string,
+    orderId: string,
+    quantity: number,
+    attemptId: string | undefined,
+    apply: (p: Product) => void,
+  ): boolean {
     const stored = this.products.get(productId);
     const hold = stored?.holds.get(orderId);
     if (!stored || hold?.quantity !== quantity || (attemptId !== undefined && hold.attemptId !== attemptId)) return false;

@@ -31,7 +31,13 @@ export class FakeReservationRepository implements ReservationRepository {
     return this.insertOrGet(orderId, reservationId, 'CANCELLED_BEFORE_RESERVE', []);
   }
 
-  async transition(orderId: string, from: ReservationStatus[], to: ReservationStatus, changes: TransitionChanges, events: DomainEvent[]): Promise<Reservation | null> {
+  async transition(
+    orderId: string,
+    from: ReservationStatus[],
+    to: ReservationStatus,
+    changes: TransitionChanges,
+    events: DomainEvent[],
+  ): Promise<Reservation | null> {
     const stored = this.reservations.get(orderId);
     if (!stored || !from.includes(stored.reservation.status)) return null;
     stored.reservation = { ...stored.reservation, ...structuredClone(changes), status: to, updatedAt: new Date() };
@@ -42,7 +48,10 @@ export class FakeReservationRepository implements ReservationRepository {
   private async insertOrGet(orderId: string, reservationId: string, status: ReservationStatus, lines: StockLine[]): Promise<Reservation> {
     if (!this.reservations.has(orderId)) {
       const now = new Date();
-      this.reservations.set(orderId, { reservation: { orderId, reservationId, status, lines: structuredClone(lines), createdAt: now, updatedAt: now }, outbox: [] });
+      this.reservations.set(orderId, {
+        reservation: { orderId, reservationId, status, lines: structuredClone(lines), createdAt: now, updatedAt: now },
+        outbox: [],
+      });
     }
     return structuredClone(this.reservations.get(orderId)!.reservation);
   }

@@ -10,7 +10,15 @@ import type { NotificationController } from './NotificationController.js';
 export function notificationRoutes(controller: NotificationController, customers: CustomerCallers): Router {
   const router = Router();
   router.get('/api/notifications', requireCustomerCaller(customers, { query: 'customerId' }), controller.list);
-  router.get('/api/notifications/preferences/:customerId', requireCustomerCaller(customers, { param: 'customerId' }), controller.getPreferences);
-  router.put('/api/notifications/preferences/:customerId', requireCustomerCaller(customers, { param: 'customerId' }), controller.putPreferences);
+  router.get(
+    '/api/notifications/preferences/:customerId',
+    requireCustomerCaller(customers, { param: 'customerId' }),
+    controller.getPreferences,
+  );
+  router.put(
+    '/api/notifications/preferences/:customerId',
+    requireCustomerCaller(customers, { param: 'customerId' }),
+    controller.putPreferences,
+  );
   return router;
 }

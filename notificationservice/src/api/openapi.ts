@@ -1,4 +1,13 @@
-import { buildOpenApiDocument, createApiRegistry, CUSTOMER_CALLER_NOTE, CUSTOMER_CALLER_SECURITY, customerCallerErrors, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared/docs';
+import {
+  buildOpenApiDocument,
+  createApiRegistry,
+  CUSTOMER_CALLER_NOTE,
+  CUSTOMER_CALLER_SECURITY,
+  customerCallerErrors,
+  errorResponses,
+  jsonResponse,
+  successBodySchema,
+} from '@orderplatform/shared/docs';
 import { z } from 'zod';
 import { customerParams, notificationsQuery, preferencesBody } from './requestSchemas.js';
 import { notificationViewSchema, preferencesViewSchema } from './responseSchemas.js';
@@ -19,7 +28,11 @@ export function notificationOpenApi(port = 3002): Record<string, unknown> {
       'are let through, but a presented token or key is still checked).',
     security: [...CUSTOMER_CALLER_SECURITY, {}],
     request: { query: notificationsQuery },
-    responses: { 200: jsonResponse('Notifications', successBodySchema(z.array(notificationViewSchema))), ...errorResponses(), ...customerCallerErrors() },
+    responses: {
+      200: jsonResponse('Notifications', successBodySchema(z.array(notificationViewSchema))),
+      ...errorResponses(),
+      ...customerCallerErrors(),
+    },
   });
   registry.registerPath({
     method: 'get',

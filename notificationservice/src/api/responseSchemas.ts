@@ -14,10 +14,12 @@ export const notificationViewSchema = z.object({
   subject: z.string().optional(),
   body: z.string(),
   status: z.enum(NOTIFICATION_STATUSES).meta({
-    description: 'PENDING: being sent. SENT: the provider accepted it. FAILED: the last attempt failed (retried, then the DLT). SKIPPED: not sent, see `reason`.',
+    description:
+      'PENDING: being sent. SENT: the provider accepted it. FAILED: the last attempt failed (retried, then the DLT). SKIPPED: not sent, see `reason`.',
   }),
   reason: z.enum(SKIP_REASONS).optional().meta({
-    description: 'Only when SKIPPED. NO_CONTACT: no address known for the channel. CHANNEL_DISABLED: the customer\'s preferences leave the channel out.',
+    description:
+      "Only when SKIPPED. NO_CONTACT: no address known for the channel. CHANNEL_DISABLED: the customer's preferences leave the channel out.",
   }),
   /** Provider calls so far. */
   attempts: z.number().int(),

@@ -8,7 +8,17 @@ import type { NotificationQuery, NotificationRepository } from '../services/port
 import { TOKENS } from '../tokens.js';
 import type { NotificationDocument } from './models/NotificationModel.js';
 
-const toNotification = ({ _id, leaseId: _leaseId, leaseUntil: _leaseUntil, recipient, reason, subject, sentAt, error, ...rest }: NotificationDocument): Notification => ({
+const toNotification = ({
+  _id,
+  leaseId: _leaseId,
+  leaseUntil: _leaseUntil,
+  recipient,
+  reason,
+  subject,
+  sentAt,
+  error,
+  ...rest
+}: NotificationDocument): Notification => ({
   id: _id,
   ...rest,
   ...(recipient === undefined || recipient === null ? {} : { recipient }),
@@ -49,7 +59,13 @@ export class MongoNotificationRepository implements NotificationRepository {
 
   /** A new PENDING record, its lease taken when one is given; null when (eventId, channel) exists. */
   private insert(draft: NotificationDraft, lease?: { leaseId: string; until: Date }): Promise<Notification | null> {
-    return this.insertDocument({ ...draft, status: 'PENDING', attempts: lease ? 1 : 0, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null });
+    return this.insertDocument({
+      ...draft,
+      status: 'PENDING',
+      attempts: lease ? 1 : 0,
+      leaseId: lease?.leaseId ?? null,
+      leaseUntil: lease?.until ?? null,
+    });
   }
 
   private async insertDocument(fields: Omit<NotificationDocument, '_id' | 'createdAt' | 'updatedAt'>): Promise<Notification | null> {
@@ -84,11 +100,17 @@ export class MongoNotificationRepository implements NotificationRepository {
   }
 
   async markSent(id: string, sentAt: Date): Promise<void> {
-    await this.model.updateOne({ _id: id, status: OPEN() }, { $set: { status: 'SENT', sentAt, leaseId: null, leaseUntil: null }, $unset: { error: 1 } });
+    await this.model.updateOne(
+      { _id: id, status: OPEN() },
+      { $set: { status: 'SENT', sentAt, leaseId: null, leaseUntil: null }, $unset: { error: 1 } },
+    );
   }
 
   async markFailed(id: string, leaseId: string, error: string): Promise<void> {
-    await this.model.updateOne({ _id: id, leaseId, status: OPEN() }, { $set: { status: 'FAILED', error, leaseId: null, leaseUntil: null } });
+    await this.model.updateOne(
+      { _id: id, leaseId, status: OPEN() },
+      { $set: { status: 'FAILED', error, leaseId: null, leaseUntil: null } },
+    );
   }
 
   async find({ orderId, customerId, limit }: NotificationQuery): Promise<Notification[]> {

@@ -24,7 +24,12 @@ export class MongoPreferencesRepository implements PreferencesRepository {
     return doc ? toPreferences(doc) : null;
   }
 
-  async replace({ customerId, email, phone, channels }: ContactPreferences): Promise<{ preferences: ContactPreferences; created: boolean }> {
+  async replace({
+    customerId,
+    email,
+    phone,
+    channels,
+  }: ContactPreferences): Promise<{ preferences: ContactPreferences; created: boolean }> {
     const unset = { ...(email === undefined ? { email: 1 } : {}), ...(phone === undefined ? { phone: 1 } : {}) };
     const update = {
       $set: { channels, ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }) },
@@ -45,7 +50,12 @@ export class MongoPreferencesRepository implements PreferencesRepository {
 
   async createIfAbsent({ customerId, email, phone, channels }: ContactPreferences): Promise<boolean> {
     try {
-      await this.model.create({ _id: customerId, channels, ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }) });
+      await this.model.create({
+        _id: customerId,
+        channels,
+        ...(email === undefined ? {} : { email }),
+        ...(phone === undefined ? {} : { phone }),
+      });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;

@@ -65,7 +65,12 @@ export class NotificationService {
 
     const outcomes: ChannelOutcome[] = [];
     const settle = (outcome: ChannelOutcome) => {
-      metrics.notifications.inc({ channel: outcome.channel, event_type: event.eventType, outcome: outcome.kind, ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}) });
+      metrics.notifications.inc({
+        channel: outcome.channel,
+        event_type: event.eventType,
+        outcome: outcome.kind,
+        ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
+      });
       outcomes.push(outcome);
     };
     for (const { channel, address } of recipients) {

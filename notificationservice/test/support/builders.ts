@@ -18,7 +18,14 @@ const DEFAULTS: { [K in NotifiedEventType]: (orderId: string) => EventDataMap[K]
     customer: ADA,
   }),
   OrderConfirmed: (orderId) => ({ orderId, customerId: 'cust-1', totalAmount: 60.28, currency: 'USD', customer: ADA }),
-  OrderCancelled: (orderId) => ({ orderId, customerId: 'cust-1', reason: 'INSUFFICIENT_STOCK', previousStatus: 'PENDING', totalAmount: 60.28, customer: ADA }),
+  OrderCancelled: (orderId) => ({
+    orderId,
+    customerId: 'cust-1',
+    reason: 'INSUFFICIENT_STOCK',
+    previousStatus: 'PENDING',
+    totalAmount: 60.28,
+    customer: ADA,
+  }),
   OrderShipped: (orderId) => ({ orderId, customerId: 'cust-1', items: [{ productId: '1', quantity: 2 }], customer: ADA }),
   OrderDelivered: (orderId) => ({ orderId, customerId: 'cust-1', customer: ADA }),
 };

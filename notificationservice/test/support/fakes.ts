@@ -48,7 +48,13 @@ export class InMemoryNotificationRepository implements NotificationRepository {
 
   private insert(draft: NotificationDraft, lease?: { leaseId: string; until: Date }): Notification | null {
     if (this.byEvent(draft)) return null;
-    return this.store({ ...structuredClone(draft), status: 'PENDING', attempts: lease ? 1 : 0, leaseId: lease?.leaseId ?? null, leaseUntil: lease?.until ?? null });
+    return this.store({
+      ...structuredClone(draft),
+      status: 'PENDING',
+      attempts: lease ? 1 : 0,
+      leaseId: lease?.leaseId ?? null,
+      leaseUntil: lease?.until ?? null,
+    });
   }
 
   private store(fields: Omit<Stored, 'id' | 'createdAt' | 'updatedAt'>): Notification {
@@ -84,7 +90,11 @@ export class InMemoryNotificationRepository implements NotificationRepository {
 
   async find(query: NotificationQuery): Promise<Notification[]> {
     return [...this.stored.values()]
-      .filter((n) => (query.orderId === undefined || n.orderId === query.orderId) && (query.customerId === undefined || n.customerId === query.customerId))
+      .filter(
+        (n) =>
+          (query.orderId === undefined || n.orderId === query.orderId) &&
+          (query.customerId === undefined || n.customerId === query.customerId),
+      )
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       .slice(0, query.limit)
       .map(copy);

@@ -40,7 +40,12 @@ export class OrderController {
     const { order, replayed } = await this.placement.place(command, idempotencyKey);
     res.location(`/api/orders/${order.id}`);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    sendSuccess(res, replayed ? 200 : 201, toOrderView(order), replayed ? 'Order already placed with this Idempotency-Key' : 'Order placed');
+    sendSuccess(
+      res,
+      replayed ? 200 : 201,
+      toOrderView(order),
+      replayed ? 'Order already placed with this Idempotency-Key' : 'Order placed',
+    );
   };
 
   get = async (req: Request, res: Response): Promise<void> => {

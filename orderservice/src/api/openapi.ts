@@ -1,6 +1,26 @@
-import { ADMIN_SECURITY, buildOpenApiDocument, createApiRegistry, CUSTOMER_CALLER_NOTE, CUSTOMER_CALLER_SECURITY, customerCallerErrors, errorResponses, jsonResponse, successBodySchema } from '@orderplatform/shared/docs';
+import {
+  ADMIN_SECURITY,
+  buildOpenApiDocument,
+  createApiRegistry,
+  CUSTOMER_CALLER_NOTE,
+  CUSTOMER_CALLER_SECURITY,
+  customerCallerErrors,
+  errorResponses,
+  jsonResponse,
+  successBodySchema,
+} from '@orderplatform/shared/docs';
 import { z } from 'zod';
-import { cancelBody, createOrderBody, customerParams, getOrderQuery, idempotencyHeaders, listOrdersQuery, MAX_WAIT_MS, orderIdParams, statusBody } from './requestSchemas.js';
+import {
+  cancelBody,
+  createOrderBody,
+  customerParams,
+  getOrderQuery,
+  idempotencyHeaders,
+  listOrdersQuery,
+  MAX_WAIT_MS,
+  orderIdParams,
+  statusBody,
+} from './requestSchemas.js';
 import { orderPageSchema, orderViewSchema, timelineEntryViewSchema } from './responseSchemas.js';
 
 // Header names are case-insensitive: express hands them over in lower case, the document spells it as SPEC §3 does.
@@ -17,14 +37,25 @@ const placedOrderLinks = {
   CancelOrder: { operationId: 'cancelOrder', parameters: orderId, description: 'Cancel the order.' },
   GetOrderTimeline: { operationId: 'getOrderTimeline', parameters: orderId, description: "The order's status history." },
   SetOrderStatus: { operationId: 'setOrderStatus', parameters: orderId, description: 'Move the order on (admin).' },
-  ListCustomerOrders: { operationId: 'listCustomerOrders', parameters: { customerId: '$response.body#/data/customerId' }, description: "The customer's orders." },
+  ListCustomerOrders: {
+    operationId: 'listCustomerOrders',
+    parameters: { customerId: '$response.body#/data/customerId' },
+    description: "The customer's orders.",
+  },
 };
 
 const placed = (description: string, replay: boolean) => ({
   ...jsonResponse(description, orderBody),
   headers: {
     Location: { description: "The order's URL", schema: { type: 'string' as const } },
-    ...(replay ? { 'Idempotent-Replayed': { description: 'Always `true`: an earlier request with this key placed the order', schema: { type: 'string' as const } } } : {}),
+    ...(replay
+      ? {
+          'Idempotent-Replayed': {
+            description: 'Always `true`: an earlier request with this key placed the order',
+            schema: { type: 'string' as const },
+          },
+        }
+      : {}),
   },
   links: placedOrderLinks,
 });
@@ -38,7 +69,8 @@ export function orderOpenApi(port = 3001, maxWaitMs = MAX_WAIT_MS): Record<strin
     operationId: 'placeOrder',
     tags: ['orders'],
     summary: 'Place an order',
-    description: 'The server computes `totalAmount` in integer cents. The order starts PENDING; inventory confirms or cancels it (SPEC §2).',
+    description:
+      'The server computes `totalAmount` in integer cents. The order starts PENDING; inventory confirms or cancels it (SPEC §2).',
     request: { headers: [idempotencyKeyHeader], body: jsonBody(createOrderBody) },
     responses: {
       201: placed('Order placed', false),
@@ -52,7 +84,8 @@ export function orderOpenApi(port = 3001, maxWaitMs = MAX_WAIT_MS): Record<strin
     operationId: 'getOrder',
     tags: ['orders'],
     summary: 'One order, optionally long-polling for a status',
-    description: 'With `waitFor` the answer comes once the order is in one of the statuses or `timeoutMs` has passed; either way it is the current order.',
+    description:
+      'With `waitFor` the answer comes once the order is in one of the statuses or `timeoutMs` has passed; either way it is the current order.',
     request: { params: orderIdParams, query: getOrderQuery(maxWaitMs) },
     responses: { 200: jsonResponse('Order', orderBody), ...errorResponses(404) },
   });
@@ -65,7 +98,11 @@ export function orderOpenApi(port = 3001, maxWaitMs = MAX_WAIT_MS): Record<strin
     description: CUSTOMER_CALLER_NOTE,
     security: CUSTOMER_CALLER_SECURITY,
     request: { params: customerParams, query: listOrdersQuery },
-    responses: { 200: jsonResponse('One page of orders', successBodySchema(orderPageSchema)), ...errorResponses(), ...customerCallerErrors() },
+    responses: {
+      200: jsonResponse('One page of orders', successBodySchema(orderPageSchema)),
+      ...errorResponses(),
+      ...customerCallerErrors(),
+    },
   });
   registry.registerPath({
     method: 'put',

@@ -79,7 +79,9 @@ export const getOrderQuery = (maxWaitMs = MAX_WAIT_MS) =>
   });
 
 export const listOrdersQuery = z.strictObject({
-  limit: queryInteger({ min: 1, max: 100 }).default(DEFAULT_PAGE_SIZE).meta({ description: 'Page size, 1-100.', default: DEFAULT_PAGE_SIZE }),
+  limit: queryInteger({ min: 1, max: 100 })
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({ description: 'Page size, 1-100.', default: DEFAULT_PAGE_SIZE }),
   cursor: z
     .string()
     .regex(CURSOR_PATTERN, { error: 'is not a cursor this service issued: pass the nextCursor of the previous page unchanged' })

@@ -36,7 +36,12 @@ export class OrderEventPublisher implements OrderEvents {
   confirmed(order: Order, reservationId?: string): DomainEvent<'OrderConfirmed'> {
     return createEvent(
       'OrderConfirmed',
-      { ...orderRef(order), totalAmount: fromCents(order.totalCents), currency: order.currency, ...(reservationId ? { reservationId } : {}) },
+      {
+        ...orderRef(order),
+        totalAmount: fromCents(order.totalCents),
+        currency: order.currency,
+        ...(reservationId ? { reservationId } : {}),
+      },
       { source: this.source },
     );
   }

@@ -48,10 +48,14 @@ export class MongoOrderRepository implements OrderRepository {
     if (change.reservationId) set.reservationId = change.reservationId;
     // Conditional on the status we decided from: a concurrent change makes this match nothing.
     const doc = await this.model
-      .findOneAndUpdate({ _id: id, status: change.from }, this.outbox.withEvents({ $set: set, $push: { timeline: change.entry } }, events), {
-        new: true,
-        projection: WITHOUT_OUTBOX,
-      })
+      .findOneAndUpdate(
+        { _id: id, status: change.from },
+        this.outbox.withEvents({ $set: set, $push: { timeline: change.entry } }, events),
+        {
+          new: true,
+          projection: WITHOUT_OUTBOX,
+        },
+      )
       .lean<OrderDocument>();
     if (!doc) return null;
     this.outbox.committed(this.model, id);

@@ -11,7 +11,9 @@ export function toOrder(doc: OrderDocument): Order {
     totalCents: doc.totalCents,
     currency: doc.currency,
     status: doc.status,
-    ...(doc.cancellation ? { cancellation: { reason: doc.cancellation.reason, ...(doc.cancellation.details ? { details: doc.cancellation.details } : {}) } } : {}),
+    ...(doc.cancellation
+      ? { cancellation: { reason: doc.cancellation.reason, ...(doc.cancellation.details ? { details: doc.cancellation.details } : {}) } }
+      : {}),
     ...(doc.reservationId ? { reservationId: doc.reservationId } : {}),
     correlationId: doc.correlationId,
     ...(doc.idempotencyKey ? { idempotencyKey: doc.idempotencyKey } : {}),

@@ -58,12 +58,20 @@ export class OrderLifecycleService {
       if (!order) throw new OrderNotFoundError(orderId);
       throw new ConfirmBySagaOnlyError(orderId, order.status);
     }
-    return this.transitionOrRefuse({ orderId, to: status, ...(status === 'CANCELLED' ? { cancellation: { reason: 'ADMIN_REQUEST' } } : {}) });
+    return this.transitionOrRefuse({
+      orderId,
+      to: status,
+      ...(status === 'CANCELLED' ? { cancellation: { reason: 'ADMIN_REQUEST' } } : {}),
+    });
   }
 
   /** The customer cancels a PENDING or CONFIRMED order. */
   cancelByCustomer(orderId: string, reason?: string): Promise<Order> {
-    return this.transitionOrRefuse({ orderId, to: 'CANCELLED', cancellation: { reason: 'CUSTOMER_REQUEST', ...(reason ? { details: reason } : {}) } });
+    return this.transitionOrRefuse({
+      orderId,
+      to: 'CANCELLED',
+      cancellation: { reason: 'CUSTOMER_REQUEST', ...(reason ? { details: reason } : {}) },
+    });
   }
 
   /**
@@ -72,18 +80,27 @@ export class OrderLifecycleService {
    * handles the OrderCancelled that follows the OrderPlaced on the same key.
    */
   async confirmReservation(event: DomainEvent<'InventoryReserved'>): Promise<void> {
-    await this.transitionIfPending({ orderId: event.data.orderId, to: 'CONFIRMED', reservationId: event.data.reservationId, causedBy: event.eventId }, event.eventType);
+    await this.transitionIfPending(
+      { orderId: event.data.orderId, to: 'CONFIRMED', reservationId: event.data.reservationId, causedBy: event.eventId },
+      event.eventType,
+    );
   }
 
   /** InventoryFailed: cancels a PENDING order with the inventory's reason and what was short. */
   async rejectForInventory(event: DomainEvent<'InventoryFailed'>): Promise<void> {
     const cancellation: Cancellation = { reason: event.data.reason, details: describeInventoryFailure(event.data) };
-    await this.transitionIfPending({ orderId: event.data.orderId, to: 'CANCELLED', cancellation, causedBy: event.eventId }, event.eventType);
+    await this.transitionIfPending(
+      { orderId: event.data.orderId, to: 'CANCELLED', cancellation, causedBy: event.eventId },
+      event.eventType,
+    );
   }
 
   /** The timeout sweep: cancels the order if it is still PENDING. True when this call cancelled it. */
   async cancelTimedOut(orderId: string): Promise<boolean> {
-    const outcome = await this.transitionIfPending({ orderId, to: 'CANCELLED', cancellation: { reason: 'TIMEOUT', details: 'No inventory answer in time' } }, 'timeout');
+    const outcome = await this.transitionIfPending(
+      { orderId, to: 'CANCELLED', cancellation: { reason: 'TIMEOUT', details: 'No inventory answer in time' } },
+      'timeout',
+    );
     return outcome.kind === 'changed';
   }
 
@@ -91,7 +108,13 @@ export class OrderLifecycleService {
   async recordRelease(event: DomainEvent<'InventoryReleased'>): Promise<void> {
     const order = await this.orders.findById(event.data.orderId);
     if (!order) throw new OrderNotFoundError(event.data.orderId);
-    await this.orders.appendTimeline(order.id, { status: order.status, at: new Date(event.occurredAt), eventType: event.eventType, eventId: event.eventId, reason: event.data.reason });
+    await this.orders.appendTimeline(order.id, {
+      status: order.status,
+      at: new Date(event.occurredAt),
+      eventType: event.eventType,
+      eventId: event.eventId,
+      reason: event.data.reason,
+    });
   }
 
   private async transitionOrRefuse(plan: TransitionPlan): Promise<Order> {
@@ -126,7 +149,13 @@ export class OrderLifecycleService {
       };
       const changed = await this.orders.changeStatus(
         order.id,
-        { from: order.status, to: plan.to, entry, ...(plan.cancellation ? { cancellation: plan.cancellation } : {}), ...(plan.reservationId ? { reservationId: plan.reservationId } : {}) },
+        {
+          from: order.status,
+          to: plan.to,
+          entry,
+          ...(plan.cancellation ? { cancellation: plan.cancellation } : {}),
+          ...(plan.reservationId ? { reservationId: plan.reservationId } : {}),
+        },
         [event],
       );
       if (changed) {
@@ -159,6 +188,9 @@ export class OrderLifecycleService {
     if (before.status === 'PENDING') {
       metrics.sagaDuration.observe({ outcome: after.status.toLowerCase() }, (Date.now() - before.createdAt.getTime()) / 1000);
     }
-    this.log.info({ orderId: after.id, eventId: event.eventId, from: before.status, to: after.status, reason: after.cancellation?.reason }, 'Order status changed');
+    this.log.info(
+      { orderId: after.id, eventId: event.eventId, from: before.status, to: after.status, reason: after.cancellation?.reason },
+      'Order status changed',
+    );
   }
 }

@@ -50,7 +50,10 @@ export class OrderPlacementService {
     order.timeline = [{ status: 'PENDING', at: order.createdAt, eventType: placed.eventType, eventId: placed.eventId }];
     const result = await this.orders.insert(order, [placed]);
     if (result.kind === 'created') {
-      this.log.info({ orderId: order.id, eventId: placed.eventId, customerId: order.customerId, totalCents: order.totalCents }, 'Order placed');
+      this.log.info(
+        { orderId: order.id, eventId: placed.eventId, customerId: order.customerId, totalCents: order.totalCents },
+        'Order placed',
+      );
       return { order: result.order, replayed: false };
     }
 
@@ -70,7 +73,8 @@ export class OrderPlacementService {
     const items: OrderLine[] = command.items.map((item, index) => {
       const unitPriceCents = toCents(item.price);
       // The HTTP schema already refuses these; the rule still belongs to the domain.
-      if (unitPriceCents === undefined || unitPriceCents <= 0) throw new ValidationError('Price must be positive with at most 2 decimals', { path: `items.${index}.price` });
+      if (unitPriceCents === undefined || unitPriceCents <= 0)
+        throw new ValidationError('Price must be positive with at most 2 decimals', { path: `items.${index}.price` });
       return { productId: item.productId, quantity: item.quantity, unitPriceCents };
     });
     const now = new Date();

@@ -57,7 +57,9 @@ export class PendingOrderSweeper {
       for (const order of stale) {
         if (this.task.stopping) return cancelled;
         // The OrderCancelled carries the order's own correlation id, so its saga reads as one story.
-        const done = await runWithContext({ correlationId: order.correlationId || randomUUID() }, () => this.lifecycle.cancelTimedOut(order.id));
+        const done = await runWithContext({ correlationId: order.correlationId || randomUUID() }, () =>
+          this.lifecycle.cancelTimedOut(order.id),
+        );
         if (done) cancelled += 1;
       }
       if (stale.length < BATCH) return cancelled;

@@ -15,4 +15,7 @@ function canonical(value: unknown): unknown {
 }
 
 /** A stable hash of a (validated) request, to recognise a replay under the same Idempotency-Key. */
-export const requestFingerprint = (request: unknown): string => createHash('sha256').update(JSON.stringify(canonical(request))).digest('hex');
+export const requestFingerprint = (request: unknown): string =>
+  createHash('sha256')
+    .update(JSON.stringify(canonical(request)))
+    .digest('hex');

@@ -43,11 +43,30 @@ export function buildOrder(overrides: Partial<Order> = {}): Order {
 
 const source = 'inventoryservice';
 
-export const buildInventoryReserved = (orderId: string, overrides: Partial<EventDataMap['InventoryReserved']> = {}, correlationId?: string): DomainEvent<'InventoryReserved'> =>
-  createEvent('InventoryReserved', { orderId, reservationId: `res-${orderId.slice(0, 8)}`, items: [{ productId: 'p-1', quantity: 2 }], ...overrides }, { source, ...(correlationId ? { correlationId } : {}) });
+export const buildInventoryReserved = (
+  orderId: string,
+  overrides: Partial<EventDataMap['InventoryReserved']> = {},
+  correlationId?: string,
+): DomainEvent<'InventoryReserved'> =>
+  createEvent(
+    'InventoryReserved',
+    { orderId, reservationId: `res-${orderId.slice(0, 8)}`, items: [{ productId: 'p-1', quantity: 2 }], ...overrides },
+    { source, ...(correlationId ? { correlationId } : {}) },
+  );
 
-export const buildInventoryFailed = (orderId: string, overrides: Partial<EventDataMap['InventoryFailed']> = {}): DomainEvent<'InventoryFailed'> =>
-  createEvent('InventoryFailed', { orderId, reason: 'INSUFFICIENT_STOCK', shortfalls: [{ productId: 'p-1', requested: 2, available: 1 }], ...overrides }, { source });
+export const buildInventoryFailed = (
+  orderId: string,
+  overrides: Partial<EventDataMap['InventoryFailed']> = {},
+): DomainEvent<'InventoryFailed'> =>
+  createEvent(
+    'InventoryFailed',
+    { orderId, reason: 'INSUFFICIENT_STOCK', shortfalls: [{ productId: 'p-1', requested: 2, available: 1 }], ...overrides },
+    { source },
+  );
 
 export const buildInventoryReleased = (orderId: string): DomainEvent<'InventoryReleased'> =>
-  createEvent('InventoryReleased', { orderId, reservationId: `res-${orderId.slice(0, 8)}`, items: [{ productId: 'p-1', quantity: 2 }], reason: 'ORDER_CANCELLED' }, { source });
+  createEvent(
+    'InventoryReleased',
+    { orderId, reservationId: `res-${orderId.slice(0, 8)}`, items: [{ productId: 'p-1', quantity: 2 }], reason: 'ORDER_CANCELLED' },
+    { source },
+  );

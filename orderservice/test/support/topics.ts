@@ -22,7 +22,11 @@ export async function messageCount(topic: string): Promise<number> {
 }
 
 /** Reads the topic from the beginning with a fresh group until `until` holds for what was read. */
-export async function readTopic(topic: string, until: (messages: ReadMessage[]) => boolean, what = `messages on ${topic}`): Promise<ReadMessage[]> {
+export async function readTopic(
+  topic: string,
+  until: (messages: ReadMessage[]) => boolean,
+  what = `messages on ${topic}`,
+): Promise<ReadMessage[]> {
   const consumer = testKafka().consumer({ groupId: uniqueName('reader') });
   const messages: ReadMessage[] = [];
   await consumer.connect();

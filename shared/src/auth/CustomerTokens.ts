@@ -24,7 +24,8 @@ export class CustomerTokens {
         ...(this.config.AUTH_JWT_ISSUER ? { issuer: this.config.AUTH_JWT_ISSUER } : {}),
         ...(this.config.AUTH_JWT_AUDIENCE ? { audience: this.config.AUTH_JWT_AUDIENCE } : {}),
       });
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new InvalidCustomerTokenError('Bearer token has no subject', 'invalid');
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0)
+        throw new InvalidCustomerTokenError('Bearer token has no subject', 'invalid');
       return payload.sub;
     } catch (error) {
       if (error instanceof InvalidCustomerTokenError) throw error;
@@ -35,7 +36,11 @@ export class CustomerTokens {
 
   /** A token for the customer that expires after a time span ("15m", "1h") or at a given moment. */
   sign(customerId: string, expires: string | Date = '1h'): Promise<string> {
-    let jwt = new SignJWT({}).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).setSubject(customerId).setIssuedAt().setExpirationTime(expires);
+    let jwt = new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(customerId)
+      .setIssuedAt()
+      .setExpirationTime(expires);
     if (this.config.AUTH_JWT_ISSUER) jwt = jwt.setIssuer(this.config.AUTH_JWT_ISSUER);
     if (this.config.AUTH_JWT_AUDIENCE) jwt = jwt.setAudience(this.config.AUTH_JWT_AUDIENCE);
     return jwt.sign(this.key);

@@ -15,7 +15,14 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { DLT_SUFFIX, TOPICS, dltTopicOf } from '../contracts/topics.js';
 import { createIdempotentProducer } from '../kafka/createKafka.js';
-import { consumingGroups, readDeadLetters, replayDeadLetters, replayReach, type DeadLetterFilter, type DeadLetterRecord } from '../kafka/dltReplay.js';
+import {
+  consumingGroups,
+  readDeadLetters,
+  replayDeadLetters,
+  replayReach,
+  type DeadLetterFilter,
+  type DeadLetterRecord,
+} from '../kafka/dltReplay.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -90,12 +97,17 @@ async function replay(): Promise<void> {
   try {
     const selected = await replayDeadLetters(producer, records, filter, values['dry-run']);
     const forGroup = filter.group === undefined ? '' : ` for group ${filter.group}`;
-    console.log(`${values['dry-run'] ? 'Would replay' : 'Replayed'} ${selected.length} of ${records.length} message(s) from ${toDlt(values.topic)}${forGroup}:`);
+    console.log(
+      `${values['dry-run'] ? 'Would replay' : 'Replayed'} ${selected.length} of ${records.length} message(s) from ${toDlt(values.topic)}${forGroup}:`,
+    );
     for (const { record, alsoReaches, refusedBy } of replayReach(selected, records, consumers, filter.group)) {
       describeOne(record);
       if (filter.group !== undefined) console.log(`    only ${filter.group} handles it again; the other consumers of ${original} skip it`);
       else if (alsoReaches.length === 0) console.log(`    reaches no other consumer group of ${original}`);
-      else console.log(`    ${values['dry-run'] ? 'would also reach' : 'also reached'}: ${alsoReaches.map((g) => (refusedBy.includes(g) ? `${g} (refused it too)` : g)).join(', ')}`);
+      else
+        console.log(
+          `    ${values['dry-run'] ? 'would also reach' : 'also reached'}: ${alsoReaches.map((g) => (refusedBy.includes(g) ? `${g} (refused it too)` : g)).join(', ')}`,
+        );
     }
   } finally {
     await producer.disconnect();
@@ -105,7 +117,9 @@ async function replay(): Promise<void> {
 const commands: Record<string, () => Promise<void>> = { list, replay };
 const run = command ? commands[command] : undefined;
 if (!run) {
-  console.error('usage: dlt list [--topic T] | dlt replay --topic T [--group G] [--event-type X] [--event-id X] [--error-class X] [--key X] [--dry-run]');
+  console.error(
+    'usage: dlt list [--topic T] | dlt replay --topic T [--group G] [--event-type X] [--event-id X] [--error-class X] [--key X] [--dry-run]',
+  );
   process.exitCode = 2;
 } else {
   run().catch((err: unknown) => {

@@ -34,7 +34,8 @@ const optionalInteger = (min: number, max: number, error: string) =>
 const positiveInt = (fallback: number) => integer(fallback, 1, Number.MAX_SAFE_INTEGER, 'must be a positive integer');
 
 /** `NODE_ENV`: production turns on the production rules (secrets, customer callers). */
-export const nodeEnv = () => z.enum(['development', 'test', 'production'], { error: 'must be one of development, test, production' }).default('development');
+export const nodeEnv = () =>
+  z.enum(['development', 'test', 'production'], { error: 'must be one of development, test, production' }).default('development');
 
 /** The environment variables every service reads, with defaults matching the local stack (SPEC §8). */
 export function baseConfigShape(defaults: ServiceConfigDefaults) {
@@ -50,7 +51,12 @@ export function baseConfigShape(defaults: ServiceConfigDefaults) {
     KAFKA_BROKERS: z
       .string()
       .default('127.0.0.1:9092')
-      .transform((list) => list.split(',').map((broker) => broker.trim()).filter((broker) => broker.length > 0))
+      .transform((list) =>
+        list
+          .split(',')
+          .map((broker) => broker.trim())
+          .filter((broker) => broker.length > 0),
+      )
       .pipe(
         z
           .array(z.string().regex(BROKER, { error: 'must be a comma-separated list of host:port' }))

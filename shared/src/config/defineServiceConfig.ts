@@ -36,7 +36,8 @@ function withDevSecrets(secrets: readonly ProductionSecret[]) {
 /** Why a production secret is refused, or undefined when it is fine. Never repeats the value. */
 function productionProblem(secret: ProductionSecret, value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined; // missing: the field's own "is required" message
-  if (value === secret.devValue) return 'must not be the published dev value when NODE_ENV=production (generate one, e.g. openssl rand -hex 32)';
+  if (value === secret.devValue)
+    return 'must not be the published dev value when NODE_ENV=production (generate one, e.g. openssl rand -hex 32)';
   if (value.length < secret.minLength) return `must be at least ${secret.minLength} characters when NODE_ENV=production`;
   return undefined;
 }
@@ -55,7 +56,11 @@ export function defineConfig<Shape extends z.ZodRawShape>(shape: Shape) {
         const env = config as RawEnv;
         const { KAFKA_REPLICATION_FACTOR: rf, KAFKA_MIN_INSYNC_REPLICAS: minIsr } = env;
         if (typeof rf === 'number' && typeof minIsr === 'number' && minIsr > rf) {
-          ctx.addIssue({ code: 'custom', path: ['KAFKA_MIN_INSYNC_REPLICAS'], message: 'must not exceed KAFKA_REPLICATION_FACTOR (no acks=all write could succeed)' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['KAFKA_MIN_INSYNC_REPLICAS'],
+            message: 'must not exceed KAFKA_REPLICATION_FACTOR (no acks=all write could succeed)',
+          });
         }
         if (env.NODE_ENV !== 'production') return;
         for (const secret of secrets) {

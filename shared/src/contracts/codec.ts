@@ -57,18 +57,42 @@ export function parseEvent(value: Buffer | string | null): ParseResult {
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) {
     const raw = (json ?? {}) as Record<string, unknown>;
-    return { kind: 'invalid', reason: `invalid envelope: ${summarize(envelope.error.issues)}`, eventType: str(raw.eventType), eventId: str(raw.eventId) };
+    return {
+      kind: 'invalid',
+      reason: `invalid envelope: ${summarize(envelope.error.issues)}`,
+      eventType: str(raw.eventType),
+      eventId: str(raw.eventId),
+    };
   }
   const { eventType, eventId, version } = envelope.data;
   if (!isEventType(eventType)) return { kind: 'unknown-type', eventType, eventId };
 
   const definition = EVENTS[eventType];
-  const versions = definition.versions as Record<number, { schema: { safeParse: (v: unknown) => { success: boolean; data?: unknown; error?: { issues: Issue[] } } }; upcast: (d: never) => unknown }>;
-  const readAs = version in versions ? version : Math.max(...Object.keys(versions).map(Number).filter((v) => v <= version));
+  const versions = definition.versions as Record<
+    number,
+    {
+      schema: { safeParse: (v: unknown) => { success: boolean; data?: unknown; error?: { issues: Issue[] } } };
+      upcast: (d: never) => unknown;
+    }
+  >;
+  const readAs =
+    version in versions
+      ? version
+      : Math.max(
+          ...Object.keys(versions)
+            .map(Number)
+            .filter((v) => v <= version),
+        );
   const reader = versions[readAs];
   if (!reader) return { kind: 'invalid', reason: `${eventType} version ${version} is not readable`, eventType, eventId };
   const data = reader.schema.safeParse(envelope.data.data);
-  if (!data.success) return { kind: 'invalid', reason: `invalid ${eventType} v${version} payload: ${summarize(data.error?.issues ?? [])}`, eventType, eventId };
+  if (!data.success)
+    return {
+      kind: 'invalid',
+      reason: `invalid ${eventType} v${version} payload: ${summarize(data.error?.issues ?? [])}`,
+      eventType,
+      eventId,
+    };
   return { kind: 'ok', event: { ...envelope.data, eventType, data: reader.upcast(data.data as never) } as DomainEvent };
 }
 

@@ -11,7 +11,11 @@ interface EventDefinition<TLatest extends z.ZodType> {
 
 const same = <T>(data: T): T => data;
 
-function define<TLatest extends z.ZodType>(topic: string, latest: TLatest, older: Record<number, { schema: z.ZodType; upcast: (data: never) => z.infer<TLatest> }> = {}) {
+function define<TLatest extends z.ZodType>(
+  topic: string,
+  latest: TLatest,
+  older: Record<number, { schema: z.ZodType; upcast: (data: never) => z.infer<TLatest> }> = {},
+) {
   const latestVersion = Object.keys(older).length + 1;
   return {
     topic,

@@ -57,7 +57,11 @@ export const orderCancelledV1 = orderRef.extend({
 export const orderShippedV1 = orderRef.extend({ items: z.array(stockLineSchema).optional() });
 export const orderDeliveredV1 = orderRef;
 
-export const shortfallSchema = z.object({ productId: id, requested: z.number().int().positive(), available: z.number().int().nonnegative() });
+export const shortfallSchema = z.object({
+  productId: id,
+  requested: z.number().int().positive(),
+  available: z.number().int().nonnegative(),
+});
 
 export const inventoryReservedV1 = z.object({ orderId: id, reservationId: id, items: z.array(stockLineSchema).min(1) });
 export const inventoryFailedV1 = z.object({
@@ -66,6 +70,11 @@ export const inventoryFailedV1 = z.object({
   shortfalls: z.array(shortfallSchema).optional(),
   unknownProductIds: z.array(id).optional(),
 });
-export const inventoryReleasedV1 = z.object({ orderId: id, reservationId: id, items: z.array(stockLineSchema), reason: z.string().max(100) });
+export const inventoryReleasedV1 = z.object({
+  orderId: id,
+  reservationId: id,
+  items: z.array(stockLineSchema),
+  reason: z.string().max(100),
+});
 
 export const DEFAULT_CURRENCY = 'USD';

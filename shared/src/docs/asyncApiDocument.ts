@@ -45,7 +45,11 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         title: `${eventType} v${version}`,
         contentType: 'application/json',
         headers: headersSchema,
-        payload: { ...jsonSchema(envelopeSchema.extend({ eventType: z.literal(eventType), version: z.literal(Number(version)), data: schema as z.ZodType })) },
+        payload: {
+          ...jsonSchema(
+            envelopeSchema.extend({ eventType: z.literal(eventType), version: z.literal(Number(version)), data: schema as z.ZodType }),
+          ),
+        },
       };
       channel.messages[name] = { $ref: `#/components/messages/${name}` };
     }
@@ -53,9 +57,19 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
   for (const topic of Object.values(TOPICS)) {
     const id = channelId(topic);
     const refs = Object.keys(channels[id]!.messages).map((name) => ({ $ref: `#/channels/${id}/messages/${name}` }));
-    operations[`${PRODUCERS[topic]}Publishes_${id}`] = { action: 'send', channel: { $ref: `#/channels/${id}` }, summary: `${PRODUCERS[topic]} publishes through its outbox`, messages: refs };
+    operations[`${PRODUCERS[topic]}Publishes_${id}`] = {
+      action: 'send',
+      channel: { $ref: `#/channels/${id}` },
+      summary: `${PRODUCERS[topic]} publishes through its outbox`,
+      messages: refs,
+    };
     for (const consumer of CONSUMERS[topic] ?? []) {
-      operations[`${consumer}Consumes_${id}`] = { action: 'receive', channel: { $ref: `#/channels/${id}` }, summary: `${consumer} consumes (group ${consumer})`, messages: refs };
+      operations[`${consumer}Consumes_${id}`] = {
+        action: 'receive',
+        channel: { $ref: `#/channels/${id}` },
+        summary: `${consumer} consumes (group ${consumer})`,
+        messages: refs,
+      };
     }
     channels[channelId(dltTopicOf(topic))] = {
       address: dltTopicOf(topic),

@@ -11,7 +11,8 @@ export const ADMIN_SECURITY = 'AdminApiKey';
 export const CUSTOMER_SECURITY = 'CustomerBearer';
 
 /** The SPEC §3 success body around `data`. */
-export const successBodySchema = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), data, message: z.string().optional() });
+export const successBodySchema = <T extends z.ZodType>(data: T) =>
+  z.object({ success: z.literal(true), data, message: z.string().optional() });
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request (validation, malformed JSON, forbidden keys)',
@@ -66,7 +67,8 @@ export function createApiRegistry({ customerTokens = false }: ApiRegistryOptions
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
-      description: 'HS256 JWT signed with AUTH_JWT_SECRET; `sub` is the customerId, `exp` is required (`npm run token -- <customerId>` mints one).',
+      description:
+        'HS256 JWT signed with AUTH_JWT_SECRET; `sub` is the customerId, `exp` is required (`npm run token -- <customerId>` mints one).',
     });
   }
   registry.registerPath({
@@ -94,7 +96,10 @@ export function createApiRegistry({ customerTokens = false }: ApiRegistryOptions
   return registry;
 }
 
-export function buildOpenApiDocument(registry: OpenAPIRegistry, info: { title: string; description: string; port: number }): Record<string, unknown> {
+export function buildOpenApiDocument(
+  registry: OpenAPIRegistry,
+  info: { title: string; description: string; port: number },
+): Record<string, unknown> {
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: { title: info.title, version: '1.0.0', description: info.description },
@@ -108,7 +113,10 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head',
 /** The paths a document declares with their methods, and the document's own path: what methodNotAllowed needs. */
 export function openApiRoutes(document: Record<string, unknown>): KnownRoute[] {
   const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
-  const declared = Object.entries(paths).map(([path, item]) => ({ path, methods: Object.keys(item).filter((key) => HTTP_METHODS.has(key)) }));
+  const declared = Object.entries(paths).map(([path, item]) => ({
+    path,
+    methods: Object.keys(item).filter((key) => HTTP_METHODS.has(key)),
+  }));
   return [...declared, { path: DOCUMENT_PATH, methods: ['get'] }];
 }
 
@@ -118,6 +126,10 @@ export function docsRouter(document: Record<string, unknown>): Router {
   router.get(DOCUMENT_PATH, (_req, res) => {
     res.json(document);
   });
-  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: String((document.info as { title?: string })?.title ?? 'API') }));
+  router.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(document, { customSiteTitle: String((document.info as { title?: string })?.title ?? 'API') }),
+  );
   return router;
 }

@@ -31,7 +31,9 @@ function check(location: 'body' | 'query', value: unknown): void {
   const problem = findProblem(value, []);
   if (!problem) return;
   if (problem.kind === 'depth') {
-    throw new RequestError('invalid', 'REQUEST.TOO_DEEP', `Request ${location} is nested more than ${MAX_INPUT_DEPTH} levels deep`, { location });
+    throw new RequestError('invalid', 'REQUEST.TOO_DEEP', `Request ${location} is nested more than ${MAX_INPUT_DEPTH} levels deep`, {
+      location,
+    });
   }
   throw new RequestError('invalid', 'REQUEST.FORBIDDEN_KEY', `Request ${location} contains a forbidden key`, {
     location,

@@ -42,6 +42,11 @@ export function methodNotAllowed(routes: readonly KnownRoute[]): RequestHandler 
       res.status(204).end();
       return;
     }
-    throw new RequestError('method-not-allowed', 'HTTP.METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allow}`, { allowed: allow.split(', ') });
+    throw new RequestError(
+      'method-not-allowed',
+      'HTTP.METHOD_NOT_ALLOWED',
+      `${req.method} is not allowed on ${req.path}; allowed: ${allow}`,
+      { allowed: allow.split(', ') },
+    );
   };
 }

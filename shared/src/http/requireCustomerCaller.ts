@@ -74,7 +74,7 @@ export function requireCustomerCaller(callers: CustomerCallers, where: CustomerI
       if (callers.anonymousRefused) throw unauthorized(res, 'This route needs a bearer token for the customer or the admin key', false);
       return next();
     }
-    if (caller.customerId !== customerId) throw new ForbiddenError("The bearer token is for another customer");
+    if (caller.customerId !== customerId) throw new ForbiddenError('The bearer token is for another customer');
     next();
   };
 }

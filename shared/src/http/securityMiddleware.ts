@@ -15,11 +15,5 @@ export interface SecurityOptions {
  * JSON-only, size-limited strict JSON parsing, forbidden-key guard.
  */
 export function securityMiddleware({ bodyLimit, rateLimit }: SecurityOptions): RequestHandler[] {
-  return [
-    helmet(),
-    rateLimiter(rateLimit),
-    requireJson(),
-    express.json({ limit: bodyLimit, strict: true }),
-    forbiddenKeysGuard(),
-  ];
+  return [helmet(), rateLimiter(rateLimit), requireJson(), express.json({ limit: bodyLimit, strict: true }), forbiddenKeysGuard()];
 }

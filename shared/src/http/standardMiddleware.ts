@@ -27,7 +27,10 @@ export interface StandardMiddlewareOptions {
  * read: the method is the request's first problem) → security. Mount routes next, then call
  * applyErrorHandling.
  */
-export function applyStandardMiddleware(app: Express, { logger, config, healthChecks = [], healthCheckTimeoutMs, routes = [] }: StandardMiddlewareOptions): void {
+export function applyStandardMiddleware(
+  app: Express,
+  { logger, config, healthChecks = [], healthCheckTimeoutMs, routes = [] }: StandardMiddlewareOptions,
+): void {
   app.disable('x-powered-by');
   app.use(correlationMiddleware());
   app.use(httpLogger(logger));

@@ -29,9 +29,7 @@ export class DeadLetterPublisher {
   constructor(private readonly producer: Producer) {}
 
   async publish(dead: DeadLetter): Promise<void> {
-    const original = Object.fromEntries(
-      Object.entries(dead.message.headers ?? {}).filter(([name]) => !name.startsWith('dlt.')),
-    );
+    const original = Object.fromEntries(Object.entries(dead.message.headers ?? {}).filter(([name]) => !name.startsWith('dlt.')));
     await this.producer.send({
       topic: dltTopicOf(dead.topic),
       acks: -1,

@@ -133,7 +133,10 @@ export class ReliableConsumer {
     if (this.stopping || this.restartTimer) return;
     this.restartsInARow += 1;
     const delayMs = backoffDelay(this.retry, this.restartsInARow);
-    this.log.warn({ delayMs, restartsInARow: this.restartsInARow }, 'Consumer stopped after an error kafkajs does not retry; starting it again');
+    this.log.warn(
+      { delayMs, restartsInARow: this.restartsInARow },
+      'Consumer stopped after an error kafkajs does not retry; starting it again',
+    );
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;
@@ -144,7 +147,15 @@ export class ReliableConsumer {
     }, delayMs);
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    pause,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     const partitionKey = `${batch.topic}/${batch.partition}`;
     const pauseFor = (delayMs: number): void => {
       // Leave the offset unresolved: after the pause the same message is fetched again.
@@ -166,13 +177,18 @@ export class ReliableConsumer {
       const failures = (this.lookupFailures.get(partitionKey) ?? 0) + 1;
       this.lookupFailures.set(partitionKey, failures);
       const delayMs = backoffDelay(this.retry, failures);
-      this.log.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs: delayMs }, 'Could not read processed events; pausing the partition');
+      this.log.warn(
+        { err, topic: batch.topic, partition: batch.partition, retryInMs: delayMs },
+        'Could not read processed events; pausing the partition',
+      );
       pauseFor(delayMs);
       return;
     }
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
-      const outcome = await withConsumeSpan(batch.topic, batch.partition, message, () => this.handleMessage(batch.topic, batch.partition, message, processed));
+      const outcome = await withConsumeSpan(batch.topic, batch.partition, message, () =>
+        this.handleMessage(batch.topic, batch.partition, message, processed),
+      );
       if (outcome.kind === 'retry') {
         pauseFor(outcome.delayMs);
         return;
@@ -199,7 +215,14 @@ export class ReliableConsumer {
     const meta: MessageMeta = { topic, partition, offset: message.offset, headers };
     const parsed = parseEvent(message.value);
     const eventType = parsed.kind === 'ok' ? parsed.event.eventType : (parsed.eventType ?? headers[HEADERS.eventType] ?? 'unknown');
-    const log = this.log.child({ topic, partition, offset: message.offset, eventType, eventId: parsed.kind === 'ok' ? parsed.event.eventId : headers[HEADERS.eventId], orderId: message.key?.toString() });
+    const log = this.log.child({
+      topic,
+      partition,
+      offset: message.offset,
+      eventType,
+      eventId: parsed.kind === 'ok' ? parsed.event.eventId : headers[HEADERS.eventId],
+      orderId: message.key?.toString(),
+    });
 
     const replayFor = headers[DLT_HEADERS.replayGroup];
     if (replayFor !== undefined && replayFor !== this.opts.groupId) {
@@ -219,12 +242,17 @@ export class ReliableConsumer {
     }
 
     const event = parsed.event;
-    const context = { correlationId: event.correlationId, causationId: event.eventId, traceparent: childTraceparent(headers[HEADERS.traceparent]) };
+    const context = {
+      correlationId: event.correlationId,
+      causationId: event.eventId,
+      traceparent: childTraceparent(headers[HEADERS.traceparent]),
+    };
     return runWithContext(context, async () => {
       const attemptKey = `${topic}/${partition}/${message.offset}`;
       try {
         const prefetched = message.headers?.[HEADERS.eventId]?.toString() === event.eventId;
-        const duplicate = processed.has(event.eventId) || (!prefetched && (await this.opts.processedEvents?.has(this.opts.groupId, event.eventId)));
+        const duplicate =
+          processed.has(event.eventId) || (!prefetched && (await this.opts.processedEvents?.has(this.opts.groupId, event.eventId)));
         if (this.opts.processedEvents && duplicate) {
           metrics.eventsDuplicate.inc({ topic, event_type: eventType });
           log.info('Duplicate event skipped');

@@ -23,7 +23,10 @@ export async function provisionTopics(kafka: Kafka, specs: TopicSpec[], log: Log
   const { replicationFactor, minInsyncReplicas } = replication;
   const configEntries = minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
   const wanted = specs
-    .flatMap((spec) => [{ topic: spec.topic, numPartitions: spec.numPartitions }, ...(spec.withDlt ? [{ topic: dltTopicOf(spec.topic), numPartitions: spec.numPartitions }] : [])])
+    .flatMap((spec) => [
+      { topic: spec.topic, numPartitions: spec.numPartitions },
+      ...(spec.withDlt ? [{ topic: dltTopicOf(spec.topic), numPartitions: spec.numPartitions }] : []),
+    ])
     // -1 asks the broker for its default.replication.factor (KIP-464).
     .map((t) => ({ ...t, replicationFactor: replicationFactor ?? -1, configEntries }));
   const admin = kafka.admin();
@@ -37,14 +40,28 @@ export async function provisionTopics(kafka: Kafka, specs: TopicSpec[], log: Log
       // learn it one by one). Until every broker knows, a producer or consumer that asks a late one
       // fails with UNKNOWN_TOPIC_OR_PARTITION, so wait for all of them.
       await admin.createTopics({ topics: missing, waitForLeaders: false });
-      await waitUntilEveryBrokerKnows(admin, missing.map((t) => t.topic));
-      log.info({ topics: missing.map((t) => t.topic), replicationFactor: replicationFactor ?? 'cluster default', minInsyncReplicas: minInsyncReplicas ?? 'cluster default' }, 'Created Kafka topics');
+      await waitUntilEveryBrokerKnows(
+        admin,
+        missing.map((t) => t.topic),
+      );
+      log.info(
+        {
+          topics: missing.map((t) => t.topic),
+          replicationFactor: replicationFactor ?? 'cluster default',
+          minInsyncReplicas: minInsyncReplicas ?? 'cluster default',
+        },
+        'Created Kafka topics',
+      );
     }
     const present = wanted.filter((t) => existing.has(t.topic));
     if (replicationFactor !== undefined && present.length > 0) {
       const { topics } = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
       const under = topics.filter((t) => t.partitions.some((p) => p.replicas.length < replicationFactor)).map((t) => t.name);
-      if (under.length > 0) log.warn({ topics: under, replicationFactor }, 'Existing Kafka topics have fewer replicas than KAFKA_REPLICATION_FACTOR; they are not changed');
+      if (under.length > 0)
+        log.warn(
+          { topics: under, replicationFactor },
+          'Existing Kafka topics have fewer replicas than KAFKA_REPLICATION_FACTOR; they are not changed',
+        );
     }
   } finally {
     await admin.disconnect();
@@ -73,11 +90,14 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   while (Date.now() < deadline) {
     try {
       const { topics: described } = await admin.fetchTopicMetadata({ topics });
-      if (described.length === topics.length && described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (described.length === topics.length && described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        return;
     } catch (err) {
       lastError = err;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`Kafka topics ${topics.join(', ')} have no leader ${timeoutMs} ms after they were created${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+  throw new Error(
+    `Kafka topics ${topics.join(', ')} have no leader ${timeoutMs} ms after they were created${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+  );
 }

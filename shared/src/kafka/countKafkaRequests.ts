@@ -7,7 +7,8 @@ import { metrics } from '../metrics/metrics.js';
  * commands. kafkajs builds the event only when someone listens; the cost is one counter increment.
  */
 export function countKafkaRequests(client: Producer | Consumer, kind: 'producer' | 'consumer'): void {
-  const onRequest = (event: { payload: { apiName: string } }): void => metrics.kafkaRequests.inc({ client: kind, api: event.payload.apiName });
+  const onRequest = (event: { payload: { apiName: string } }): void =>
+    metrics.kafkaRequests.inc({ client: kind, api: event.payload.apiName });
   if (kind === 'producer') (client as Producer).on((client as Producer).events.REQUEST, onRequest);
   else (client as Consumer).on((client as Consumer).events.REQUEST, onRequest);
 }

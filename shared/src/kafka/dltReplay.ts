@@ -139,7 +139,12 @@ export interface ReplayReach {
  * What a replay would multiply. Without a group every consumer of the original topic receives the
  * message again; with one, the others skip it (`dlt.replay.group`). `records` is the whole DLT.
  */
-export function replayReach(selected: DeadLetterRecord[], records: DeadLetterRecord[], consumers: string[], group: string | undefined): ReplayReach[] {
+export function replayReach(
+  selected: DeadLetterRecord[],
+  records: DeadLetterRecord[],
+  consumers: string[],
+  group: string | undefined,
+): ReplayReach[] {
   return selected.map((record) => {
     if (group !== undefined) return { record, alsoReaches: [], refusedBy: [] };
     const alsoReaches = consumers.filter((g) => g !== record.consumerGroup);

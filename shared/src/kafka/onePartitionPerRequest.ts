@@ -1,4 +1,14 @@
-import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer, type ProducerBatch, type ProducerRecord, type RecordMetadata } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+  type Producer,
+  type ProducerBatch,
+  type ProducerRecord,
+  type RecordMetadata,
+} from 'kafkajs';
 
 const METADATA_MAX_AGE_MS = 60_000;
 

@@ -1,1 +1,10 @@
-export { defineCounter, defineGauge, defineHistogram, metrics, metricsRegistry, type Counter, type Gauge, type Histogram } from './metrics.js';
+export {
+  defineCounter,
+  defineGauge,
+  defineHistogram,
+  metrics,
+  metricsRegistry,
+  type Counter,
+  type Gauge,
+  type Histogram,
+} from './metrics.js';

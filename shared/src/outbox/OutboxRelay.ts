@@ -138,11 +138,15 @@ export class OutboxRelay {
       const bytes = recordBytes(entry) + RECORD_BATCH_OVERHEAD_BYTES;
       const limit = this.maxMessageBytes(entry.topic);
       if (bytes > limit) {
-        throw new PayloadTooLargeError('EVENT.TOO_LARGE', `The ${entry.eventType} event would be ${bytes} bytes; topic ${entry.topic} accepts at most ${limit}`, {
-          eventType: entry.eventType,
-          bytes,
-          limit,
-        });
+        throw new PayloadTooLargeError(
+          'EVENT.TOO_LARGE',
+          `The ${entry.eventType} event would be ${bytes} bytes; topic ${entry.topic} accepts at most ${limit}`,
+          {
+            eventType: entry.eventType,
+            bytes,
+            limit,
+          },
+        );
       }
     }
   }
@@ -157,11 +161,14 @@ export class OutboxRelay {
     this.fastPollUntil = Date.now() + 2 * this.leaseMs;
     const tick = (): void => {
       const fast = this.lastPollSawWork || Date.now() < this.fastPollUntil;
-      this.pollTimer = setTimeout(() => {
-        void this.recover().finally(() => {
-          if (!this.stopped) tick();
-        });
-      }, fast ? this.pollIntervalMs : this.idlePollIntervalMs);
+      this.pollTimer = setTimeout(
+        () => {
+          void this.recover().finally(() => {
+            if (!this.stopped) tick();
+          });
+        },
+        fast ? this.pollIntervalMs : this.idlePollIntervalMs,
+      );
       this.pollTimer.unref();
     };
     tick();
@@ -184,7 +191,11 @@ export class OutboxRelay {
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.stopTimeoutMs)));
     const result = await Promise.race([flush.then(() => 'flushed' as const), timedOut]);
     clearTimeout(timer);
-    if (result === 'timeout') this.log.warn({ pendingDocuments: this.pending() }, 'Outbox not flushed before shutdown; the events stay in the outbox for the next start');
+    if (result === 'timeout')
+      this.log.warn(
+        { pendingDocuments: this.pending() },
+        'Outbox not flushed before shutdown; the events stay in the outbox for the next start',
+      );
     if (this.ownsProducer) await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -353,7 +364,9 @@ export class OutboxRelay {
       await this.producer.connect();
       this.producerConnected = true;
     }
-    await spans.around(this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }));
+    await spans.around(
+      this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
+    );
     const ackedAt = Date.now();
 
     await this.acknowledge(docs);
@@ -455,7 +468,9 @@ export class OutboxRelay {
           { _id: op({ $in: candidates.map((c) => c._id) }), ...free },
           { $set: { outboxLeaseUntil: new Date(Date.now() + this.leaseMs), outboxLeaseOwner: this.owner } },
         );
-        const won = await model.find({ _id: op({ $in: candidates.map((c) => c._id) }), outboxLeaseOwner: this.owner }, { _id: 1 }).lean<Array<{ _id: unknown }>>();
+        const won = await model
+          .find({ _id: op({ $in: candidates.map((c) => c._id) }), outboxLeaseOwner: this.owner }, { _id: 1 })
+          .lean<Array<{ _id: unknown }>>();
         if (won.length > 0) this.log.info({ collection: name, documents: won.length }, 'Outbox relay recovering unpublished events');
         for (const doc of won) this.enqueue(name, doc._id);
       }

@@ -12,7 +12,13 @@ export type PublishFailure =
   /** Anything else (Kafka down, a leader moving, a timeout): back off and retry. */
   | 'transient';
 
-const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'DUPLICATE_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING']);
+const SEQUENCE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'INVALID_PRODUCER_EPOCH',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
 const MISSING_TOPIC_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID']);
 
 interface KafkaErrorLike {
@@ -25,7 +31,7 @@ interface KafkaErrorLike {
 
 function* causes(err: unknown): Generator<KafkaErrorLike> {
   const seen = new Set<unknown>();
-  for (let e = err; e && typeof e === 'object' && !seen.has(e); ) {
+  for (let e = err; e && typeof e === 'object' && !seen.has(e);) {
     seen.add(e);
     const k = e as KafkaErrorLike;
     yield k;

@@ -40,7 +40,11 @@ export function connectDatabase(url: string, logger: Logger, opts: { operationTi
  * The same connection, not opened yet: models can be compiled on it at once, and `open()` (once;
  * later calls do nothing) starts connecting, retried in the background as above.
  */
-export function createDatabaseConnection(url: string, logger: Logger, opts: { operationTimeoutMs?: number } = {}): { connection: Connection; open(): void } {
+export function createDatabaseConnection(
+  url: string,
+  logger: Logger,
+  opts: { operationTimeoutMs?: number } = {},
+): { connection: Connection; open(): void } {
   const log = logger.child({ component: 'mongodb' });
   // Client-supplied `$`-operators never reach a query as operators (SPEC §6); code that builds its
   // own operators marks them with mongoose.trusted().

@@ -23,7 +23,8 @@ const UNAVAILABLE_NAMES = new Set([
  */
 const SOCKET_GONE_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ENOTCONN', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
-const MONGOOSE_NOT_CONNECTED = /before initial connection is complete|buffering timed out|Connection was force closed|Client must be connected/i;
+const MONGOOSE_NOT_CONNECTED =
+  /before initial connection is complete|buffering timed out|Connection was force closed|Client must be connected/i;
 
 export function isDependencyUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {

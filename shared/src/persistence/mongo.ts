@@ -8,4 +8,5 @@ import mongoose from 'mongoose';
 export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
 
 /** MongoDB's duplicate-key error (a unique index refused the write). */
-export const isDuplicateKeyError = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+export const isDuplicateKeyError = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;

@@ -71,7 +71,12 @@ export class KafkaRuntime {
    */
   async provision(): Promise<void> {
     await provisionTopics(this.kafka, this.topics, this.log, this.replication);
-    this.relay?.setTopicLimits(await topicMessageLimits(this.admin, this.topics.map((t) => t.topic)));
+    this.relay?.setTopicLimits(
+      await topicMessageLimits(
+        this.admin,
+        this.topics.map((t) => t.topic),
+      ),
+    );
   }
 
   /** Up when the broker answered a metadata request within the last couple of seconds. */
@@ -95,13 +100,24 @@ export class KafkaRuntime {
     // Each part is bounded, so shutdown ends in time even while Kafka is down (kafkajs would retry
     // the offset commit and the group leave for far longer): offsets not committed mean those
     // messages are delivered again (handlers are idempotent), events not published stay in the outbox.
-    const consumersStopped = Promise.all(this.consumers.map((c) => c.stop().catch((err: unknown) => this.log.warn({ err }, 'Consumer stop failed'))));
+    const consumersStopped = Promise.all(
+      this.consumers.map((c) => c.stop().catch((err: unknown) => this.log.warn({ err }, 'Consumer stop failed'))),
+    );
     if ((await withDeadline(consumersStopped, CONSUMER_STOP_MS)) === 'timeout') {
-      this.log.warn({ timeoutMs: CONSUMER_STOP_MS }, 'Consumers did not stop in time (Kafka unreachable?); uncommitted messages will be delivered again');
+      this.log.warn(
+        { timeoutMs: CONSUMER_STOP_MS },
+        'Consumers did not stop in time (Kafka unreachable?); uncommitted messages will be delivered again',
+      );
     }
     await this.relay?.stop();
-    await withDeadline(this.producer.disconnect().catch(() => undefined), DISCONNECT_MS);
-    await withDeadline(this.admin.disconnect().catch(() => undefined), DISCONNECT_MS);
+    await withDeadline(
+      this.producer.disconnect().catch(() => undefined),
+      DISCONNECT_MS,
+    );
+    await withDeadline(
+      this.admin.disconnect().catch(() => undefined),
+      DISCONNECT_MS,
+    );
   }
 
   private async startWithRetry(): Promise<void> {

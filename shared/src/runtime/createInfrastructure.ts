@@ -82,7 +82,12 @@ export function createInfrastructure<M extends Record<string, ManagedModel>>(
     prepareDatabase,
   );
   // The relay has its own producer, which it replaces after a failed send (a new producer id).
-  const publishClient = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger, requestTimeoutMs: PUBLISH_REQUEST_TIMEOUT_MS });
+  const publishClient = createKafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS,
+    logger,
+    requestTimeoutMs: PUBLISH_REQUEST_TIMEOUT_MS,
+  });
   const relay = new OutboxRelay(() => createIdempotentProducer(publishClient), logger.child({ component: 'outbox-relay' }), {
     provisionTopics: () => kafka.provision(),
   });

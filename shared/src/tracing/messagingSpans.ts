@@ -1,4 +1,14 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import { HEADERS, readHeaders } from '../contracts/headers.js';
 import { childTraceparent } from '../contracts/traceparent.js';
@@ -65,7 +75,11 @@ export function startPublishSpans(entries: readonly PublishedEntry[]): PublishSp
       `send ${entry.topic}`,
       {
         kind: SpanKind.PRODUCER,
-        attributes: messagingAttributes(entry.topic, 'send', { 'messaging.kafka.message.key': entry.key, 'messaging.message.id': entry.eventId, 'orderplatform.event_type': entry.eventType }),
+        attributes: messagingAttributes(entry.topic, 'send', {
+          'messaging.kafka.message.key': entry.key,
+          'messaging.message.id': entry.eventId,
+          'orderplatform.event_type': entry.eventType,
+        }),
       },
       parent,
     );

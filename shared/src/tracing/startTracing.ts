@@ -33,12 +33,13 @@ export async function startTracing(serviceName: string, env?: ConfigEnv): Promis
 }
 
 async function startSdk(config: TracingConfig): Promise<void> {
-  const [{ NodeSDK }, { ExpressInstrumentation, ExpressLayerType }, { HttpInstrumentation }, { MongooseInstrumentation }] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/instrumentation-express'),
-    import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-mongoose'),
-  ]);
+  const [{ NodeSDK }, { ExpressInstrumentation, ExpressLayerType }, { HttpInstrumentation }, { MongooseInstrumentation }] =
+    await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/instrumentation-express'),
+      import('@opentelemetry/instrumentation-http'),
+      import('@opentelemetry/instrumentation-mongoose'),
+    ]);
   // Exporter, endpoint, protocol, sampler and batching come from the standard OTEL_* variables, read by the SDK.
   const sdk = new NodeSDK({
     serviceName: config.OTEL_SERVICE_NAME,

@@ -33,5 +33,7 @@ export function tracingEnabled(config: TracingConfig): boolean {
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
   if (exporters.includes('none')) return false;
-  return exporters.length > 0 || config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
+  return (
+    exporters.length > 0 || config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined
+  );
 }

@@ -14,7 +14,14 @@ export interface TestAppOptions {
 }
 
 /** A tiny service built exactly the way the real ones are, with its log lines captured. */
-export function buildTestApp({ routes, bodyLimit = '1kb', rateLimitMax = 1000, healthChecks = [], healthCheckTimeoutMs = 100, knownRoutes = [] }: TestAppOptions = {}) {
+export function buildTestApp({
+  routes,
+  bodyLimit = '1kb',
+  rateLimitMax = 1000,
+  healthChecks = [],
+  healthCheckTimeoutMs = 100,
+  knownRoutes = [],
+}: TestAppOptions = {}) {
   const logs = captureLogs();
   const logger = createLogger({ service: 'test-service', level: 'debug', destination: logs.destination });
   const app = express();

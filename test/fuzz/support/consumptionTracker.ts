@@ -55,9 +55,17 @@ export class ConsumptionTracker {
     await this.reader.run({
       eachMessage: async ({ topic, partition, message }) => {
         const headers = readHeaders(message.headers);
-        const original = coordinates(headers[DLT_HEADERS.originalTopic] ?? '?', Number(headers[DLT_HEADERS.originalPartition]), headers[DLT_HEADERS.originalOffset] ?? '?');
+        const original = coordinates(
+          headers[DLT_HEADERS.originalTopic] ?? '?',
+          Number(headers[DLT_HEADERS.originalPartition]),
+          headers[DLT_HEADERS.originalOffset] ?? '?',
+        );
         const seen = this.dead.get(original) ?? [];
-        seen.push({ group: headers[DLT_HEADERS.consumerGroup] ?? '?', errorClass: headers[DLT_HEADERS.errorClass] ?? '?', errorMessage: headers[DLT_HEADERS.errorMessage] ?? '' });
+        seen.push({
+          group: headers[DLT_HEADERS.consumerGroup] ?? '?',
+          errorClass: headers[DLT_HEADERS.errorClass] ?? '?',
+          errorMessage: headers[DLT_HEADERS.errorMessage] ?? '',
+        });
         this.dead.set(original, seen);
         this.readUpTo.set(`${topic}/${partition}`, Number(message.offset) + 1);
       },
@@ -68,8 +76,15 @@ export class ConsumptionTracker {
     await Promise.allSettled([this.reader.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
   }
 
-  async publish(topic: string, message: { key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer> }): Promise<Published> {
-    const [meta] = await this.producer.send({ topic, acks: -1, messages: [{ key: message.key, value: message.value, ...(message.headers ? { headers: message.headers } : {}) }] });
+  async publish(
+    topic: string,
+    message: { key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer> },
+  ): Promise<Published> {
+    const [meta] = await this.producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, ...(message.headers ? { headers: message.headers } : {}) }],
+    });
     if (!meta || meta.baseOffset === undefined) throw new Error(`no offset for a message to ${topic}`);
     return { topic, partition: meta.partition, offset: Number(meta.baseOffset) };
   }
@@ -135,4 +150,3 @@ export class ConsumptionTracker {
     }
   }
 }
-

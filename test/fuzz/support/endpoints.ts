@@ -35,13 +35,21 @@ export interface Endpoint {
 
 const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'CANCELLED', 'SHIPPED', 'DELIVERED'] as const;
 
-const orderLine = fc.record({ productId: validId(), quantity: fc.integer({ min: 1, max: 1_000 }), price: fc.integer({ min: 1, max: 100_000_000 }).map((c) => c / 100) });
+const orderLine = fc.record({
+  productId: validId(),
+  quantity: fc.integer({ min: 1, max: 1_000 }),
+  price: fc.integer({ min: 1, max: 100_000_000 }).map((c) => c / 100),
+});
 
 const createOrder: BodySpec = {
   valid: fc.record({
     customerId: validId(),
     items: fc.uniqueArray(orderLine, { minLength: 1, maxLength: 3, selector: (l) => l.productId }),
-    customer: fc.record({ email: fc.constantFrom('ada@example.com', 'x.y+z@shop.example.org'), phone: fc.constantFrom('+1 (415) 555-0123', '0301234567'), name: fc.constantFrom('Ada', 'Ünïcødé Nåme 😀') }),
+    customer: fc.record({
+      email: fc.constantFrom('ada@example.com', 'x.y+z@shop.example.org'),
+      phone: fc.constantFrom('+1 (415) 555-0123', '0301234567'),
+      name: fc.constantFrom('Ada', 'Ünïcødé Nåme 😀'),
+    }),
   }),
   fields: [
     { path: ['customerId'], kind: { type: 'id' }, required: true },
@@ -79,7 +87,11 @@ const stockBody: BodySpec = {
 };
 
 const preferencesBody: BodySpec = {
-  valid: fc.record({ email: fc.constant('ada@example.com'), phone: fc.constant('+14155550123'), channels: fc.constantFrom<JsonNode>(['email'], ['sms'], ['email', 'sms']) }),
+  valid: fc.record({
+    email: fc.constant('ada@example.com'),
+    phone: fc.constant('+14155550123'),
+    channels: fc.constantFrom<JsonNode>(['email'], ['sms'], ['email', 'sms']),
+  }),
   fields: [
     { path: ['email'], kind: { type: 'email' }, required: false },
     { path: ['phone'], kind: { type: 'e164' }, required: false },
@@ -91,18 +103,81 @@ const preferencesBody: BodySpec = {
 /** Every endpoint of the three services (SPEC §3). */
 export const ENDPOINTS: Endpoint[] = [
   { name: 'orders.create', service: 'orders', method: 'POST', template: '/api/orders', params: {}, body: createOrder },
-  { name: 'orders.get', service: 'orders', method: 'GET', template: '/api/orders/:id', params: { id: 'uuid' }, query: ['waitFor', 'timeoutMs'] },
-  { name: 'orders.list', service: 'orders', method: 'GET', template: '/api/orders/customer/:customerId', params: { customerId: 'id' }, query: ['limit', 'cursor'] },
-  { name: 'orders.status', service: 'orders', method: 'PUT', template: '/api/orders/:id/status', params: { id: 'uuid' }, admin: true, body: statusBody },
-  { name: 'orders.cancel', service: 'orders', method: 'POST', template: '/api/orders/:id/cancel', params: { id: 'uuid' }, body: cancelBody },
+  {
+    name: 'orders.get',
+    service: 'orders',
+    method: 'GET',
+    template: '/api/orders/:id',
+    params: { id: 'uuid' },
+    query: ['waitFor', 'timeoutMs'],
+  },
+  {
+    name: 'orders.list',
+    service: 'orders',
+    method: 'GET',
+    template: '/api/orders/customer/:customerId',
+    params: { customerId: 'id' },
+    query: ['limit', 'cursor'],
+  },
+  {
+    name: 'orders.status',
+    service: 'orders',
+    method: 'PUT',
+    template: '/api/orders/:id/status',
+    params: { id: 'uuid' },
+    admin: true,
+    body: statusBody,
+  },
+  {
+    name: 'orders.cancel',
+    service: 'orders',
+    method: 'POST',
+    template: '/api/orders/:id/cancel',
+    params: { id: 'uuid' },
+    body: cancelBody,
+  },
   { name: 'orders.timeline', service: 'orders', method: 'GET', template: '/api/orders/:id/timeline', params: { id: 'uuid' } },
   { name: 'inventory.list', service: 'inventory', method: 'GET', template: '/api/inventory', params: {} },
   { name: 'inventory.get', service: 'inventory', method: 'GET', template: '/api/inventory/:productId', params: { productId: 'id' } },
-  { name: 'inventory.put', service: 'inventory', method: 'PUT', template: '/api/inventory/:productId', params: { productId: 'id' }, admin: true, body: stockBody },
-  { name: 'inventory.reservation', service: 'inventory', method: 'GET', template: '/api/inventory/reservations/:orderId', params: { orderId: 'id' } },
-  { name: 'notifications.list', service: 'notifications', method: 'GET', template: '/api/notifications', params: {}, query: ['orderId', 'customerId', 'limit'] },
-  { name: 'notifications.preferences.get', service: 'notifications', method: 'GET', template: '/api/notifications/preferences/:customerId', params: { customerId: 'id' } },
-  { name: 'notifications.preferences.put', service: 'notifications', method: 'PUT', template: '/api/notifications/preferences/:customerId', params: { customerId: 'id' }, body: preferencesBody },
+  {
+    name: 'inventory.put',
+    service: 'inventory',
+    method: 'PUT',
+    template: '/api/inventory/:productId',
+    params: { productId: 'id' },
+    admin: true,
+    body: stockBody,
+  },
+  {
+    name: 'inventory.reservation',
+    service: 'inventory',
+    method: 'GET',
+    template: '/api/inventory/reservations/:orderId',
+    params: { orderId: 'id' },
+  },
+  {
+    name: 'notifications.list',
+    service: 'notifications',
+    method: 'GET',
+    template: '/api/notifications',
+    params: {},
+    query: ['orderId', 'customerId', 'limit'],
+  },
+  {
+    name: 'notifications.preferences.get',
+    service: 'notifications',
+    method: 'GET',
+    template: '/api/notifications/preferences/:customerId',
+    params: { customerId: 'id' },
+  },
+  {
+    name: 'notifications.preferences.put',
+    service: 'notifications',
+    method: 'PUT',
+    template: '/api/notifications/preferences/:customerId',
+    params: { customerId: 'id' },
+    body: preferencesBody,
+  },
 ];
 
 // fast-check prints an endpoint by its name in counterexamples.

@@ -25,9 +25,34 @@ const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export const validId = (max = 64): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 1, maxLength: max });
 
 /** Characters an id may not contain: separators, operators, path tricks, control and non-ASCII characters. */
-const BAD_ID_CHARS = [' ', '.', '$', '/', '\\', '%', '\u0000', 'é', '😀', '{', '"', "'", '\n', '*', '..', '?', '#', '&', '=', '+', ':', '@'];
+const BAD_ID_CHARS = [
+  ' ',
+  '.',
+  '$',
+  '/',
+  '\\',
+  '%',
+  '\u0000',
+  'é',
+  '😀',
+  '{',
+  '"',
+  "'",
+  '\n',
+  '*',
+  '..',
+  '?',
+  '#',
+  '&',
+  '=',
+  '+',
+  ':',
+  '@',
+];
 
-const whitespaceOnly = fc.array(fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\ufeff'), { minLength: 1, maxLength: 10 }).map((s) => s.join(''));
+const whitespaceOnly = fc
+  .array(fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\ufeff'), { minLength: 1, maxLength: 10 })
+  .map((s) => s.join(''));
 
 /**
  * Values the field certainly refuses. Every generator here is invalid by construction (not "probably
@@ -60,7 +85,10 @@ export function invalidValue(kind: FieldKind): fc.Arbitrary<JsonNode> {
         fc.constantFrom(0, -0.01, -1, 1e-7, kind.max + 0.01, 1e21, 1e308),
         fc.integer({ min: -1_000_000_000, max: -1 }).map((c) => c / 100),
         // Three decimals that matter: k/1000 with k not a multiple of 10 prints as x.yyz.
-        fc.integer({ min: 1, max: 999_999_999 }).filter((k) => k % 10 !== 0).map((k) => k / 1000),
+        fc
+          .integer({ min: 1, max: 999_999_999 })
+          .filter((k) => k % 10 !== 0)
+          .map((k) => k / 1000),
         fc.integer({ min: kind.max * 100 + 1, max: Number.MAX_SAFE_INTEGER }).map((c) => c / 100),
         numberToken(),
         wrongType('number'),
@@ -76,13 +104,30 @@ export function invalidValue(kind: FieldKind): fc.Arbitrary<JsonNode> {
       );
     case 'email':
       return fc.oneof(
-        fc.constantFrom('not-an-email', '@', 'a@', '@b.co', 'a@b', 'a b@c.de', 'a@@b.co', '"a"@b', 'a@b..co', '<script>@x', 'a@-b.co', 'a@b.c'),
+        fc.constantFrom(
+          'not-an-email',
+          '@',
+          'a@',
+          '@b.co',
+          'a@b',
+          'a b@c.de',
+          'a@@b.co',
+          '"a"@b',
+          'a@b..co',
+          '<script>@x',
+          'a@-b.co',
+          'a@b.c',
+        ),
         longString(250, 400, ['a']).map((s) => `${s}@example.com`),
         unicodeString().map((s) => `${s}@`),
         wrongType('string'),
       );
     case 'orderPhone':
-      return fc.oneof(fc.constantFrom('', '+', '12', 'abc', '+1 555 CALL NOW', '()()', '+-12345', '0'.repeat(40), '+1\n5555555'), unicodeString().map((s) => `x${s}`), wrongType('string'));
+      return fc.oneof(
+        fc.constantFrom('', '+', '12', 'abc', '+1 555 CALL NOW', '()()', '+-12345', '0'.repeat(40), '+1\n5555555'),
+        unicodeString().map((s) => `x${s}`),
+        wrongType('string'),
+      );
     case 'e164':
       return fc.oneof(
         fc.constantFrom('0123456789', '+0123456789', '+1 415 555 0123', '+1234567890123456', '14155550123', '+1-415', '+', '', '+12345'),
@@ -92,14 +137,28 @@ export function invalidValue(kind: FieldKind): fc.Arbitrary<JsonNode> {
     case 'enum':
       return fc.oneof(
         fc.string({ maxLength: 20 }).filter((s) => !kind.values.includes(s)),
-        fc.constantFrom(...kind.values).map((v) => v.toLowerCase()).filter((s) => !kind.values.includes(s)),
+        fc
+          .constantFrom(...kind.values)
+          .map((v) => v.toLowerCase())
+          .filter((s) => !kind.values.includes(s)),
         fc.constantFrom(...kind.values).map((v) => ` ${v}`),
         fc.constantFrom(...kind.values).map((v) => [v] as JsonNode),
         wrongType('string'),
       );
     case 'channels':
       return fc.oneof(
-        fc.constantFrom<JsonNode>([], ['email', 'email'], ['fax'], ['EMAIL'], 'email', [1], [null], { 0: 'email' }, ['sms', 'sms', 'email'], ['email', 'sms', 'email']),
+        fc.constantFrom<JsonNode>(
+          [],
+          ['email', 'email'],
+          ['fax'],
+          ['EMAIL'],
+          'email',
+          [1],
+          [null],
+          { 0: 'email' },
+          ['sms', 'sms', 'email'],
+          ['email', 'sms', 'email'],
+        ),
         wrongType('array'),
       );
     case 'orderLines':
@@ -112,4 +171,3 @@ export function invalidValue(kind: FieldKind): fc.Arbitrary<JsonNode> {
       return fc.oneof(fc.constantFrom<JsonNode>('x', [], 1, true, null), fc.constant(new RawText('"a@b.co"')));
   }
 }
-

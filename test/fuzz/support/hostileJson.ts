@@ -19,7 +19,10 @@ export function toJsonText(node: JsonNode): string {
   if (node instanceof RawText) return node.text;
   if (node instanceof RawObject) return `{${node.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
   if (Array.isArray(node)) return `[${node.map(toJsonText).join(',')}]`;
-  if (node !== null && typeof node === 'object') return `{${Object.entries(node).map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
+  if (node !== null && typeof node === 'object')
+    return `{${Object.entries(node)
+      .map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`)
+      .join(',')}}`;
   return JSON.stringify(node) ?? 'null';
 }
 
@@ -51,7 +54,9 @@ export const nosqlOperator = (): fc.Arbitrary<JsonNode> => fc.constantFrom(...NO
 export const nosqlQueryKey = (field: string): fc.Arbitrary<{ key: string; forbidden: boolean }> =>
   fc.oneof(
     fc.constantFrom('$where', '$gt', `$${field}`, `${field}.$ne`, `${field}.a`).map((key) => ({ key, forbidden: true })),
-    fc.constantFrom(`${field}[$ne]`, `${field}[$gt]`, `${field}[$regex]`, `${field}[$where]`, `${field}[][$ne]`, `${field}[0][$in]`).map((key) => ({ key, forbidden: false })),
+    fc
+      .constantFrom(`${field}[$ne]`, `${field}[$gt]`, `${field}[$regex]`, `${field}[$where]`, `${field}[][$ne]`, `${field}[0][$in]`)
+      .map((key) => ({ key, forbidden: false })),
   );
 
 export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
@@ -59,7 +64,10 @@ export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const
 /** An object with a prototype key as an own key (raw JSON text, so it survives as written). */
 export const prototypePollution = (): fc.Arbitrary<RawObject> =>
   fc
-    .tuple(fc.constantFrom(...PROTOTYPE_KEYS), fc.constantFrom<JsonNode>({ polluted: true }, { prototype: { polluted: true } }, { isAdmin: true, status: 'SHIPPED' }, 1, 'x', null))
+    .tuple(
+      fc.constantFrom(...PROTOTYPE_KEYS),
+      fc.constantFrom<JsonNode>({ polluted: true }, { prototype: { polluted: true } }, { isAdmin: true, status: 'SHIPPED' }, 1, 'x', null),
+    )
     .map(([key, value]) => new RawObject([[key, value]]));
 
 /** Nested arrays / objects `depth` levels deep (depth 50–5000 by default), as raw text. */
@@ -76,15 +84,40 @@ export const deeplyNested = (minDepth = 50, maxDepth = 5_000): fc.Arbitrary<RawT
   });
 
 /** A string of `min`–`max` characters (cheap to build at any size). */
-export const longString = (min: number, max: number, chars: readonly string[] = ['x', 'é', '😀', ' ', '"', '\\', '\u0000', '\u202e']): fc.Arbitrary<string> =>
-  fc.tuple(fc.integer({ min, max }), fc.constantFrom(...chars)).map(([length, ch]) => ch.repeat(Math.ceil(length / ch.length)).slice(0, Math.max(length, 1)));
+export const longString = (
+  min: number,
+  max: number,
+  chars: readonly string[] = ['x', 'é', '😀', ' ', '"', '\\', '\u0000', '\u202e'],
+): fc.Arbitrary<string> =>
+  fc
+    .tuple(fc.integer({ min, max }), fc.constantFrom(...chars))
+    .map(([length, ch]) => ch.repeat(Math.ceil(length / ch.length)).slice(0, Math.max(length, 1)));
 
 /** Strings that look numeric to a careless parser. */
-export const NAN_ISH = ['NaN', 'Infinity', '-Infinity', '1e400', '0x1F', '1_000', ' 1 ', '١٢٣', '1.005', '-0', 'null', 'undefined', 'true', '', '5', '2.5', '1e3'];
+export const NAN_ISH = [
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e400',
+  '0x1F',
+  '1_000',
+  ' 1 ',
+  '١٢٣',
+  '1.005',
+  '-0',
+  'null',
+  'undefined',
+  'true',
+  '',
+  '5',
+  '2.5',
+  '1e3',
+];
 export const nanIshString = (): fc.Arbitrary<string> => fc.constantFrom(...NAN_ISH);
 
 /** Number tokens that JSON.parse reads as Infinity, -Infinity, 0 or a rounded integer. */
-export const numberToken = (): fc.Arbitrary<RawText> => fc.constantFrom('1e400', '-1e400', '1e-400', '9007199254740993', '123456789012345678901234567890').map((t) => new RawText(t));
+export const numberToken = (): fc.Arbitrary<RawText> =>
+  fc.constantFrom('1e400', '-1e400', '1e-400', '9007199254740993', '123456789012345678901234567890').map((t) => new RawText(t));
 
 /** Unicode of every kind: astral, combining, bidi overrides, NUL, lone surrogates. */
 export const unicodeString = (maxLength = 40): fc.Arbitrary<string> =>

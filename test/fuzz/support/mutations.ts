@@ -47,7 +47,9 @@ function addKey(root: JsonNode, path: Path, key: string, value: JsonNode): JsonN
 }
 
 const known = (spec: BodySpec, at: Path): Set<string> =>
-  new Set(spec.fields.filter((f) => f.path.length === at.length + 1 && at.every((k, i) => f.path[i] === k)).map((f) => String(f.path[at.length])));
+  new Set(
+    spec.fields.filter((f) => f.path.length === at.length + 1 && at.every((k, i) => f.path[i] === k)).map((f) => String(f.path[at.length])),
+  );
 
 /**
  * A valid body made invalid in one way — every mutation here is refused by a strict schema whatever
@@ -59,28 +61,56 @@ export function mutatedBody(spec: BodySpec): fc.Arbitrary<Mutation> {
   const required = spec.fields.filter((f) => f.required);
   const mutations: Array<fc.Arbitrary<(body: JsonNode) => Mutation>> = [
     fc.constantFrom(...spec.fields).chain((field) =>
-      invalidValue(field.kind).map((value) => (body: JsonNode) => ({ what: `${field.path.join('.')} = invalid`, body: setAt(body, field.path, value) })),
+      invalidValue(field.kind).map((value) => (body: JsonNode) => ({
+        what: `${field.path.join('.')} = invalid`,
+        body: setAt(body, field.path, value),
+      })),
     ),
-    fc.tuple(fc.constantFrom(...spec.objects), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('_id', 'id', 'status', 'totalAmount', 'isAdmin', 'outbox', 'a.b', '$set', '')), fc.jsonValue()).map(
-      ([at, key, value]) =>
-        (body: JsonNode) => {
-          const name = known(spec, at).has(key) ? `${key}_extra` : key;
-          return { what: `extra key ${JSON.stringify(name)} at ${at.join('.') || '(root)'}`, body: addKey(body, at, name, value as JsonNode) };
-        },
-    ),
-    fc.tuple(fc.constantFrom(...spec.fields), nosqlOperator()).map(([field, op]) => (body: JsonNode) => ({ what: `${field.path.join('.')} = operator`, body: setAt(body, field.path, op) })),
-    fc.tuple(fc.constantFrom(...spec.objects), fc.constantFrom(...PROTOTYPE_KEYS), fc.constantFrom<JsonNode>({ polluted: true }, { prototype: { isAdmin: true } }, 'x')).map(
-      ([at, key, value]) =>
-        (body: JsonNode) => ({ what: `prototype key ${key} at ${at.join('.') || '(root)'}`, body: addKey(body, at, key, value) }),
-    ),
-    fc.tuple(fc.constantFrom(...spec.fields), deeplyNested()).map(([field, deep]) => (body: JsonNode) => ({ what: `${field.path.join('.')} nested deep`, body: setAt(body, field.path, deep) })),
-    fc.tuple(fc.constantFrom(...spec.objects), longString(1, 200, ['k']), fc.constantFrom(...PROTOTYPE_KEYS)).map(
-      ([at, pad, key]) =>
-        (body: JsonNode) => ({ what: `prototype key ${key} nested at ${at.join('.') || '(root)'}`, body: addKey(body, at, `${pad}_`, new RawObject([[key, { polluted: true }]])) }),
-    ),
+    fc
+      .tuple(
+        fc.constantFrom(...spec.objects),
+        fc.oneof(
+          fc.string({ maxLength: 30 }),
+          fc.constantFrom('_id', 'id', 'status', 'totalAmount', 'isAdmin', 'outbox', 'a.b', '$set', ''),
+        ),
+        fc.jsonValue(),
+      )
+      .map(([at, key, value]) => (body: JsonNode) => {
+        const name = known(spec, at).has(key) ? `${key}_extra` : key;
+        return {
+          what: `extra key ${JSON.stringify(name)} at ${at.join('.') || '(root)'}`,
+          body: addKey(body, at, name, value as JsonNode),
+        };
+      }),
+    fc
+      .tuple(fc.constantFrom(...spec.fields), nosqlOperator())
+      .map(([field, op]) => (body: JsonNode) => ({ what: `${field.path.join('.')} = operator`, body: setAt(body, field.path, op) })),
+    fc
+      .tuple(
+        fc.constantFrom(...spec.objects),
+        fc.constantFrom(...PROTOTYPE_KEYS),
+        fc.constantFrom<JsonNode>({ polluted: true }, { prototype: { isAdmin: true } }, 'x'),
+      )
+      .map(([at, key, value]) => (body: JsonNode) => ({
+        what: `prototype key ${key} at ${at.join('.') || '(root)'}`,
+        body: addKey(body, at, key, value),
+      })),
+    fc
+      .tuple(fc.constantFrom(...spec.fields), deeplyNested())
+      .map(([field, deep]) => (body: JsonNode) => ({ what: `${field.path.join('.')} nested deep`, body: setAt(body, field.path, deep) })),
+    fc
+      .tuple(fc.constantFrom(...spec.objects), longString(1, 200, ['k']), fc.constantFrom(...PROTOTYPE_KEYS))
+      .map(([at, pad, key]) => (body: JsonNode) => ({
+        what: `prototype key ${key} nested at ${at.join('.') || '(root)'}`,
+        body: addKey(body, at, `${pad}_`, new RawObject([[key, { polluted: true }]])),
+      })),
   ];
   if (required.length > 0) {
-    mutations.push(fc.constantFrom(...required).map((field) => (body: JsonNode) => ({ what: `${field.path.join('.')} dropped`, body: dropAt(body, field.path) })));
+    mutations.push(
+      fc
+        .constantFrom(...required)
+        .map((field) => (body: JsonNode) => ({ what: `${field.path.join('.')} dropped`, body: dropAt(body, field.path) })),
+    );
   }
   return fc.tuple(spec.valid, fc.oneof(...mutations)).map(([body, mutate]) => mutate(body));
 }
@@ -88,13 +118,18 @@ export function mutatedBody(spec: BodySpec): fc.Arbitrary<Mutation> {
 /** The same valid body grown past the 64 KB limit: a long field, an extra long key, or leading whitespace. */
 export function hugeBody(spec: BodySpec): fc.Arbitrary<Mutation> {
   const topLevel = spec.fields.filter((f) => f.path.length === 1);
-  return fc.tuple(spec.valid, fc.constantFrom(...topLevel), fc.integer({ min: 65 * 1024, max: 300 * 1024 }), fc.constantFrom('field', 'extra', 'whitespace')).map(
-    ([body, field, size, how]): Mutation => {
+  return fc
+    .tuple(
+      spec.valid,
+      fc.constantFrom(...topLevel),
+      fc.integer({ min: 65 * 1024, max: 300 * 1024 }),
+      fc.constantFrom('field', 'extra', 'whitespace'),
+    )
+    .map(([body, field, size, how]): Mutation => {
       if (how === 'field') return { what: `${field.path.join('.')} of ${size} chars`, body: setAt(body, field.path, 'x'.repeat(size)) };
       if (how === 'extra') return { what: `extra key with ${size} chars`, body: addKey(body, [], 'padding', 'y'.repeat(size)) };
       return { what: `${size} bytes of leading whitespace`, body, padding: size };
-    },
-  );
+    });
 }
 
 /** The request body text of a mutation. */

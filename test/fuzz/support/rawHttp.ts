@@ -31,7 +31,15 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 45_000)
     const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
     const headers: Record<string, string | string[]> = { ...req.headers };
     if (body !== undefined && !req.chunked) headers['content-length'] = String(body.length);
-    const request = http.request({ host: hostname, port: Number(port), method: req.method, path: req.path, headers, agent: false, setHost: true });
+    const request = http.request({
+      host: hostname,
+      port: Number(port),
+      method: req.method,
+      path: req.path,
+      headers,
+      agent: false,
+      setHost: true,
+    });
     request.setTimeout(timeoutMs, () => request.destroy(new Error(`no response within ${timeoutMs} ms`)));
     request.on('error', reject);
     request.on('response', (res) => {

@@ -5,7 +5,13 @@ const summary = (req: RawRequest, res: RawResponse): string =>
   `${req.method} ${req.path.length > 300 ? `${req.path.slice(0, 300)}…(${req.path.length} chars)` : req.path} → ${res.status} ${res.text.slice(0, 400)}`;
 
 /** Internal texts that must never reach a client (SPEC §3: no stack traces, no internal error text). */
-const LEAKS = [/\bat [\w.<>]+ \(/, /node_modules/, /\.ts:\d+/, /\/work\//, /MongoServerError|MongoError|KafkaJSError|TypeError|ReferenceError|SyntaxError: Unexpected/];
+const LEAKS = [
+  /\bat [\w.<>]+ \(/,
+  /node_modules/,
+  /\.ts:\d+/,
+  /\/work\//,
+  /MongoServerError|MongoError|KafkaJSError|TypeError|ReferenceError|SyntaxError: Unexpected/,
+];
 
 /**
  * The properties every response must have, whatever was sent: not a 5xx (a readiness probe may say
@@ -13,7 +19,8 @@ const LEAKS = [/\bat [\w.<>]+ \(/, /node_modules/, /\.ts:\d+/, /\/work\//, /Mong
  * X-Correlation-Id header, and for every 4xx the SPEC §3 error body without internal details.
  */
 export function assertSafeResponse(req: RawRequest, res: RawResponse): void {
-  const readiness = req.path.startsWith('/health/ready') && res.status === 503 && (res.json as { status?: unknown } | undefined)?.status === 'not_ready';
+  const readiness =
+    req.path.startsWith('/health/ready') && res.status === 503 && (res.json as { status?: unknown } | undefined)?.status === 'not_ready';
   if (res.status >= 500 && !readiness) throw new Error(`5xx for hostile input: ${summary(req, res)}`);
   const correlationId = res.headers['x-correlation-id'];
   if (typeof correlationId !== 'string' || correlationId.length === 0) throw new Error(`no X-Correlation-Id: ${summary(req, res)}`);
@@ -43,7 +50,9 @@ export function assertRejected(req: RawRequest, res: RawResponse, statuses?: rea
 export function assertAlive(...services: RunningService[]): void {
   for (const service of services) {
     if (service.process.exitCode !== null || service.process.signalCode !== null) {
-      throw new Error(`${service.name} exited (${service.process.exitCode ?? service.process.signalCode}):\n${service.logs.slice(-20).join('\n')}`);
+      throw new Error(
+        `${service.name} exited (${service.process.exitCode ?? service.process.signalCode}):\n${service.logs.slice(-20).join('\n')}`,
+      );
     }
   }
 }

@@ -29,7 +29,10 @@ export class StateProbe {
       const db = (await this.client(name)).db(name);
       for (const { name: collection } of await db.listCollections({}, { nameOnly: true }).toArray()) {
         const docs = await db.collection(collection).find({}).sort({ _id: 1 }).toArray();
-        collections[`${name}.${collection}`] = { count: docs.length, digest: createHash('sha256').update(JSON.stringify(docs)).digest('hex') };
+        collections[`${name}.${collection}`] = {
+          count: docs.length,
+          digest: createHash('sha256').update(JSON.stringify(docs)).digest('hex'),
+        };
       }
     }
     const topics: Fingerprint['topics'] = {};
@@ -82,7 +85,8 @@ export function differences(before: Fingerprint, after: Fingerprint): string[] {
   for (const key of new Set([...Object.keys(before.collections), ...Object.keys(after.collections)])) {
     const a = before.collections[key];
     const b = after.collections[key];
-    if (a?.digest !== b?.digest) out.push(`${key}: ${a?.count ?? 'absent'} → ${b?.count ?? 'absent'} documents${a?.count === b?.count ? ' (content changed)' : ''}`);
+    if (a?.digest !== b?.digest)
+      out.push(`${key}: ${a?.count ?? 'absent'} → ${b?.count ?? 'absent'} documents${a?.count === b?.count ? ' (content changed)' : ''}`);
   }
   for (const key of new Set([...Object.keys(before.topics), ...Object.keys(after.topics)])) {
     if (before.topics[key] !== after.topics[key]) out.push(`${key}: end offsets ${before.topics[key]} → ${after.topics[key]}`);

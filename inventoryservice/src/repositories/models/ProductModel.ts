@@ -16,7 +16,11 @@ export interface ProductDocument extends Product {
 }
 
 const holdSchema = new Schema<Hold>(
-  { orderId: { type: String, required: true }, quantity: { type: Number, required: true }, attemptId: { type: String, default: undefined } },
+  {
+    orderId: { type: String, required: true },
+    quantity: { type: Number, required: true },
+    attemptId: { type: String, default: undefined },
+  },
   { _id: false },
 );
 

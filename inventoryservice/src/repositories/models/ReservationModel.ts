@@ -5,9 +5,15 @@ import { RESERVATION_STATUSES, type HeldLine, type Reservation, type StockLine }
 /** One per order (`_id` = orderId); its outbox carries the events its status changes cause. */
 export type ReservationDocument = Omit<Reservation, 'orderId'> & OutboxFields & { _id: string };
 
-const lineSchema = new Schema<StockLine>({ productId: { type: String, required: true }, quantity: { type: Number, required: true } }, { _id: false });
+const lineSchema = new Schema<StockLine>(
+  { productId: { type: String, required: true }, quantity: { type: Number, required: true } },
+  { _id: false },
+);
 
-const heldLineSchema = new Schema<HeldLine>({ productId: { type: String, required: true }, attemptId: { type: String, required: true } }, { _id: false });
+const heldLineSchema = new Schema<HeldLine>(
+  { productId: { type: String, required: true }, attemptId: { type: String, required: true } },
+  { _id: false },
+);
 
 const reservationSchema = new Schema<ReservationDocument>(
   {
@@ -24,5 +30,8 @@ const reservationSchema = new Schema<ReservationDocument>(
 reservationSchema.plugin(outboxPlugin);
 
 export function reservationModel(connection: Connection): Model<ReservationDocument> {
-  return (connection.models.Reservation as Model<ReservationDocument> | undefined) ?? connection.model<ReservationDocument>('Reservation', reservationSchema);
+  return (
+    (connection.models.Reservation as Model<ReservationDocument> | undefined) ??
+    connection.model<ReservationDocument>('Reservation', reservationSchema)
+  );
 }

@@ -19,5 +19,11 @@ export interface ReservationRepository {
    * Moves the reservation from one of `from` to `to`, with `changes` and `events` (into its outbox)
    * in ONE write. Null when it was not in `from` (someone else moved it first).
    */
-  transition(orderId: string, from: ReservationStatus[], to: ReservationStatus, changes: TransitionChanges, events: DomainEvent[]): Promise<Reservation | null>;
+  transition(
+    orderId: string,
+    from: ReservationStatus[],
+    to: ReservationStatus,
+    changes: TransitionChanges,
+    events: DomainEvent[],
+  ): Promise<Reservation | null>;
 }

@@ -21,5 +21,8 @@ const mockDeliverySchema = new Schema<MockDeliveryDocument>(
 );
 
 export function mockDeliveryModel(connection: Connection): Model<MockDeliveryDocument> {
-  return (connection.models.MockDelivery as Model<MockDeliveryDocument> | undefined) ?? connection.model<MockDeliveryDocument>('MockDelivery', mockDeliverySchema);
+  return (
+    (connection.models.MockDelivery as Model<MockDeliveryDocument> | undefined) ??
+    connection.model<MockDeliveryDocument>('MockDelivery', mockDeliverySchema)
+  );
 }

@@ -37,5 +37,8 @@ notificationSchema.index({ orderId: 1, createdAt: -1 });
 notificationSchema.index({ customerId: 1, createdAt: -1 });
 
 export function notificationModel(connection: Connection): Model<NotificationDocument> {
-  return (connection.models.Notification as Model<NotificationDocument> | undefined) ?? connection.model<NotificationDocument>('Notification', notificationSchema);
+  return (
+    (connection.models.Notification as Model<NotificationDocument> | undefined) ??
+    connection.model<NotificationDocument>('Notification', notificationSchema)
+  );
 }

@@ -22,5 +22,8 @@ const preferencesSchema = new Schema<PreferencesDocument>(
 );
 
 export function preferencesModel(connection: Connection): Model<PreferencesDocument> {
-  return (connection.models.ContactPreferences as Model<PreferencesDocument> | undefined) ?? connection.model<PreferencesDocument>('ContactPreferences', preferencesSchema);
+  return (
+    (connection.models.ContactPreferences as Model<PreferencesDocument> | undefined) ??
+    connection.model<PreferencesDocument>('ContactPreferences', preferencesSchema)
+  );
 }

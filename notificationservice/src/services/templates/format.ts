@@ -40,4 +40,5 @@ export function fitSms(text: string): string {
   return text.length <= SMS_MAX_LENGTH ? text : `${text.slice(0, SMS_MAX_LENGTH - 1)}…`;
 }
 
-export const paragraphs = (...parts: Array<string | undefined | false>): string => parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n\n');
+export const paragraphs = (...parts: Array<string | undefined | false>): string =>
+  parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n\n');

@@ -6,7 +6,9 @@ export function renderSms(event: OrderLifecycleEvent): string {
   switch (event.eventType) {
     case 'OrderPlaced': {
       const { orderId, totalAmount, currency } = event.data;
-      return fitSms(`We received your order ${orderId} (total ${formatMoney(totalAmount, currency)}). We'll text you once it is confirmed.`);
+      return fitSms(
+        `We received your order ${orderId} (total ${formatMoney(totalAmount, currency)}). We'll text you once it is confirmed.`,
+      );
     }
     case 'OrderConfirmed': {
       const { orderId, totalAmount, currency } = event.data;

@@ -7,13 +7,20 @@ import type { Cancellation, Contact, Order, OrderLine, TimelineEntry } from '../
 export type OrderDocument = Omit<Order, 'id'> & OutboxFields & { _id: string };
 
 const lineSchema = new Schema<OrderLine>(
-  { productId: { type: String, required: true }, quantity: { type: Number, required: true }, unitPriceCents: { type: Number, required: true } },
+  {
+    productId: { type: String, required: true },
+    quantity: { type: Number, required: true },
+    unitPriceCents: { type: Number, required: true },
+  },
   { _id: false },
 );
 
 const contactSchema = new Schema<Contact>({ email: String, phone: String, name: String }, { _id: false });
 
-const cancellationSchema = new Schema<Cancellation>({ reason: { type: String, enum: cancelReason.options, required: true }, details: String }, { _id: false });
+const cancellationSchema = new Schema<Cancellation>(
+  { reason: { type: String, enum: cancelReason.options, required: true }, details: String },
+  { _id: false },
+);
 
 const timelineSchema = new Schema<TimelineEntry>(
   {
