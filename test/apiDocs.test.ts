@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Parser } from '@asyncapi/parser';
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import { apiDocuments, serialize } from '../scripts/apiDocuments.js';
+import { apiDocuments, serialize } from '../tools/dev/apiDocuments.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -10,10 +10,10 @@ const REPORT = path.join(ROOT, '.cache', `chaos-test-${randomUUID().slice(0, 8)}
 const CLUSTER_REPORT = path.join(ROOT, '.cache', `chaos-cluster-test-${randomUUID().slice(0, 8)}.json`);
 const TIMEOUT_MS = 300_000;
 
-/** Runs `scripts/chaos.ts --quick [args]` as a child process; resolves with its exit code and output. */
+/** Runs `tools/chaos/run.ts --quick [args]` as a child process; resolves with its exit code and output. */
 function runChaos(args: string[] = [], report = REPORT): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/chaos.ts', '--quick', ...args, '--report', report], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/chaos/run.ts', '--quick', ...args, '--report', report], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { leaderChanges } from '../../scripts/chaos/faults.js';
-import { LoadGenerator } from '../../scripts/chaos/LoadGenerator.js';
-import { parseOptions } from '../../scripts/chaos/options.js';
-import { freePort } from '../../scripts/lib/serviceProcess.js';
+import { leaderChanges } from '../../tools/chaos/faults.js';
+import { LoadGenerator } from '../../tools/chaos/LoadGenerator.js';
+import { parseOptions } from '../../tools/chaos/options.js';
+import { freePort } from '../../tools/lib/serviceProcess.js';
 
 interface Seen {
   method: string;

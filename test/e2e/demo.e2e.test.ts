@@ -30,14 +30,14 @@ async function notifiedOf(notificationsUrl: string, orderId: string): Promise<No
 }
 
 /**
- * The README's run-everything command (scripts/demo.ts behind `npm run demo`): it brings the three
+ * The README's run-everything command (tools/dev/demo.ts behind `npm run demo`): it brings the three
  * services up, the sample orders end as described, smoke.sh passes against the running platform,
  * the task file's curl notifies customer "123" by email and SMS, and Ctrl-C stops everything it started.
  */
 describe('npm run demo', () => {
   it('runs the sample orders as described, passes the smoke test, and stops cleanly on Ctrl-C', { timeout: 240_000 }, async () => {
     const offset = await freePortOffset();
-    const demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--isolated', '--port-offset', String(offset)], {
+    const demo = spawn(process.execPath, ['--import', 'tsx', 'tools/dev/demo.ts', '--isolated', '--port-offset', String(offset)], {
       cwd: ROOT,
       // The test stack stands in for the local stack the demo would otherwise start.
       env: { ...process.env, KAFKA_BROKERS: kafkaBrokers().join(','), DB_URL: dbUrl() },
@@ -59,7 +59,7 @@ describe('npm run demo', () => {
     expect(output).toMatch(/inventoryservice\s+InventoryReleased/);
     expect(output).toMatch(/notificationservice email SENT\s+for OrderConfirmed/);
 
-    const smoke = spawnSync('bash', ['scripts/smoke.sh'], {
+    const smoke = spawnSync('bash', ['tools/dev/smoke.sh'], {
       cwd: ROOT,
       env: { ...process.env, ORDER_URL: `http://127.0.0.1:${3001 + offset}`, INVENTORY_URL: `http://127.0.0.1:${3003 + offset}` },
       encoding: 'utf8',

@@ -1,6 +1,6 @@
 import { DEV_ADMIN_API_KEY } from '@orderplatform/shared/config';
 import { describe, expect, it } from 'vitest';
-import { freePort, spawnService, waitForHealth, type ServiceName } from '../../scripts/lib/serviceProcess.js';
+import { freePort, spawnService, waitForHealth, type ServiceName } from '../../tools/lib/serviceProcess.js';
 import { bearer, TEST_JWT_SECRET, testTokens } from '../support/customerTokens.js';
 import { http } from '../support/http.js';
 import { dbUrlFor, kafkaBrokers, uniqueName } from '../support/infra.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../scripts/lib/otlpReceiver.js';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../tools/lib/otlpReceiver.js';
 import { http } from '../support/http.js';
 import { uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';

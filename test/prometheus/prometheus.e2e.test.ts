@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { freePort } from '../../scripts/lib/serviceProcess.js';
+import { freePort } from '../../tools/lib/serviceProcess.js';
 import { http } from '../support/http.js';
 import { uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService, type ServiceName } from '../support/services.js';

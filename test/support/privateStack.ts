@@ -1,7 +1,7 @@
 import type { KafkaNodeCount, MongoBackend } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
 import { privateStackOptions } from '../../infra/local/lib/privateStack.js';
-import { freePort } from '../../scripts/lib/serviceProcess.js';
+import { freePort } from '../../tools/lib/serviceProcess.js';
 
 export { freePort };
 

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { freePort, spawnService, waitForHealth, type ServiceName } from '../../scripts/lib/serviceProcess.js';
+import { freePort, spawnService, waitForHealth, type ServiceName } from '../../tools/lib/serviceProcess.js';
 import { ADMIN_KEY } from './http.js';
 import { dbUrlFor, kafkaBrokers } from './infra.js';
 

@@ -30,13 +30,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { defaultStackOptions, kafkaNodeCount, mongoBackend as parseBackend, type MongoBackend } from '../infra/local/lib/config.js';
-import { privateStackOptions } from '../infra/local/lib/privateStack.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../scripts/lib/otlpReceiver.js';
-import { LocalStack } from '../infra/local/lib/LocalStack.js';
-import { backendOfCommandLine } from '../infra/local/lib/mongoServer.js';
-import { commandLine } from '../infra/local/lib/processes.js';
-import { freePort } from '../scripts/lib/serviceProcess.js';
+import { defaultStackOptions, kafkaNodeCount, mongoBackend as parseBackend, type MongoBackend } from '../../infra/local/lib/config.js';
+import { privateStackOptions } from '../../infra/local/lib/privateStack.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../lib/otlpReceiver.js';
+import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { backendOfCommandLine } from '../../infra/local/lib/mongoServer.js';
+import { commandLine } from '../../infra/local/lib/processes.js';
+import { freePort } from '../lib/serviceProcess.js';
 import { apiThroughput, backlogDrain, notificationsSettled, sagaLatency, waitUntilQuiet, type PhaseContext } from './lib/apiPhases.js';
 import { kafkaCeiling, mongoCeilings } from './lib/ceilings.js';
 import { renderChart } from './lib/chart.js';
@@ -300,7 +300,7 @@ async function runFloor(stack: Stack): Promise<Record<string, unknown> & { order
     [
       '--import',
       'tsx',
-      path.join(ROOT, 'bench', 'floor.ts'),
+      path.join(ROOT, 'tools', 'bench', 'floor.ts'),
       '--orders',
       String(FLOOR_ORDERS),
       '--run',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiDocuments, serialize } from './apiDocuments.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 for (const { file, document } of apiDocuments()) {
   writeFileSync(path.join(root, file), serialize(document));
   console.log(`wrote ${file}`);

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { DEV_ADMIN_API_KEY } from '@orderplatform/shared/config';
 import { TOPICS } from '@orderplatform/shared/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import { defaultStackOptions } from '../infra/local/lib/config.js';
-import { LocalStack } from '../infra/local/lib/LocalStack.js';
-import { appendToFile, REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from './lib/serviceProcess.js';
+import { defaultStackOptions } from '../../infra/local/lib/config.js';
+import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { appendToFile, REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../lib/serviceProcess.js';
 
 const ROOT = REPO_ROOT;
 const LOG_DIR = path.join(ROOT, '.cache', 'logs');

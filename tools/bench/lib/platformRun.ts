@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
-import { freePort } from '../../scripts/lib/serviceProcess.js';
+import { freePort } from '../../lib/serviceProcess.js';
 import { startServiceProcess, type ServiceProcess } from './platform.js';
 
 /** The three services of one commit, started for one set of databases and topics on the shared stack. */

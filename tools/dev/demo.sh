@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The run-everything command (README): install what is missing, then run scripts/demo.ts, which
+# The run-everything command (README): install what is missing, then run tools/dev/demo.ts, which
 # brings up the local stack and the three services, places sample orders and prints the saga.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -17,4 +17,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "==> Installing npm packages"
   npm ci --no-audit --no-fund
 fi
-exec node --import tsx scripts/demo.ts "$@"
+exec node --import tsx tools/dev/demo.ts "$@"

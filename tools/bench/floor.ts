@@ -16,7 +16,7 @@
  * Products keep no per-order holds (the reservation documents record the lines); consumers keep no
  * processed-event records (every step is naturally idempotent); offsets commit once per batch.
  *
- *   npx tsx bench/floor.ts [--orders 10000] [--batch 100] [--in-flight 2000] [--cpu-pids kafka=1,mongo=2]
+ *   npx tsx tools/bench/floor.ts [--orders 10000] [--batch 100] [--in-flight 2000] [--cpu-pids kafka=1,mongo=2]
  * Uses KAFKA_BROKERS and DB_URL (the local stack's defaults otherwise). Progress goes to stderr; the
  * last stdout line is the result as JSON.
  */

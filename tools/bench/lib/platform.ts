@@ -1,12 +1,5 @@
 import path from 'node:path';
-import {
-  appendToFile,
-  REPO_ROOT,
-  spawnService,
-  waitForHealth,
-  type ServiceName,
-  type ServiceProcess,
-} from '../../scripts/lib/serviceProcess.js';
+import { appendToFile, REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../../lib/serviceProcess.js';
 
 export const ROOT = REPO_ROOT;
 export type { ServiceProcess };
