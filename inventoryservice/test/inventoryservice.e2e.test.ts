@@ -11,7 +11,7 @@ import {
 import { createIdempotentProducer, readDeadLetters } from '@orderplatform/shared/kafka';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '../../tools/lib/eventually.js';
 import { http } from '../../test/support/http.js';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';

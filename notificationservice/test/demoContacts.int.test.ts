@@ -10,7 +10,7 @@ import type { PreferencesService } from '../src/services/PreferencesService.js';
 import type { NotificationRepository } from '../src/services/ports/NotificationRepository.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildDraft, buildOrderEvent } from './support/builders.js';
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '../../tools/lib/eventually.js';
 
 describe('demo contacts against the real database', () => {
   const worlds: Array<TestServiceOf<typeof createService>> = [];

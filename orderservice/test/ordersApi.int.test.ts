@@ -7,7 +7,7 @@ import type { PendingOrderSweeper } from '../src/services/PendingOrderSweeper.js
 import { orderOpenApi } from '../src/api/openapi.js';
 import { TOKENS } from '../src/tokens.js';
 import { buildInventoryReleased, buildInventoryReserved, buildOrderRequest } from './support/builders.js';
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '../../tools/lib/eventually.js';
 import { ADMIN_KEY } from '../../test/support/http.js';
 import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { buildOrderRequest } from './support/builders.js';
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '../../tools/lib/eventually.js';
 import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';
 import { messageCount } from './support/topics.js';

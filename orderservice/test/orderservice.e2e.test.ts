@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import { buildInventoryReserved, buildOrderRequest } from './support/builders.js';
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '../../tools/lib/eventually.js';
 import { readTopic } from './support/topics.js';
 
 /** orderservice started the way `npm start` starts it, driven over HTTP and Kafka only. */

@@ -13,7 +13,8 @@ import { MongoProcessedEventStore } from '../src/persistence/MongoProcessedEvent
 import { ReliableConsumer } from '../src/kafka/ReliableConsumer.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { initModels } from '../src/persistence/connectDatabase.js';
-import { buildOrderPlaced, connect, eventually, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { buildOrderPlaced, connect, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { holdsSteady, until } from '../../tools/lib/eventually.js';
 
 describe('reliable consumer against the real broker and database', () => {
   const kafka = testKafka();
@@ -83,7 +84,7 @@ describe('reliable consumer against the real broker and database', () => {
     for (let i = 0; i < 3; i++) await publish(topic, event);
     await publish(topic, marker); // same key, so it is handled after the three copies
 
-    await eventually(async () => (await applied(event.data.orderId)) >= 2, 20_000, 'marker handled');
+    await until(async () => (await applied(event.data.orderId)) >= 2, 'marker handled', 20_000);
     expect(await applied(event.data.orderId)).toBe(2); // the event once + the marker once
   });
 
@@ -98,7 +99,7 @@ describe('reliable consumer against the real broker and database', () => {
     await publish(topic, { key: orderId, value: '{not json' });
     await publish(topic, next);
 
-    await eventually(async () => (await applied(orderId)) === 1, 20_000, 'valid follower handled');
+    await until(async () => (await applied(orderId)) === 1, 'valid follower handled', 20_000);
     const dead = await readDeadLetters(kafka, dltTopicOf(topic));
     expect(dead).toHaveLength(2);
     const [first, second] = dead.sort((a, b) => Number(a.offset) - Number(b.offset));
@@ -125,7 +126,7 @@ describe('reliable consumer against the real broker and database', () => {
     });
     const event = buildOrderPlaced();
     await publish(topic, event);
-    await eventually(async () => (await readDeadLetters(kafka, dltTopicOf(topic))).length === 1, 20_000, 'dead letter');
+    await until(async () => (await readDeadLetters(kafka, dltTopicOf(topic))).length === 1, 'dead letter', 20_000);
     expect(await applied(event.data.orderId)).toBe(0);
 
     fixed = true;
@@ -136,7 +137,7 @@ describe('reliable consumer against the real broker and database', () => {
     const replayed = await replayDeadLetters(producer, records, { eventId: event.eventId }, false);
 
     expect(replayed).toHaveLength(1);
-    await eventually(async () => (await applied(event.data.orderId)) === 1, 20_000, 'replayed event handled');
+    await until(async () => (await applied(event.data.orderId)) === 1, 'replayed event handled', 20_000);
   });
 
   it('when a handler fails transiently three times then succeeds, handles the event once with no rebalance', async () => {
@@ -150,15 +151,12 @@ describe('reliable consumer against the real broker and database', () => {
     });
     // The first join can be followed by a second one while the new topic's metadata settles (a loaded
     // CI run counted it against the retries): count from a group quiet for 2 s.
-    let joinsBefore = consumer!.groupJoins;
-    for (let quietSince = Date.now(); Date.now() - quietSince < 2_000; await new Promise((r) => setTimeout(r, 100))) {
-      if (consumer!.groupJoins !== joinsBefore) [joinsBefore, quietSince] = [consumer!.groupJoins, Date.now()];
-    }
+    const joinsBefore = await holdsSteady(() => consumer!.groupJoins, 'group joins', { forMs: 2_000 });
     const event = buildOrderPlaced();
 
     await publish(topic, event);
 
-    await eventually(async () => (await applied(event.data.orderId)) === 1, 20_000, 'handled after retries');
+    await until(async () => (await applied(event.data.orderId)) === 1, 'handled after retries', 20_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(await applied(event.data.orderId)).toBe(1);
     expect(failuresByEvent.get(event.eventId)).toBe(3);
@@ -174,7 +172,7 @@ describe('reliable consumer against the real broker and database', () => {
     await publish(topic, { key: orderId, value: JSON.stringify(future) });
     await publish(topic, buildOrderPlaced({ orderId }));
 
-    await eventually(async () => (await applied(orderId)) === 1, 20_000, 'next event handled');
+    await until(async () => (await applied(orderId)) === 1, 'next event handled', 20_000);
     expect(await readDeadLetters(kafka, dltTopicOf(topic))).toEqual([]);
   });
 
@@ -192,7 +190,7 @@ describe('reliable consumer against the real broker and database', () => {
 
     await publish(topic, v1);
 
-    await eventually(async () => (await applied(orderId)) === 1, 20_000, 'v1 event handled');
+    await until(async () => (await applied(orderId)) === 1, 'v1 event handled', 20_000);
     expect(seen[0]).toMatchObject({ version: 1, data: { orderId, currency: 'USD', totalAmount: 1.5 } });
   });
 
@@ -203,7 +201,7 @@ describe('reliable consumer against the real broker and database', () => {
     });
     const event = buildOrderPlaced();
     await publish(topic, event);
-    await eventually(async () => (await readDeadLetters(kafka, dltTopicOf(topic))).length === 1, 20_000, 'dead letter');
+    await until(async () => (await readDeadLetters(kafka, dltTopicOf(topic))).length === 1, 'dead letter', 20_000);
 
     const listed = await dltCommand(['list', '--topic', topic]);
     expect(listed).toContain(`${topic}.DLT: 1 message(s) (PermanentError: 1)`);
@@ -211,7 +209,7 @@ describe('reliable consumer against the real broker and database', () => {
     expect(await dltCommand(['replay', '--topic', topic, '--event-id', event.eventId, '--dry-run'])).toContain('Would replay 1 of 1');
     fixed = true;
     expect(await dltCommand(['replay', '--topic', topic, '--event-type', 'OrderPlaced'])).toContain('Replayed 1 of 1');
-    await eventually(async () => (await applied(event.data.orderId)) === 1, 20_000, 'replayed event handled');
+    await until(async () => (await applied(event.data.orderId)) === 1, 'replayed event handled', 20_000);
   });
 
   it('a poison two groups refused: replay --group A is handled by A once and B never sees it again; a dry run without --group names B', async () => {
@@ -243,7 +241,7 @@ describe('reliable consumer against the real broker and database', () => {
       await Promise.all(consumers.map((c) => c.start()));
       await publish(topic, poison);
       const dlt = dltTopicOf(topic);
-      await eventually(async () => (await readDeadLetters(kafka, dlt)).length === 2, 30_000, 'both groups dead-lettered the poison');
+      await until(async () => (await readDeadLetters(kafka, dlt)).length === 2, 'both groups dead-lettered the poison', 30_000);
       expect((await readDeadLetters(kafka, dlt)).map((r) => r.headers[DLT_HEADERS.consumerGroup]).sort()).toEqual([groupA, groupB].sort());
 
       const dryRun = await dltCommand(['replay', '--topic', topic, '--event-id', poison.eventId, '--dry-run']);
@@ -260,11 +258,8 @@ describe('reliable consumer against the real broker and database', () => {
       );
       const marker = buildOrderPlaced({ orderId: poison.data.orderId }); // same key: each group meets it after the replayed copy
       await publish(topic, marker);
-      await eventually(
-        async () => handled[groupA]!.includes(marker.eventId) && handled[groupB]!.includes(marker.eventId),
-        30_000,
-        'both groups past the replay',
-      );
+      await until(
+        async () => handled[groupA]!.includes(marker.eventId) && handled[groupB]!.includes(marker.eventId), 'both groups past the replay', 30_000);
 
       expect(handled[groupA]!.filter((id) => id === poison.eventId)).toHaveLength(1);
       expect(seen[groupB]!.filter((id) => id === poison.eventId)).toHaveLength(1); // only the original delivery

@@ -16,7 +16,8 @@ import { MongoProcessedEventStore } from '../src/persistence/MongoProcessedEvent
 import { ReliableConsumer } from '../src/kafka/ReliableConsumer.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { connectDatabase, initModels } from '../src/persistence/connectDatabase.js';
-import { buildOrderPlaced, eventually, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { buildOrderPlaced, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { until } from '../../tools/lib/eventually.js';
 
 const SESSION_TIMEOUT_MS = 10_000;
 
@@ -83,7 +84,7 @@ describe('reliable consumer while its database hangs for longer than the session
       return events.map((e) => e.data.orderId);
     };
     const before = await send(5);
-    await eventually(async () => (await Orders.countDocuments({})) === 5, 20_000, 'first events applied');
+    await until(async () => (await Orders.countDocuments({})) === 5, 'first events applied', 20_000);
     const joinsBefore = consumer.groupJoins;
 
     const mongoPid = stack.status().find((c) => c.name === 'mongo')!.pid!;
@@ -96,7 +97,7 @@ describe('reliable consumer while its database hangs for longer than the session
       process.kill(mongoPid, 'SIGCONT');
     }
 
-    await eventually(async () => (await Orders.countDocuments({})) === 25, 40_000, 'events during the outage applied');
+    await until(async () => (await Orders.countDocuments({})) === 25, 'events during the outage applied', 40_000);
     const docs = await Orders.find({}).lean();
     expect(docs.map((d) => d._id).sort()).toEqual([...before, ...during].sort());
     expect(docs.every((d) => d.applied === 1)).toBe(true);

@@ -8,7 +8,8 @@ import { DeadLetterPublisher } from '../src/kafka/DeadLetterPublisher.js';
 import type { ProcessedEventStore } from '../src/kafka/ProcessedEventStore.js';
 import { ReliableConsumer } from '../src/kafka/ReliableConsumer.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
-import { buildOrderPlaced, eventually, silentLogger } from './support/testOrders.js';
+import { buildOrderPlaced, silentLogger } from './support/testOrders.js';
+import { until } from '../../tools/lib/eventually.js';
 
 /**
  * kafkajs stops a consumer for good after an error it calls non-retriable (in production: the group
@@ -64,7 +65,7 @@ describe('reliable consumer after kafkajs gave up on it', () => {
       ],
     });
 
-    await eventually(() => handled.length > 0, 45_000, 'the event to be handled after the restart');
+    await until(() => handled.length > 0, 'the event to be handled after the restart', 45_000);
     expect(handled).toEqual([event.eventId]);
     expect(lookups).toBeGreaterThanOrEqual(2);
   });

@@ -15,7 +15,8 @@ import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { createLogger } from '../src/logging/index.js';
 import { Outbox } from '../src/outbox/Outbox.js';
 import { OutboxRelay } from '../src/outbox/OutboxRelay.js';
-import { connect, eventually, silentLogger, testOrderModel } from './support/testOrders.js';
+import { connect, silentLogger, testOrderModel } from './support/testOrders.js';
+import { until } from '../../tools/lib/eventually.js';
 
 describe('correlation id from an HTTP request to the consumer that handled its event', () => {
   const kafka = testKafka();
@@ -86,7 +87,7 @@ describe('correlation id from an HTTP request to the consumer that handled its e
 
     expect(res.status).toBe(201);
     expect(res.headers['x-correlation-id']).toBe('checkout-7f3a');
-    await eventually(() => consumerLines.some((l) => l.msg === 'Reserving stock'), 20_000, 'consumer handled the event');
+    await until(() => consumerLines.some((l) => l.msg === 'Reserving stock'), 'consumer handled the event', 20_000);
     const [published] = await readTopicToEnd(kafka, topic);
     expect(published!.message.headers!.correlationId!.toString()).toBe('checkout-7f3a');
     expect(JSON.parse(published!.message.value!.toString())).toMatchObject({ correlationId: 'checkout-7f3a' });

@@ -11,7 +11,8 @@ import { readTopicToEnd } from '../src/kafka/dltReplay.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { Outbox } from '../src/outbox/Outbox.js';
 import { OutboxRelay } from '../src/outbox/OutboxRelay.js';
-import { buildOrderPlaced, connect, eventually, pendingCount, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { buildOrderPlaced, connect, pendingCount, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { until } from '../../tools/lib/eventually.js';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'writeThenDie.ts');
 
@@ -85,7 +86,7 @@ describe('transactional outbox against the real broker and database', () => {
 
     // Assert: every event on the topic once, and nothing left pending.
     const expected = committed.map((o) => o.outbox![0]!.eventId).sort();
-    await eventually(async () => (await pendingCount(Orders)) === 0, 20_000, 'outbox drained');
+    await until(async () => (await pendingCount(Orders)) === 0, 'outbox drained', 20_000);
     await new Promise((r) => setTimeout(r, 1_000)); // a late duplicate publish would land in this window
     expect((await publishedIds()).sort()).toEqual(expected);
   });
@@ -100,7 +101,7 @@ describe('transactional outbox against the real broker and database', () => {
     await Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) });
     outbox.committed(Orders, event.data.orderId);
 
-    await eventually(async () => (await publishedIds()).length === before + 1, 10_000, 'event published');
+    await until(async () => (await publishedIds()).length === before + 1, 'event published', 10_000);
     const published = (await readTopicToEnd(kafka, topic)).find(({ message }) => message.headers!.eventId!.toString() === event.eventId)!;
     expect(published.message.key!.toString()).toBe(event.data.orderId);
     expect(published.message.headers!.eventType!.toString()).toBe('OrderPlaced');

@@ -11,7 +11,8 @@ import { metricsRegistry } from '../src/metrics/metrics.js';
 import { Outbox } from '../src/outbox/Outbox.js';
 import { OutboxRelay } from '../src/outbox/OutboxRelay.js';
 import type { OutboxEntry } from '../src/outbox/outboxSchema.js';
-import { buildOrderPlaced, connect, eventually, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { buildOrderPlaced, connect, silentLogger, testOrderModel, type TestOrder } from './support/testOrders.js';
+import { until } from '../../tools/lib/eventually.js';
 
 /** The broker refuses a partition batch over this many bytes on the test topics (like a 1 MB limit, scaled down). */
 const TOPIC_LIMIT = 16_384;
@@ -104,11 +105,8 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     const event = buildOrderPlaced();
     await Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) });
     outbox.committed(Orders, event.data.orderId);
-    await eventually(
-      async () => (await readTopicToEnd(kafka, topic)).some(({ message }) => message.headers!.eventId!.toString() === event.eventId),
-      15_000,
-      'a new order published',
-    );
+    await until(
+      async () => (await readTopicToEnd(kafka, topic)).some(({ message }) => message.headers!.eventId!.toString() === event.eventId), 'a new order published', 15_000);
   }
 
   beforeAll(async () => {
@@ -131,7 +129,7 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     relay.setTopicLimits(await topicMessageLimits(admin, [topic]));
     relay.start();
 
-    await eventually(async () => (await pendingAmong(backlog.orderIds)) === 0, 30_000, 'backlog drained');
+    await until(async () => (await pendingAmong(backlog.orderIds)) === 0, 'backlog drained', 30_000);
     const duplicates = await expectAllPublishedInOrder(topic, backlog);
     expect(duplicates).toBe(0); // nothing was refused, so nothing was sent twice
     await expectParked(backlog.oversizeId);
@@ -145,7 +143,7 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     const relay = newRelay(); // assumes Kafka's default 1 MB limit: its first sends are refused
     relay.start();
 
-    await eventually(async () => (await pendingAmong(backlog.orderIds)) === 0, 45_000, 'backlog drained');
+    await until(async () => (await pendingAmong(backlog.orderIds)) === 0, 'backlog drained', 45_000);
     await expectAllPublishedInOrder(topic, backlog);
     await expectParked(backlog.oversizeId);
     // After refused sends (kafkajs rolls back the sequence numbers of every partition in the request)
@@ -181,13 +179,13 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     const seen = async (eventId: string): Promise<boolean> =>
       (await readTopicToEnd(kafka, topic).catch(() => [])).some(({ message }) => message.headers!.eventId!.toString() === eventId);
     const first = await publish();
-    await eventually(() => seen(first), 15_000, 'first event published');
+    await until(() => seen(first), 'first event published', 15_000);
 
     await admin.deleteTopics({ topics: [topic] });
-    await eventually(async () => !(await admin.listTopics()).includes(topic), 15_000, 'topic deleted');
+    await until(async () => !(await admin.listTopics()).includes(topic), 'topic deleted', 15_000);
     const second = await publish();
 
-    await eventually(() => seen(second), 50_000, 'event published after the topic was deleted');
+    await until(() => seen(second), 'event published after the topic was deleted', 50_000);
   }, 90_000);
 
   it("an idle relay polls slowly (its own in-flight documents do not count) and still recovers a dead writer's events at that pace", async () => {
@@ -203,7 +201,7 @@ describe('outbox relay: no entry and no round blocks the others', () => {
       { _id: orphan, status: 'PENDING', outbox: [event], outboxLeaseUntil: new Date(Date.now() - 1_000), outboxLeaseOwner: 'dead-writer' },
     ]);
 
-    await eventually(async () => (await pendingAmong([orphan])) === 0, 10_000, 'orphan recovered by the idle poll');
+    await until(async () => (await pendingAmong([orphan])) === 0, 'orphan recovered by the idle poll', 10_000);
     const published = await readTopicToEnd(kafka, topic);
     expect(published.map(({ message }) => message.headers!.eventId!.toString())).toEqual([event.eventId]);
   });

@@ -13,7 +13,8 @@ import { readTopicToEnd } from '../src/kafka/dltReplay.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { Outbox } from '../src/outbox/Outbox.js';
 import { OutboxRelay } from '../src/outbox/OutboxRelay.js';
-import { buildOrderPlaced, connect, eventually, pendingCount, silentLogger, testOrderModel } from './support/testOrders.js';
+import { buildOrderPlaced, connect, pendingCount, silentLogger, testOrderModel } from './support/testOrders.js';
+import { until } from '../../tools/lib/eventually.js';
 
 describe('outbox while the Kafka broker stops and comes back', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'kafka-restart-'));
@@ -69,7 +70,7 @@ describe('outbox while the Kafka broker stops and comes back', () => {
     await writeOrders(60);
 
     // Assert: everything published, nothing twice.
-    await eventually(async () => (await pendingCount(Orders)) === 0, 120_000, 'outbox drained');
+    await until(async () => (await pendingCount(Orders)) === 0, 'outbox drained', 120_000);
     await relay.stop();
     await producer.disconnect();
     const published = (await readTopicToEnd(kafka, topic)).map(({ message }) => message.headers!.eventId!.toString());

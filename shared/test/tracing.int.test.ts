@@ -13,7 +13,8 @@ import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { Outbox } from '../src/outbox/Outbox.js';
 import { OutboxRelay } from '../src/outbox/OutboxRelay.js';
 import type { OutboxEntry } from '../src/outbox/outboxSchema.js';
-import { buildOrderPlaced, connect, eventually, silentLogger, testOrderModel } from './support/testOrders.js';
+import { buildOrderPlaced, connect, silentLogger, testOrderModel } from './support/testOrders.js';
+import { until } from '../../tools/lib/eventually.js';
 
 /**
  * The kit's Kafka spans with a real broker and database, the tracer in this process and its spans in
@@ -82,7 +83,7 @@ describe('tracing through the outbox relay and the reliable consumer', () => {
     await new Promise((r) => setTimeout(r, 5));
 
     relay.start();
-    await eventually(() => handledIn.size === 3 && rounds.length > 0, 30_000, 'all three orders published and handled');
+    await until(() => handledIn.size === 3 && rounds.length > 0, 'all three orders published and handled', 30_000);
 
     expect(rounds.map((round) => round.length)).toEqual([3]);
     const sends = spansNamed(`send ${topic}`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTopicToEnd } from '@orderplatform/shared/kafka';
-import { eventually } from '../support/eventually.js';
+import { eventually } from '../../tools/lib/eventually.js';
 import { admin, http } from '../support/http.js';
 import { testKafka, uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';

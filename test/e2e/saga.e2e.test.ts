@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../tools/lib/eventually.js';
 import { admin, http } from '../support/http.js';
 import { uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';
@@ -24,16 +25,14 @@ describe('order saga end to end', () => {
   const settle = async (id: string, states = 'CONFIRMED,CANCELLED') =>
     (await http('GET', `${orders.url}/api/orders/${id}?waitFor=${states}&timeoutMs=20000`)).body.data;
   const stock = async (productId: string) => (await http('GET', `${inventory.url}/api/inventory/${productId}`)).body.data;
-  const eventuallyStock = async (productId: string, expected: Record<string, number>) => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const current = await stock(productId);
-      if (Object.entries(expected).every(([k, v]) => current[k] === v)) return current;
-      if (Date.now() > deadline)
-        throw new Error(`stock of ${productId} is ${JSON.stringify(current)}, expected ${JSON.stringify(expected)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const eventuallyStock = (productId: string, expected: Record<string, number>) =>
+    eventually(
+      () => stock(productId),
+      (current) => Object.entries(expected).every(([k, v]) => current[k] === v),
+      `stock of ${productId} to be ${JSON.stringify(expected)}`,
+      20_000,
+    );
+
 
   it('confirms the task file example order, reserves its stock and computes the exact total', async () => {
     const before = await stock('1');

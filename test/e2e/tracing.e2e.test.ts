@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../tools/lib/otlpReceiver.js';
+import { until } from '../../tools/lib/eventually.js';
 import { http } from '../support/http.js';
 import { uniqueName } from '../support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';
@@ -36,16 +37,7 @@ describe('tracing: one order is one trace across the three services', () => {
     await collector?.close();
   });
 
-  const eventually = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `timed out waiting for ${what}; spans received:\n${collector.spans.map((s) => `${s.service} ${s.kind} ${s.name} ${s.traceId}`).join('\n')}`,
-        );
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const received = () => collector.spans.map((s) => `${s.service} ${s.kind} ${s.name} ${s.traceId}`).join('\n');
 
   it('the POST, every publish and every consume of an order share the caller’s trace id, each hop a child of the one before', async () => {
     const traceId = randomBytes(16).toString('hex');
@@ -93,7 +85,7 @@ describe('tracing: one order is one trace across the three services', () => {
       ['orderservice publishing OrderConfirmed', () => published('orderservice', 'OrderConfirmed')],
       ['notificationservice consuming OrderConfirmed', () => consumed('notificationservice', 'OrderConfirmed')],
     ];
-    for (const [what, spansOf] of hops) await eventually(what, () => spansOf().length > 0);
+    for (const [what, spansOf] of hops) await until(() => spansOf().length > 0, () => `${what}; spans received:\n${received()}`, 30_000);
 
     // Every span that names this order, in whichever service, is in the caller's trace.
     const ofOrder = spans().filter((s) => s.attributes['messaging.kafka.message.key'] === orderId);

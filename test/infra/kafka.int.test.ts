@@ -1,6 +1,7 @@
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testKafka, uniqueName } from '../support/infra.js';
+import { until } from '../../tools/lib/eventually.js';
 
 interface Received {
   member: string;
@@ -43,7 +44,7 @@ describe('real Kafka broker', () => {
     };
     await joinMember('a');
     await joinMember('b');
-    await waitFor(() => assigned.size === 2 && [...assigned.values()].reduce((x, y) => x + y, 0) === 3, 30_000);
+    await until(() => assigned.size === 2 && [...assigned.values()].reduce((x, y) => x + y, 0) === 3, 'both members assigned, three partitions between them', 30_000, 50);
 
     // Act: 10 keys, 30 messages each, sequence numbers per key.
     const producer = kafka.producer({ idempotent: true });
@@ -51,7 +52,7 @@ describe('real Kafka broker', () => {
     const messages = Array.from({ length: 300 }, (_, i) => ({ key: `key-${i % 10}`, value: String(Math.floor(i / 10)) }));
     for (let i = 0; i < messages.length; i += 50) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 50) });
     await producer.disconnect();
-    await waitFor(() => received.length >= 300, 30_000);
+    await until(() => received.length >= 300, 'all 300 messages received', 30_000, 50);
     await new Promise((r) => setTimeout(r, 500)); // a duplicate would show up in this window
 
     // Assert: every message exactly once, each key's sequence in order, and both members did work.
@@ -64,10 +65,3 @@ describe('real Kafka broker', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -10,6 +10,7 @@ import { isPortTaken } from '../../infra/local/lib/processes.js';
 import { createEvent, serializeEvent, type DomainEvent, eventHeaders, dltTopicOf } from '@orderplatform/shared/contracts';
 import { createIdempotentProducer, createKafka, DeadLetterPublisher, ReliableConsumer, provisionTopics } from '@orderplatform/shared/kafka';
 import { dbUrl, uniqueName } from '../support/infra.js';
+import { eventually, until } from '../../tools/lib/eventually.js';
 import { privateStack } from '../support/privateStack.js';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -47,14 +48,6 @@ function offsetsPartitionOf(groupId: string, partitions: number): number {
 async function leadersOf(admin: Admin, topic: string): Promise<Map<number, number>> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
   return new Map(topics[0]!.partitions.map((p) => [p.partitionId, p.leader]));
-}
-
-async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The same checks for every stream: each (key, seq) read, none twice in the log, each key's offsets in sequence order. */
@@ -110,12 +103,13 @@ describe('three-broker local cluster', () => {
     for (const address of brokers) {
       const probe = new Kafka({ clientId: 'probe', brokers: [address], logLevel: logLevel.NOTHING }).admin();
       await probe.connect();
-      let nodeIds: number[] = [];
-      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-        nodeIds = (await probe.describeCluster()).brokers.map((b) => b.nodeId).sort();
-        if (nodeIds.length === 3) break;
-      }
-      await probe.disconnect();
+      const nodeIds = await eventually(
+        async () => (await probe.describeCluster()).brokers.map((b) => b.nodeId).sort(),
+        (ids) => ids.length === 3,
+        `brokers listed by ${address}`,
+        20_000,
+        250,
+      ).finally(() => probe.disconnect());
       expect(nodeIds).toEqual([1, 2, 3]);
     }
     expect((await stack.up()).started).toEqual([]);
@@ -192,21 +186,21 @@ describe('three-broker local cluster', () => {
         }
       })();
 
-      await eventually(() => stats.rounds >= 20, 30_000, 'first rounds sent');
+      await until(() => stats.rounds >= 20, 'first rounds sent', 30_000);
       const leaders = await leadersOf(admin, topic);
       const victim = leaders.get(0)!;
       const roundsBefore = stats.rounds;
       const killedAt = Date.now();
       expect(await stack.kill([`kafka-${victim}`])).toEqual([`kafka-${victim}`]);
-      await eventually(() => stats.rounds >= roundsBefore + 2 && lastSuccessAt > killedAt, 90_000, 'a round sent after the kill');
+      await until(() => stats.rounds >= roundsBefore + 2 && lastSuccessAt > killedAt, 'a round sent after the kill', 90_000);
       const recoveredMs = lastSuccessAt - killedAt;
       const movedTo = (await leadersOf(admin, topic)).get(0)!;
       expect(movedTo).not.toBe(victim);
       const roundsWhileDown = stats.rounds;
-      await eventually(() => stats.rounds >= roundsWhileDown + 20, 60_000, 'rounds sent with two brokers');
+      await until(() => stats.rounds >= roundsWhileDown + 20, 'rounds sent with two brokers', 60_000);
       await restart(`kafka-${victim}`);
       const roundsAfterRestart = stats.rounds;
-      await eventually(() => stats.rounds >= roundsAfterRestart + 20, 60_000, 'rounds sent after the restart');
+      await until(() => stats.rounds >= roundsAfterRestart + 20, 'rounds sent after the restart', 60_000);
       stop = true;
       await sending;
       await producer.disconnect();
@@ -275,7 +269,7 @@ describe('three-broker local cluster', () => {
       try {
         await consumer.start();
         for (let i = 0; i < 5; i++) await sendRound();
-        await eventually(() => seen() === total(), 60_000, 'first messages consumed');
+        await until(() => seen() === total(), 'first messages consumed', 60_000);
 
         const offsetsTopic = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
         for (const p of offsetsTopic.topics[0]!.partitions) expect(p.replicas).toHaveLength(3);
@@ -286,14 +280,14 @@ describe('three-broker local cluster', () => {
         const killedAt = Date.now();
         await stack.kill([`kafka-${coordinator}`]);
         for (let i = 0; i < 5; i++) await sendRound();
-        await eventually(() => seen() === total(), 90_000, 'messages sent after the coordinator died consumed');
+        await until(() => seen() === total(), 'messages sent after the coordinator died consumed', 90_000);
         const caughtUpMs = Date.now() - killedAt;
         const newCoordinator = (await leadersOf(admin, '__consumer_offsets')).get(coordinatorPartition)!;
         expect(newCoordinator).not.toBe(coordinator);
 
         await restart(`kafka-${coordinator}`);
         for (let i = 0; i < 5; i++) await sendRound();
-        await eventually(() => seen() === total(), 60_000, 'messages sent after the restart consumed');
+        await until(() => seen() === total(), 'messages sent after the restart consumed', 60_000);
         expectCompleteAndOrdered(deliveries, sentPerKey);
         console.log(
           `[cluster] coordinator move: kafka-${coordinator} (coordinator of ${groupId}) SIGKILLed, coordinator now ${newCoordinator}; ` +
@@ -346,11 +340,8 @@ describe('three-broker local cluster', () => {
     await consumer.start();
     try {
       // Every message read, then a little longer so a duplicate in the log would show up too.
-      await eventually(
-        () => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size >= total,
-        60_000,
-        `all ${total} messages read`,
-      );
+      await until(
+        () => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size >= total, `all ${total} messages read`, 60_000);
       await new Promise((r) => setTimeout(r, 1_000));
     } finally {
       await consumer.stop();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { eventually } from '../../tools/lib/eventually.js';
 import { freePort } from '../../tools/lib/serviceProcess.js';
 import { http } from '../support/http.js';
 import { uniqueName } from '../support/infra.js';
@@ -31,15 +32,8 @@ function configFor(services: Record<ServiceName, RunningService>): PrometheusCon
   return config;
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Prometheus answers within a minute; an answer it cannot give yet (not listening, a failed expectation) counts as none. */
+const PROMETHEUS_WAIT_MS = 60_000;
 
 /** The real Prometheus (Debian's `prometheus` package) scraping the three services as processes. */
 describe('Prometheus with the shipped configuration', () => {
@@ -79,8 +73,11 @@ describe('Prometheus with the shipped configuration', () => {
     prometheus.stderr!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
     await spawned;
     await eventually(
-      async () => ((await fetch(`${prometheusUrl}/-/ready`)).status === 200 ? true : undefined),
-      `prometheus ready\n${prometheusLog.slice(-2000)}`,
+      () => fetch(`${prometheusUrl}/-/ready`).then((res) => res.status, String),
+      (status) => status === 200,
+      () => `prometheus ready\n${prometheusLog.slice(-2000)}`,
+      PROMETHEUS_WAIT_MS,
+      250,
     );
   }, 180_000);
 
@@ -105,16 +102,19 @@ describe('Prometheus with the shipped configuration', () => {
 
   it('scrapes every service: each target is up, labelled with its service', async () => {
     type Targets = { activeTargets: Array<{ health: string; labels: Record<string, string>; lastError: string; scrapeUrl: string }> };
-    const targets = await eventually(async () => {
-      const data = await api<Targets>('targets?state=active');
-      return data.activeTargets.length === 3 && data.activeTargets.every((t) => t.health === 'up') ? data : undefined;
-    }, 'all three targets up').catch(async (err: Error) => {
+    const targets = await eventually(
+      () => api<Targets>('targets?state=active').catch(() => undefined),
+      (data) => data !== undefined && data.activeTargets.length === 3 && data.activeTargets.every((t) => t.health === 'up'),
+      'all three targets up',
+      PROMETHEUS_WAIT_MS,
+      250,
+    ).catch(async (err: Error) => {
       throw new Error(
         `${err.message}: ${JSON.stringify((await api<Targets>('targets')).activeTargets.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`,
       );
     });
 
-    expect(targets.activeTargets.map((t) => [t.labels.job, t.labels.service, t.scrapeUrl]).sort()).toEqual(
+    expect(targets!.activeTargets.map((t) => [t.labels.job, t.labels.service, t.scrapeUrl]).sort()).toEqual(
       (['inventoryservice', 'notificationservice', 'orderservice'] as const).map((name) => [
         'orderplatform',
         name,
@@ -136,14 +136,21 @@ describe('Prometheus with the shipped configuration', () => {
     );
     expect(settled.body.data.status).toBe('CONFIRMED');
 
-    const ready = await eventually(async () => {
-      const { result } = await query('service_ready{job="orderplatform"} == 1');
-      return result.length === 3 ? result : undefined;
-    }, 'service_ready of the three services');
-    const sagas = await eventually(async () => {
-      const { result } = await query('sum(saga_duration_seconds_count{job="orderplatform"})');
-      return Number(result[0]?.value[1]) >= 1 ? result : undefined;
-    }, 'a saga in saga_duration_seconds');
+    const resultOf = (promql: string) => query(promql).then(({ result }) => result, () => undefined);
+    const ready = await eventually(
+      () => resultOf('service_ready{job="orderplatform"} == 1'),
+      (result) => result?.length === 3,
+      'service_ready of the three services',
+      PROMETHEUS_WAIT_MS,
+      250,
+    );
+    const sagas = await eventually(
+      () => resultOf('sum(saga_duration_seconds_count{job="orderplatform"})'),
+      (result) => Number(result?.[0]?.value[1]) >= 1,
+      'a saga in saga_duration_seconds',
+      PROMETHEUS_WAIT_MS,
+      250,
+    );
 
     expect(rules.groups.flatMap((g) => g.rules).map((r) => [r.name, r.health === 'err' ? 'err' : 'ok'])).toEqual(
       [
@@ -156,7 +163,7 @@ describe('Prometheus with the shipped configuration', () => {
         'SagaP99TooSlow',
       ].map((name) => [name, 'ok']),
     );
-    expect(ready.map((r) => r.metric.service).sort()).toEqual(['inventoryservice', 'notificationservice', 'orderservice']);
-    expect(Number(sagas[0]!.value[1])).toBeGreaterThanOrEqual(1);
+    expect(ready!.map((r) => r.metric.service).sort()).toEqual(['inventoryservice', 'notificationservice', 'orderservice']);
+    expect(Number(sagas![0]!.value[1])).toBeGreaterThanOrEqual(1);
   });
 });

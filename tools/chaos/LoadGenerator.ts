@@ -1,4 +1,4 @@
-import { request, type HttpOutcome } from './http.js';
+import { request, type HttpOutcome } from '../lib/http.js';
 import { seeded } from '@orderplatform/shared/testing';
 
 export interface RequestCounters {

@@ -1,5 +1,5 @@
 import { createOrderBody, MAX_ITEMS } from '@orderplatform/orderservice/requestSchemas';
-import { request } from './http.js';
+import { request } from '../lib/http.js';
 
 /** The longest id the API accepts (customer and product ids: 1-64 letters, digits, "_" or "-"). */
 const MAX_ID = 64;

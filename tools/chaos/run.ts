@@ -44,7 +44,7 @@ import { ChaosStack } from './ChaosStack.js';
 import { runChecks, type CheckResult } from './checks.js';
 import { faultChecks } from './faultChecks.js';
 import { runFaults, type FaultRecord } from './faults.js';
-import { request } from './http.js';
+import { request } from '../lib/http.js';
 import { instanceChecks } from './instanceChecks.js';
 import { LoadGenerator } from './LoadGenerator.js';
 import { Observer, type GroupSubscription } from './Observer.js';

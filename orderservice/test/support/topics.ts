@@ -1,6 +1,6 @@
 import { readHeaders } from '@orderplatform/shared/contracts';
 import { testKafka, uniqueName } from '../../../test/support/infra.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { eventually } from '../../../tools/lib/eventually.js';
 
 export interface ReadMessage {
   key: string | undefined;

@@ -42,14 +42,6 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
   return { logger, lines };
 }
 
-export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Documents whose outbox still holds events (the operator is trusted: sanitizeFilter is on, as in services). */
 export function pendingCount(model: Model<TestOrder>): Promise<number> {
   return model.countDocuments({ 'outbox.0': mongoose.trusted({ $exists: true }) });
