@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { waitForHealth } from '../../tools/lib/serviceProcess.js';
 import { kafkaBrokers, uniqueName } from '../support/infra.js';
 import { privateStack } from '../support/privateStack.js';
 import { isolatedTopicsEnv, startService, type RunningService, type ServiceName } from '../support/services.js';
@@ -57,11 +58,7 @@ describe('each service as a process', () => {
 
       await lateDb.up();
 
-      const deadline = Date.now() + 60_000;
-      while ((await fetch(`${service.url}/health/ready`)).status !== 200) {
-        if (Date.now() > deadline) throw new Error(`not ready after the database came up:\n${service.logs.slice(-10).join('\n')}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      await waitForHealth(service, { timeoutMs: 60_000 });
       const res = await fetch(`${service.url}/health/ready`);
       expect(await res.json()).toEqual({ status: 'ready', checks: { mongodb: 'up', kafka: 'up' } });
     } finally {

@@ -12,11 +12,8 @@ const DEV_KEY_PROBLEM =
 
 /** Starts the service as `npm start` does, in production mode, collecting everything it prints. */
 async function startInProduction(name: ServiceName, env: Record<string, string | undefined>) {
-  const printed: string[] = [];
-  const service = spawnService(name, await freePort(), { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env }, (chunk) =>
-    printed.push(chunk.toString()),
-  );
-  return { service, output: () => printed.join('') };
+  const service = spawnService(name, { port: await freePort(), env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env } });
+  return { service, output: () => service.logs.join('\n') };
 }
 
 /** SPEC §6 / issue 9: production refuses the published dev secrets, and short ones, before it does anything else. */
@@ -55,7 +52,7 @@ describe('a service started with NODE_ENV=production', () => {
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
     });
     try {
-      await waitForHealth(service, { timeoutMs: 45_000, context: output });
+      await waitForHealth(service, { timeoutMs: 45_000 });
 
       const anonymous = await http('GET', `${service.url}/api/notifications?customerId=123`);
       const own = await http('GET', `${service.url}/api/notifications?customerId=123`, undefined, bearer(await testTokens.sign('123')));

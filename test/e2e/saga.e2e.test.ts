@@ -33,7 +33,6 @@ describe('order saga end to end', () => {
       20_000,
     );
 
-
   it('confirms the task file example order, reserves its stock and computes the exact total', async () => {
     const before = await stock('1');
 
@@ -108,7 +107,7 @@ describe('order saga end to end', () => {
 
   it('refuses an admin CONFIRMED while inventory is paused, and the order ends CANCELLED once inventory answers (issue 9)', async () => {
     expect((await http('PUT', `${inventory.url}/api/inventory/sold-out`, { name: 'Sold out', available: 0 }, admin)).status).toBe(201);
-    inventory.process.kill('SIGSTOP');
+    inventory.child.kill('SIGSTOP');
     let id: string;
     try {
       const res = await place({ customerId: 'c-admin-confirm', items: [{ productId: 'sold-out', quantity: 1, price: 5 }] });
@@ -121,7 +120,7 @@ describe('order saga end to end', () => {
       expect(confirm.body.error).toMatchObject({ code: 'ORDER.CONFIRM_BY_SAGA_ONLY', details: { from: 'PENDING' } });
       expect((await http('GET', `${orders.url}/api/orders/${id}`)).body.data.status).toBe('PENDING');
     } finally {
-      inventory.process.kill('SIGCONT');
+      inventory.child.kill('SIGCONT');
     }
 
     expect(await settle(id)).toMatchObject({ status: 'CANCELLED', cancellation: { reason: 'INSUFFICIENT_STOCK' } });

@@ -1,22 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
-import { freePort, spawnService, waitForHealth, type ServiceName } from '../../tools/lib/serviceProcess.js';
+import { launchService, type ServiceName, type ServiceProcess } from '../../tools/lib/serviceProcess.js';
 import { ADMIN_KEY } from './http.js';
 import { dbUrlFor, kafkaBrokers } from './infra.js';
 
 export type { ServiceName };
 
-export interface RunningService {
-  name: ServiceName;
-  url: string;
-  port: number;
-  process: ChildProcess;
-  /** Every log line the process wrote (JSON lines from pino). */
-  logs: string[];
-  /** SIGTERM and wait for exit; resolves with the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL and wait for exit. */
-  kill(): Promise<void>;
-}
+/** A service started by a test: the launcher's process handle (its output kept, line by line, in `logs`). */
+export type RunningService = ServiceProcess;
 
 export interface ServiceOptions {
   /** Database name; give two instances the same one to make them one service. */
@@ -43,30 +32,7 @@ export async function startService(name: ServiceName, opts: ServiceOptions): Pro
     ...(opts.env?.ORDER_EVENTS_TOPIC ? { CONSUMER_GROUP_ID: `${name}.${opts.env.ORDER_EVENTS_TOPIC}` } : {}),
     ...opts.env,
   };
-  const logs: string[] = [];
-  const service = spawnService(name, opts.port ?? (await freePort()), env, (chunk) => {
-    logs.push(
-      ...chunk
-        .toString()
-        .split('\n')
-        .filter((l) => l.length > 0),
-    );
-  });
-  try {
-    await waitForHealth(service, { path: opts.waitFor, timeoutMs: opts.readyTimeoutMs, context: () => logs.slice(-20).join('\n') });
-  } catch (err) {
-    await service.kill();
-    throw err;
-  }
-  return {
-    name,
-    url: service.url,
-    port: service.port,
-    process: service.child,
-    logs,
-    stop: () => service.stop(),
-    kill: () => service.kill(),
-  };
+  return launchService(name, { port: opts.port, env, waitFor: opts.waitFor, readyTimeoutMs: opts.readyTimeoutMs });
 }
 
 /** Topic names private to one test file, so its services never see another file's events. */

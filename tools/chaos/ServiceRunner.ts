@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { appendToFile, freePort, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../lib/serviceProcess.js';
+import { freePort, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../lib/serviceProcess.js';
 
 export type { ServiceName };
 export const SERVICE_NAMES: readonly ServiceName[] = ['orderservice', 'inventoryservice', 'notificationservice'];
@@ -29,7 +29,6 @@ export class ServiceRunner {
   private count = 1;
 
   constructor(
-    private readonly root: string,
     private readonly logDir: string,
     private readonly ports: Partial<Record<Instance, number>>,
     private readonly envFor: (name: ServiceName) => Record<string, string>,
@@ -65,10 +64,14 @@ export class ServiceRunner {
     if (this.closed) throw new Error(`not starting ${instance}: the run is being torn down`);
     if (this.running.has(instance)) throw new Error(`${instance} is already running`);
     this.ports[instance] ??= await freePort();
-    const log = appendToFile(this.logFile(instance));
-    log(`{"chaos":"start ${instance}","at":"${new Date().toISOString()}"}\n`);
+    const logFile = this.logFile(instance);
+    appendFileSync(logFile, `{"chaos":"start ${instance}","at":"${new Date().toISOString()}"}\n`);
     this.started.add(instance);
-    this.running.set(instance, spawnService(serviceOf(instance), this.ports[instance], this.envFor(serviceOf(instance)), log));
+    // Registered before it is ready, so a teardown meanwhile (Ctrl-C) stops it too.
+    this.running.set(
+      instance,
+      spawnService(serviceOf(instance), { port: this.ports[instance], env: this.envFor(serviceOf(instance)), logFile }),
+    );
     try {
       await this.waitReady(instance, readyTimeoutMs);
     } catch (err) {
@@ -90,7 +93,7 @@ export class ServiceRunner {
   async waitReady(instance: Instance, timeoutMs: number): Promise<void> {
     const service = this.running.get(instance);
     if (!service) throw new Error(`${instance} is not running`);
-    await waitForHealth(service, { timeoutMs, context: () => `see ${path.relative(this.root, this.logFile(instance))}` });
+    await waitForHealth(service, { timeoutMs });
   }
 
   /** SIGKILL: no graceful shutdown, no offset commit, no outbox flush — a crash. */

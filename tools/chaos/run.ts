@@ -146,7 +146,7 @@ async function main(): Promise<number> {
     inventoryservice: dbUrls.inventory,
     notificationservice: dbUrls.notifications,
   };
-  const runner = new ServiceRunner(ROOT, LOG_DIR, {}, (name) => ({
+  const runner = new ServiceRunner(LOG_DIR, {}, (name) => ({
     DB_URL: dbOf[name],
     KAFKA_BROKERS: chaosStack.kafkaBrokers,
     ORDER_EVENTS_TOPIC: ORDER_TOPIC,

@@ -10,7 +10,7 @@ import { TOPICS } from '@orderplatform/shared/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { defaultStackOptions } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
-import { appendToFile, REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../lib/serviceProcess.js';
+import { REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../lib/serviceProcess.js';
 
 const ROOT = REPO_ROOT;
 const LOG_DIR = path.join(ROOT, '.cache', 'logs');
@@ -78,12 +78,11 @@ async function startService(name: ServiceName, port: number, kafkaBrokers: strin
   const db = { orderservice: 'orderdb', inventoryservice: 'inventorydb', notificationservice: 'notificationdb' }[name];
   const url = new URL(dbUrl);
   url.pathname = `/${db}${RUN_SUFFIX}`;
-  const service = spawnService(
-    name,
+  const service = spawnService(name, {
     port,
-    { ...TOPICS_ENV, KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY },
-    appendToFile(logFile(name)),
-  );
+    env: { ...TOPICS_ENV, KAFKA_BROKERS: kafkaBrokers, DB_URL: url.toString(), ADMIN_API_KEY },
+    logFile: logFile(name),
+  });
   children.push(service);
   void service.exited.then((code) => {
     if (!stopping) {
@@ -92,7 +91,7 @@ async function startService(name: ServiceName, port: number, kafkaBrokers: strin
     }
   });
   const started = Date.now();
-  await waitForHealth(service, { context: () => `see ${logFile(name)}` });
+  await waitForHealth(service);
   say(`    ${name} ready on :${port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,3 +1,4 @@
+import { waitForHealth } from '../../../tools/lib/serviceProcess.js';
 import type { RunningService } from '../../support/services.js';
 import type { RawRequest, RawResponse } from './rawHttp.js';
 
@@ -49,28 +50,13 @@ export function assertRejected(req: RawRequest, res: RawResponse, statuses?: rea
 /** The process is still running (a fuzzed request must never take it down). */
 export function assertAlive(...services: RunningService[]): void {
   for (const service of services) {
-    if (service.process.exitCode !== null || service.process.signalCode !== null) {
-      throw new Error(
-        `${service.name} exited (${service.process.exitCode ?? service.process.signalCode}):\n${service.logs.slice(-20).join('\n')}`,
-      );
+    if (!service.isRunning()) {
+      throw new Error(`${service.name} exited (${service.child.exitCode ?? service.child.signalCode}):\n${service.whereToLook()}`);
     }
   }
 }
 
-/** Polls /health/ready until 200 (a slow dependency check under load may say 503 for a moment). */
+/** /health/ready answers 200 again (a slow dependency check under load may say 503 for a moment); the process must not exit meanwhile. */
 export async function eventuallyReady(service: RunningService, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    assertAlive(service);
-    try {
-      const res = await fetch(`${service.url}/health/ready`);
-      if (res.status === 200) return;
-      last = `${res.status} ${await res.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    if (Date.now() > deadline) throw new Error(`${service.name} not ready after the fuzzing: ${last}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForHealth(service, { timeoutMs });
 }

@@ -1,6 +1,9 @@
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
-import { postJson, progress, startServiceProcess, type ServiceProcess } from './platform.js';
+import path from 'node:path';
+import { http, postJson } from '../../lib/http.js';
+import { launchService, type ServiceProcess } from '../../lib/serviceProcess.js';
+import { progress } from './platform.js';
 import { percentile, summarize } from './stats.js';
 
 /** The phases kept from the first benchmark: POST throughput, saga latency by long-poll, backlog drain. */
@@ -63,8 +66,11 @@ export async function sagaLatency(url: string, ctx: PhaseContext, opts: { rate: 
         const t0 = performance.now();
         try {
           const placed = await postJson(`${url}/api/orders`, ctx.orderBody(i));
-          const res = await fetch(`${url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=10000`);
-          const { data } = (await res.json()) as { data: { status: string } };
+          const settled = await http<{ data: { status: string } }>(
+            'GET',
+            `${url}/api/orders/${placed.body.data.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=10000`,
+          );
+          const { data } = settled.body;
           latencies.push(performance.now() - t0);
           outcomes[data.status] = (outcomes[data.status] ?? 0) + 1;
         } catch (err) {
@@ -129,7 +135,12 @@ export async function backlogDrain(
     const ordersCollection = client.db().collection('orders');
     const pending = () => ordersCollection.countDocuments({ status: 'PENDING' });
     bar.update(`${placed} accepted, ${await pending()} pending; starting inventoryservice`);
-    const restarted = await startServiceProcess('inventoryservice', opts.inventory.port, opts.inventoryEnv, opts.logDir, opts.root);
+    const restarted = await launchService('inventoryservice', {
+      port: opts.inventory.port,
+      env: opts.inventoryEnv,
+      logFile: path.join(opts.logDir, 'inventoryservice.log'),
+      root: opts.root,
+    });
     const t0 = performance.now();
     let left = await pending();
     while (left > 0) {

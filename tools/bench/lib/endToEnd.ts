@@ -1,4 +1,5 @@
 import type { Collection, Document } from 'mongodb';
+import { postJson } from '../../lib/http.js';
 import { CpuMeter, perOrder } from './cpu.js';
 import { progress } from './platform.js';
 import { CounterMeter, scrape, total } from './serviceCounters.js';
@@ -146,14 +147,9 @@ export async function runStep(p: Platform, rate: number, opts: SteppingOptions):
       const n = nextOrder++;
       sentAt[i] = Date.now();
       posts.push(
-        fetch(`${p.orderUrls[n % p.orderUrls.length]}/api/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(p.orderBody(n)),
-        })
-          .then(async (res) => {
-            const body = (await res.json()) as { data?: { id?: string } };
-            if (res.status !== 201 || !body.data?.id) throw new Error(`POST answered ${res.status}`);
+        postJson<{ data?: { id?: string } }>(`${p.orderUrls[n % p.orderUrls.length]}/api/orders`, p.orderBody(n))
+          .then(({ status, body }) => {
+            if (status !== 201 || !body.data?.id) throw new Error(`POST answered ${status}`);
             ids[i] = body.data.id;
           })
           .catch((err: unknown) => {

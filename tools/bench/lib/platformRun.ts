@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
-import { freePort } from '../../lib/serviceProcess.js';
-import { startServiceProcess, type ServiceProcess } from './platform.js';
+import { http } from '../../lib/http.js';
+import { freePort, launchService, type ServiceName, type ServiceProcess } from '../../lib/serviceProcess.js';
 
 /** The three services of one commit, started for one set of databases and topics on the shared stack. */
 export interface RunningPlatform {
@@ -62,42 +62,28 @@ export async function startPlatform(spec: PlatformSpec): Promise<RunningPlatform
   });
   const [orderPort, inventoryPort, notificationPort] = [await freePort(), await freePort(), await freePort()];
   const started: ServiceProcess[] = [];
+  const start = (service: ServiceName, port: number, logDir = spec.logDir) =>
+    launchService(service, { port, env: envOf(service), logFile: path.join(logDir, `${service}.log`), root: spec.root }).then((s) => {
+      started.push(s);
+      return s;
+    });
   try {
     // Order and inventory first: between them they create both topics; notifications only consumes.
-    const [orders, inventory] = await Promise.all([
-      startServiceProcess('orderservice', orderPort, envOf('orderservice'), spec.logDir, spec.root).then((s) => (started.push(s), s)),
-      startServiceProcess('inventoryservice', inventoryPort, envOf('inventoryservice'), spec.logDir, spec.root).then(
-        (s) => (started.push(s), s),
-      ),
-    ]);
-    const notifications = await startServiceProcess(
-      'notificationservice',
-      notificationPort,
-      envOf('notificationservice'),
-      spec.logDir,
-      spec.root,
-    );
-    started.push(notifications);
+    const [orders, inventory] = await Promise.all([start('orderservice', orderPort), start('inventoryservice', inventoryPort)]);
+    const notifications = await start('notificationservice', notificationPort);
     for (const productId of spec.products) {
-      const res = await fetch(`${inventory.url}/api/inventory/${productId}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', ...spec.adminHeaders },
-        body: JSON.stringify({ name: productId, available: 100_000_000 }),
-      });
+      const res = await http(
+        'PUT',
+        `${inventory.url}/api/inventory/${productId}`,
+        { name: productId, available: 100_000_000 },
+        spec.adminHeaders,
+      );
       if (res.status >= 300) throw new Error(`stocking ${productId} failed: ${res.status}`);
     }
     const extra: ServiceProcess[] = [];
     for (let k = 2; k <= (spec.instances ?? 1); k++) {
       for (const service of ['orderservice', 'inventoryservice', 'notificationservice'] as const) {
-        const instance = await startServiceProcess(
-          service,
-          await freePort(),
-          envOf(service),
-          path.join(spec.logDir, `instance-${k}`),
-          spec.root,
-        );
-        started.push(instance);
-        extra.push(instance);
+        extra.push(await start(service, await freePort(), path.join(spec.logDir, `instance-${k}`)));
       }
     }
     const instanceKey = (s: ServiceProcess) => `${s.name}-${1 + extra.filter((e) => e.name === s.name).indexOf(s) + 1}`;
