@@ -259,7 +259,10 @@ describe('reliable consumer against the real broker and database', () => {
       const marker = buildOrderPlaced({ orderId: poison.data.orderId }); // same key: each group meets it after the replayed copy
       await publish(topic, marker);
       await until(
-        async () => handled[groupA]!.includes(marker.eventId) && handled[groupB]!.includes(marker.eventId), 'both groups past the replay', 30_000);
+        async () => handled[groupA]!.includes(marker.eventId) && handled[groupB]!.includes(marker.eventId),
+        'both groups past the replay',
+        30_000,
+      );
 
       expect(handled[groupA]!.filter((id) => id === poison.eventId)).toHaveLength(1);
       expect(seen[groupB]!.filter((id) => id === poison.eventId)).toHaveLength(1); // only the original delivery

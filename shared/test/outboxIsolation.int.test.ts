@@ -106,7 +106,10 @@ describe('outbox relay: no entry and no round blocks the others', () => {
     await Orders.create({ _id: event.data.orderId, status: 'PENDING', ...outbox.forCreate([event]) });
     outbox.committed(Orders, event.data.orderId);
     await until(
-      async () => (await readTopicToEnd(kafka, topic)).some(({ message }) => message.headers!.eventId!.toString() === event.eventId), 'a new order published', 15_000);
+      async () => (await readTopicToEnd(kafka, topic)).some(({ message }) => message.headers!.eventId!.toString() === event.eventId),
+      'a new order published',
+      15_000,
+    );
   }
 
   beforeAll(async () => {

@@ -85,7 +85,12 @@ describe('tracing: one order is one trace across the three services', () => {
       ['orderservice publishing OrderConfirmed', () => published('orderservice', 'OrderConfirmed')],
       ['notificationservice consuming OrderConfirmed', () => consumed('notificationservice', 'OrderConfirmed')],
     ];
-    for (const [what, spansOf] of hops) await until(() => spansOf().length > 0, () => `${what}; spans received:\n${received()}`, 30_000);
+    for (const [what, spansOf] of hops)
+      await until(
+        () => spansOf().length > 0,
+        () => `${what}; spans received:\n${received()}`,
+        30_000,
+      );
 
     // Every span that names this order, in whichever service, is in the caller's trace.
     const ofOrder = spans().filter((s) => s.attributes['messaging.kafka.message.key'] === orderId);

@@ -44,7 +44,12 @@ describe('real Kafka broker', () => {
     };
     await joinMember('a');
     await joinMember('b');
-    await until(() => assigned.size === 2 && [...assigned.values()].reduce((x, y) => x + y, 0) === 3, 'both members assigned, three partitions between them', 30_000, 50);
+    await until(
+      () => assigned.size === 2 && [...assigned.values()].reduce((x, y) => x + y, 0) === 3,
+      'both members assigned, three partitions between them',
+      30_000,
+      50,
+    );
 
     // Act: 10 keys, 30 messages each, sequence numbers per key.
     const producer = kafka.producer({ idempotent: true });
@@ -64,4 +69,3 @@ describe('real Kafka broker', () => {
     expect(new Set(received.map((r) => r.member))).toEqual(new Set(['a', 'b']));
   });
 });
-

@@ -340,8 +340,7 @@ describe('three-broker local cluster', () => {
     await consumer.start();
     try {
       // Every message read, then a little longer so a duplicate in the log would show up too.
-      await until(
-        () => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size >= total, `all ${total} messages read`, 60_000);
+      await until(() => new Set(deliveries.map((d) => `${d.partition}:${d.offset}`)).size >= total, `all ${total} messages read`, 60_000);
       await new Promise((r) => setTimeout(r, 1_000));
     } finally {
       await consumer.stop();

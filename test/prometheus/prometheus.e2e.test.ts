@@ -136,7 +136,11 @@ describe('Prometheus with the shipped configuration', () => {
     );
     expect(settled.body.data.status).toBe('CONFIRMED');
 
-    const resultOf = (promql: string) => query(promql).then(({ result }) => result, () => undefined);
+    const resultOf = (promql: string) =>
+      query(promql).then(
+        ({ result }) => result,
+        () => undefined,
+      );
     const ready = await eventually(
       () => resultOf('service_ready{job="orderplatform"} == 1'),
       (result) => result?.length === 3,

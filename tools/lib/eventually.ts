@@ -16,13 +16,20 @@ export async function eventually<T>(
     const value = await probe();
     if (accept(value)) return value;
     if (Date.now() > deadline)
-      throw new Error(`${typeof what === 'function' ? what() : what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
+      throw new Error(
+        `${typeof what === 'function' ? what() : what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
 /** `eventually` for a yes/no condition. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 45_000, everyMs = 100): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string | (() => string),
+  timeoutMs = 45_000,
+  everyMs = 100,
+): Promise<void> {
   await eventually(condition, (met) => met, what, timeoutMs, everyMs);
 }
 
