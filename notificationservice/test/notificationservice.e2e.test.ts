@@ -168,7 +168,10 @@ describe('notificationservice as a process', () => {
     expect(await service.stop()).toBe(0);
     service = await startService('notificationservice', { dbName, env: { ...env, MOCK_SMS_FAILURE_RATE: '0' } });
     const dlt = [
-      'shared/src/cli/dlt.ts',
+      'run',
+      '-s',
+      'dlt',
+      '--',
       'replay',
       '--topic',
       orderTopic,
@@ -179,7 +182,7 @@ describe('notificationservice as a process', () => {
       '--brokers',
       kafkaBrokers().join(','),
     ];
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', ...dlt], { cwd: ROOT });
+    const { stdout } = await run('npm', dlt, { cwd: ROOT });
     expect(stdout).toMatch(/Replayed 1 of \d+ message/);
 
     const settled = await eventually(

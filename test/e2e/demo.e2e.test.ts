@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isPortTaken } from '../../infra/local/lib/processes.js';
+import { eventually } from '../../tools/lib/eventually.js';
+import { http } from '../support/http.js';
 import { dbUrl, kafkaBrokers } from '../support/infra.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,14 +21,14 @@ async function freePortOffset(): Promise<number> {
 type Notified = { eventType: string; channel: string; status: string; recipient?: string };
 
 /** The order's notifications once OrderPlaced and OrderConfirmed are settled on both channels (at most 30 s). */
-async function notifiedOf(notificationsUrl: string, orderId: string): Promise<Notified[]> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { data } = (await (await fetch(`${notificationsUrl}/api/notifications?orderId=${orderId}`)).json()) as { data: Notified[] };
-    if (data.length === 4 && data.every((n) => n.status !== 'PENDING')) return data;
-    if (Date.now() > deadline) throw new Error(`notifications of ${orderId} not settled: ${JSON.stringify(data)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function notifiedOf(notificationsUrl: string, orderId: string): Promise<Notified[]> {
+  return eventually(
+    async () => (await http<{ data: Notified[] }>('GET', `${notificationsUrl}/api/notifications?orderId=${orderId}`)).body.data,
+    (data) => data.length === 4 && data.every((n) => n.status !== 'PENDING'),
+    `notifications of ${orderId} settled`,
+    30_000,
+    200,
+  );
 }
 
 /**
@@ -77,10 +79,8 @@ describe('npm run demo', () => {
     });
     expect(placed.status).toBe(201);
     const { data: order } = (await placed.json()) as { data: { id: string } };
-    const settled = (await (await fetch(`${orders}/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=20000`)).json()) as {
-      data: { status: string };
-    };
-    expect(settled.data.status).toBe('CONFIRMED');
+    const settled = await http('GET', `${orders}/api/orders/${order.id}?waitFor=CONFIRMED,CANCELLED&timeoutMs=20000`);
+    expect(settled.body.data.status).toBe('CONFIRMED');
     const sent = await notifiedOf(`http://127.0.0.1:${3002 + offset}`, order.id);
     expect(sent.map((n) => `${n.eventType}/${n.channel}/${n.status}/${n.recipient}`).sort()).toEqual([
       'OrderConfirmed/email/SENT/ada@example.com',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { request } from '../../tools/lib/http.js';
 import { dbUrl, kafkaBrokers, uniqueName } from '../support/infra.js';
 import { privateStack } from '../support/privateStack.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../support/services.js';
@@ -11,18 +12,10 @@ const order = { customerId: 'outage-1', items: [{ productId: '1', quantity: 1, p
 
 /** POST with a client deadline: `answered: false` when the service said nothing in time. */
 async function placeOrder(url: string, deadlineMs: number): Promise<{ answered: boolean; status?: number; body?: any; ms: number }> {
-  const started = Date.now();
-  try {
-    const res = await fetch(`${url}/api/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(order),
-      signal: AbortSignal.timeout(deadlineMs),
-    });
-    return { answered: true, status: res.status, body: await res.json(), ms: Date.now() - started };
-  } catch {
-    return { answered: false, ms: Date.now() - started };
-  }
+  const outcome = await request('POST', `${url}/api/orders`, order, {}, deadlineMs);
+  return outcome.kind === 'response'
+    ? { answered: true, status: outcome.status, body: outcome.body, ms: outcome.ms }
+    : { answered: false, ms: outcome.ms };
 }
 
 const pidOf = (stack: LocalStack, component: 'mongo' | 'kafka'): number => stack.status().find((c) => c.name === component)!.pid!;

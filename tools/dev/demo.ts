@@ -10,6 +10,7 @@ import { TOPICS } from '@orderplatform/shared/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { defaultStackOptions } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { http, postJson } from '../lib/http.js';
 import { REPO_ROOT, spawnService, waitForHealth, type ServiceName, type ServiceProcess } from '../lib/serviceProcess.js';
 
 const ROOT = REPO_ROOT;
@@ -128,7 +129,7 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
   });
   await ready;
 
-  const stock2 = (await (await fetch(`${urlOf('inventoryservice')}/api/inventory/2`)).json()) as { data: { available: number } };
+  const stock2 = (await http<{ data: { available: number } }>('GET', `${urlOf('inventoryservice')}/api/inventory/2`)).body;
   const samples: SampleOrder[] = [
     {
       label: 'order A',
@@ -157,12 +158,8 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
   ];
   for (const sample of samples) {
     const t0 = Date.now();
-    const res = await fetch(`${urlOf('orderservice')}/api/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(sample.body),
-    });
-    const { data } = (await res.json()) as { data: { id: string } };
+    const res = await postJson<{ data: { id: string } }>(`${urlOf('orderservice')}/api/orders`, sample.body);
+    const { data } = res.body;
     placedAt.set(data.id, { t0, label: sample.label });
     say(
       `    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'shop → POST'.padEnd(17)} /api/orders → ${res.status} ${data.id}`,
@@ -173,11 +170,7 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
       say(
         `    ${dim(`+${String(Date.now() - t0).padStart(4)} ms`)}  ${sample.label.padEnd(10)} ${'customer → POST'.padEnd(17)} /api/orders/${data.id}/cancel`,
       );
-      await fetch(`${urlOf('orderservice')}/api/orders/${data.id}/cancel`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      });
+      await postJson(`${urlOf('orderservice')}/api/orders/${data.id}/cancel`, {});
       order = await waitFor(data.id, 'CANCELLED');
     }
     await new Promise((r) => setTimeout(r, 700)); // let the remaining events of this order print
@@ -185,9 +178,12 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
     if (!asExpected) unexpected += 1;
     const verdict = asExpected ? 'as expected' : `EXPECTED ${sample.expect}`;
     say(`    ${sample.label}: ${bold(order.status)}${order.cancellation ? ` (${order.cancellation.reason})` : ''} — ${verdict}`);
-    const notes = (await (await fetch(`${urlOf('notificationservice')}/api/notifications?orderId=${data.id}`)).json()) as {
-      data?: Array<{ eventType: string; channel: string; status: string; reason?: string }>;
-    };
+    const notes = (
+      await http<{ data?: Array<{ eventType: string; channel: string; status: string; reason?: string }> }>(
+        'GET',
+        `${urlOf('notificationservice')}/api/notifications?orderId=${data.id}`,
+      )
+    ).body;
     for (const n of (notes.data ?? []).reverse())
       say(
         `               notificationservice ${n.channel.padEnd(5)} ${n.status.padEnd(7)} for ${n.eventType}${n.reason ? ` (${n.reason})` : ''}`,
@@ -197,8 +193,11 @@ async function runSampleOrders(kafkaBrokers: string): Promise<void> {
 }
 
 async function waitFor(id: string, states: string): Promise<{ status: string; cancellation?: { reason: string } }> {
-  const res = await fetch(`${urlOf('orderservice')}/api/orders/${id}?waitFor=${states}&timeoutMs=15000`);
-  return ((await res.json()) as { data: { status: string; cancellation?: { reason: string } } }).data;
+  const res = await http<{ data: { status: string; cancellation?: { reason: string } } }>(
+    'GET',
+    `${urlOf('orderservice')}/api/orders/${id}?waitFor=${states}&timeoutMs=15000`,
+  );
+  return res.body.data;
 }
 
 async function shutdown(code: number): Promise<void> {
