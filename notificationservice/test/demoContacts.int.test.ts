@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';
+import { http } from '../../test/support/http.js';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import type { PreferencesService } from '../src/services/PreferencesService.js';
@@ -77,10 +78,7 @@ describe('notificationservice start-up with SEED_DEMO_CONTACTS', () => {
     await producer.disconnect();
   });
 
-  const json = async (url: string) => {
-    const res = await fetch(url);
-    return { status: res.status, body: (await res.json()) as { data: Array<Record<string, unknown>> } };
-  };
+  const json = (url: string) => http<{ data: Array<Record<string, unknown>> }>('GET', url);
 
   it('with true, seeds customer "123" and sends its order events by email and SMS; with false, seeds nothing and records SKIPPED', async () => {
     const placed = buildOrderEvent('OrderPlaced', { customerId: '123', customer: undefined });
@@ -110,7 +108,7 @@ describe('notificationservice start-up with SEED_DEMO_CONTACTS', () => {
       ['email', 'SKIPPED', 'NO_CONTACT'],
       ['sms', 'SKIPPED', 'NO_CONTACT'],
     ]);
-    expect((await fetch(`${seeding.url}/api/notifications/preferences/123`)).status).toBe(200);
-    expect((await fetch(`${notSeeding.url}/api/notifications/preferences/123`)).status).toBe(404);
+    expect((await http('GET', `${seeding.url}/api/notifications/preferences/123`)).status).toBe(200);
+    expect((await http('GET', `${notSeeding.url}/api/notifications/preferences/123`)).status).toBe(404);
   });
 });

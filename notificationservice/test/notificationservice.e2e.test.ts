@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http } from '../../test/support/http.js';
 import { dbUrlFor, kafkaBrokers, testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import { ADA, buildOrderEvent } from './support/builders.js';
@@ -67,8 +68,8 @@ describe('notificationservice as a process', () => {
       })),
     });
   const notificationsOf = async (orderId: string): Promise<NotificationView[]> => {
-    const res = await fetch(`${service.url}/api/notifications?orderId=${orderId}`);
-    return ((await res.json()) as { data: NotificationView[] }).data;
+    const res = await http<{ data: NotificationView[] }>('GET', `${service.url}/api/notifications?orderId=${orderId}`);
+    return res.body.data;
   };
   const deliveriesOf = (notificationId: string) => db.collection('mock_provider_deliveries').countDocuments({ notificationId });
   const deadLetters = () => readDeadLetters(kafka, dltTopicOf(orderTopic));
@@ -218,10 +219,9 @@ describe('notificationservice as a process', () => {
 
   it("uses the customer's saved preferences over the contact data in the event; the channel left out is SKIPPED (CHANNEL_DISABLED)", async () => {
     const customerId = uniqueName('cust');
-    const saved = await fetch(`${service.url}/api/notifications/preferences/${customerId}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ phone: '+447700900123', channels: ['sms'] }),
+    const saved = await http('PUT', `${service.url}/api/notifications/preferences/${customerId}`, {
+      phone: '+447700900123',
+      channels: ['sms'],
     });
     expect(saved.status).toBe(201);
     const delivered = buildOrderEvent('OrderDelivered', { customerId, customer: ADA });

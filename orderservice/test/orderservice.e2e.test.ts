@@ -1,6 +1,7 @@
 import { childTraceparent, createEvent, dltTopicOf, eventHeaders, serializeEvent, type DomainEvent } from '@orderplatform/shared/contracts';
 import { createIdempotentProducer } from '@orderplatform/shared/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http } from '../../test/support/http.js';
 import { testKafka, uniqueName } from '../../test/support/infra.js';
 import { isolatedTopicsEnv, startService, type RunningService } from '../../test/support/services.js';
 import { buildInventoryReserved, buildOrderRequest } from './support/builders.js';
@@ -28,13 +29,11 @@ describe('orderservice as a process, in the saga', () => {
   });
 
   async function placeOrder(correlationId: string): Promise<string> {
-    const res = await fetch(`${service.url}/api/orders`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Correlation-Id': correlationId },
-      body: JSON.stringify(buildOrderRequest()),
+    const res = await http<{ data: { id: string } }>('POST', `${service.url}/api/orders`, buildOrderRequest(), {
+      'X-Correlation-Id': correlationId,
     });
     expect(res.status).toBe(201);
-    return ((await res.json()) as { data: { id: string } }).data.id;
+    return res.body.data.id;
   }
 
   const publishInventoryEvent = (orderId: string, value: string, headers: Record<string, string>) =>
@@ -43,8 +42,8 @@ describe('orderservice as a process, in the saga', () => {
     publishInventoryEvent((event.data as { orderId: string }).orderId, serializeEvent(event), eventHeaders(event, childTraceparent()));
 
   const waitForStatus = async (orderId: string, statuses: string) => {
-    const res = await fetch(`${service.url}/api/orders/${orderId}?waitFor=${statuses}&timeoutMs=30000`);
-    return ((await res.json()) as { data: { status: string } }).data;
+    const res = await http<{ data: { status: string } }>('GET', `${service.url}/api/orders/${orderId}?waitFor=${statuses}&timeoutMs=30000`);
+    return res.body.data;
   };
 
   it('confirms the order when inventory reserves it, and publishes OrderPlaced and OrderConfirmed keyed by the order with its correlation id', async () => {
@@ -82,7 +81,7 @@ describe('orderservice as a process, in the saga', () => {
 
   it('on SIGTERM, answers a waiting long-poll with the current state and exits 0', async () => {
     const orderId = await placeOrder(uniqueName('corr'));
-    const longPoll = fetch(`${service.url}/api/orders/${orderId}?waitFor=CONFIRMED&timeoutMs=30000`);
+    const longPoll = http('GET', `${service.url}/api/orders/${orderId}?waitFor=CONFIRMED&timeoutMs=30000`);
     await eventually(
       () => service.logs.some((line) => line.includes('Long-poll waiting') && line.includes(orderId)),
       (waiting) => waiting,
@@ -93,7 +92,7 @@ describe('orderservice as a process, in the saga', () => {
 
     const res = await longPoll;
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { data: { status: string } }).data.status).toBe('PENDING');
+    expect(res.body.data.status).toBe('PENDING');
     expect(await exitCode).toBe(0);
   });
 });

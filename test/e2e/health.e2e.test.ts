@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitForHealth } from '../../tools/lib/serviceProcess.js';
+import { http } from '../support/http.js';
 import { kafkaBrokers, uniqueName } from '../support/infra.js';
 import { privateStack } from '../support/privateStack.js';
 import { isolatedTopicsEnv, startService, type RunningService, type ServiceName } from '../support/services.js';
@@ -19,12 +20,12 @@ describe('each service as a process', () => {
       const service = await startService(name, { dbName: uniqueName(name), env: isolatedTopicsEnv(uniqueName('health')) });
       running.push(service);
 
-      const live = await fetch(`${service.url}/health/live`);
-      const ready = await fetch(`${service.url}/health/ready`);
+      const live = await http('GET', `${service.url}/health/live`);
+      const ready = await http('GET', `${service.url}/health/ready`);
 
       expect(live.status).toBe(200);
       expect(live.headers.get('x-correlation-id')).toBeTruthy();
-      expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'up', kafka: 'up' } });
+      expect(ready.body).toEqual({ status: 'ready', checks: { mongodb: 'up', kafka: 'up' } });
       expect(await service.stop()).toBe(0);
     },
   );
@@ -37,11 +38,11 @@ describe('each service as a process', () => {
     });
     running.push(service);
 
-    const ready = await fetch(`${service.url}/health/ready`);
+    const ready = await http('GET', `${service.url}/health/ready`);
 
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'not_ready', checks: { mongodb: 'down' } });
-    expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'not_ready', checks: { mongodb: 'down' } });
+    expect((await http('GET', `${service.url}/health/live`)).status).toBe(200);
   });
 
   it('becomes ready by itself once its database comes up later', { timeout: 180_000 }, async () => {
@@ -54,13 +55,13 @@ describe('each service as a process', () => {
         waitFor: 'live',
       });
       running.push(service);
-      expect((await fetch(`${service.url}/health/ready`)).status).toBe(503);
+      expect((await http('GET', `${service.url}/health/ready`)).status).toBe(503);
 
       await lateDb.up();
 
       await waitForHealth(service, { timeoutMs: 60_000 });
-      const res = await fetch(`${service.url}/health/ready`);
-      expect(await res.json()).toEqual({ status: 'ready', checks: { mongodb: 'up', kafka: 'up' } });
+      const res = await http('GET', `${service.url}/health/ready`);
+      expect(res.body).toEqual({ status: 'ready', checks: { mongodb: 'up', kafka: 'up' } });
     } finally {
       await lateDb.down();
       rmSync(stateDir, { recursive: true, force: true });

@@ -73,7 +73,7 @@ describe('Prometheus with the shipped configuration', () => {
     prometheus.stderr!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
     await spawned;
     await eventually(
-      () => fetch(`${prometheusUrl}/-/ready`).then((res) => res.status, String),
+      () => http('GET', `${prometheusUrl}/-/ready`).then((res) => res.status, String),
       (status) => status === 200,
       () => `prometheus ready\n${prometheusLog.slice(-2000)}`,
       PROMETHEUS_WAIT_MS,
@@ -92,8 +92,7 @@ describe('Prometheus with the shipped configuration', () => {
   });
 
   const api = async <T>(pathAndQuery: string): Promise<T> => {
-    const res = await fetch(`${prometheusUrl}/api/v1/${pathAndQuery}`);
-    const body = (await res.json()) as { status: string; data: T };
+    const { body } = await http<{ status: string; data: T }>('GET', `${prometheusUrl}/api/v1/${pathAndQuery}`);
     expect(body.status).toBe('success');
     return body.data;
   };

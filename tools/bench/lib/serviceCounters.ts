@@ -1,3 +1,4 @@
+import { http } from '../../lib/http.js';
 /** Prometheus counters of the running services, read from /metrics before and after a phase. */
 export type Series = Map<string, number>;
 
@@ -5,9 +6,9 @@ export type Series = Map<string, number>;
 export async function scrape(baseUrl: string): Promise<Series> {
   const out: Series = new Map();
   try {
-    const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) return out;
-    for (const line of (await res.text()).split('\n')) {
+    const res = await http<string>('GET', `${baseUrl}/metrics`, undefined, {}, { timeoutMs: 10_000 });
+    if (res.status !== 200) return out;
+    for (const line of String(res.body).split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
       const cut = line.lastIndexOf(' ');
       out.set(line.slice(0, cut), Number(line.slice(cut + 1)));
