@@ -37,6 +37,7 @@ import { LocalStack } from '../../infra/local/lib/LocalStack.js';
 import { backendOfCommandLine } from '../../infra/local/lib/mongoServer.js';
 import { commandLine } from '../../infra/local/lib/processes.js';
 import { freePort } from '../lib/serviceProcess.js';
+import { helpFromHeader } from '../lib/usage.js';
 import { apiThroughput, backlogDrain, notificationsSettled, sagaLatency, waitUntilQuiet, type PhaseContext } from './lib/apiPhases.js';
 import { kafkaCeiling, mongoCeilings } from './lib/ceilings.js';
 import { renderChart } from './lib/chart.js';
@@ -50,6 +51,7 @@ import { dbUrlOn, startPlatform, type RunningPlatform } from './lib/platformRun.
 import { printSummary } from './lib/summary.js';
 import { scrape, total } from './lib/serviceCounters.js';
 
+helpFromHeader(import.meta.url);
 const { values } = parseArgs({
   options: {
     connections: { type: 'string' },

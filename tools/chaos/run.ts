@@ -54,8 +54,10 @@ import { printSummary, writeReport } from './report.js';
 import { describeRequests } from './requestFigures.js';
 import { SERVICE_NAMES, ServiceRunner, type Instance, type ServiceName } from './ServiceRunner.js';
 import { waitUntilQuiet, type SettleResult } from './settle.js';
+import { helpFromHeader } from '../lib/usage.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+helpFromHeader(import.meta.url);
 const options = parseOptions(process.argv.slice(2), ROOT);
 const RUN = `chaos-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const LOG_DIR = path.join(ROOT, '.cache', 'logs', RUN);
