@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/lib/LocalStack.js';
+import { offsetsPartitionOf } from '../../infra/local/lib/partitionLeaders.js';
 import { isPortTaken } from '../../infra/local/lib/processes.js';
 import { createEvent, serializeEvent, type DomainEvent, eventHeaders, dltTopicOf } from '@orderplatform/shared/contracts';
 import { createIdempotentProducer, createKafka, DeadLetterPublisher, ReliableConsumer, provisionTopics } from '@orderplatform/shared/kafka';
@@ -36,13 +37,6 @@ interface Delivery {
   seq: number;
   partition: number;
   offset: string;
-}
-
-/** Kafka's own partitioning of group ids over __consumer_offsets (Utils.abs(groupId.hashCode()) % partitions). */
-function offsetsPartitionOf(groupId: string, partitions: number): number {
-  let hash = 0;
-  for (let i = 0; i < groupId.length; i++) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
-  return (hash & 0x7fffffff) % partitions;
 }
 
 async function leadersOf(admin: Admin, topic: string): Promise<Map<number, number>> {

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { offsetsPartitionOf } from '../../infra/local/lib/partitionLeaders.js';
 import { BURST_PRODUCTS, postBurst, stockBurstProducts, type BurstResult } from './burst.js';
 import type { ChaosStack, LeaderMap } from './ChaosStack.js';
 import { countGroupJoins } from './groupJoins.js';
@@ -328,13 +329,6 @@ export function leaderChanges(before: LeaderMap, after: LeaderMap): number {
   let changed = 0;
   for (const [partition, leader] of before) if (after.has(partition) && after.get(partition) !== leader) changed += 1;
   return changed;
-}
-
-/** Kafka's own partitioning of group ids over __consumer_offsets (Utils.abs(groupId.hashCode()) % partitions). */
-export function offsetsPartitionOf(groupId: string, partitions: number): number {
-  let hash = 0;
-  for (let i = 0; i < groupId.length; i++) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
-  return (hash & 0x7fffffff) % partitions;
 }
 
 /** The group's coordinator: the leader of its __consumer_offsets partition (undefined when that topic is not watched). */

@@ -1,5 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 
+/** Kafka's own partitioning of group ids over __consumer_offsets (Utils.abs(groupId.hashCode()) % partitions). */
+export function offsetsPartitionOf(groupId: string, partitions: number): number {
+  let hash = 0;
+  for (let i = 0; i < groupId.length; i++) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
+  return (hash & 0x7fffffff) % partitions;
+}
+
 export interface PartitionLeaders {
   topic: string;
   partitions: Array<{ partition: number; leader: number; replicas: number[]; isr: number[] }>;
