@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../infra/local/lib/processes.js';
 import { until } from './eventually.js';
 import { http } from './http.js';
 
@@ -35,14 +35,8 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** A port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** A port nothing listens on right now (the OS picks it); the local stack's own. */
+export { freePort };
 
 /**
  * SERVICE_CPU_PROF_DIR=dir writes V8 CPU profiles of each service under dir/<service>/ when it exits

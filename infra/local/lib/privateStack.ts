@@ -1,15 +1,6 @@
-import net from 'node:net';
 import type { KafkaNodeCount, StackOptions } from './config.js';
 import { defaultStackOptions } from './config.js';
-
-/** A port nothing listens on right now (the OS picks it). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from './processes.js';
 
 /**
  * Options for a stack beside the default one: its own state folder and free ports (every Kafka node's
