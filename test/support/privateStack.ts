@@ -1,9 +1,6 @@
 import type { KafkaNodeCount, MongoBackend } from '../../infra/local/lib/config.js';
 import { LocalStack } from '../../infra/local/lib/LocalStack.js';
 import { privateStackOptions } from '../../infra/local/lib/privateStack.js';
-import { freePort } from '../../tools/lib/serviceProcess.js';
-
-export { freePort };
 
 /**
  * A second local stack on free ports with its own state folder (jars come from the shared cache),
