@@ -1,8 +1,10 @@
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +28,7 @@ import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
@@ -365,15 +368,18 @@ public class MongoLauncher {
     }
 
     /**
-     * A unique index's key (a KeyValue of normalized values), stored as before (H2's object type) but
-     * compared in memory: H2 orders a type that is not Comparable by its Java-serialized bytes, so
-     * every step of every index lookup serialized both keys (about a fifth of the server's CPU under
-     * inserts, profiled). Here keys are ordered by mongo-java-server's own value order, ties between
-     * keys that are not equal broken by the old byte order, so 0 still means equal.
+     * A unique index's key (a KeyValue of normalized values). H2 stores and orders a type it does not
+     * know (and KeyValue is not Comparable) through Java serialization: every step of every index
+     * lookup serialized both keys (about a fifth of the server's CPU under inserts, profiled), and so
+     * did every page write. Here keys are ordered in memory by mongo-java-server's own value order
+     * (ties between keys that are not equal broken by the byte order H2 used, so 0 still means equal)
+     * and written compactly: a tag per value for the types ids and unique fields have (string, number,
+     * boolean, null, missing), Java serialization only for any other.
      */
     static final class IndexKeyType extends BasicDataType<KeyValue> {
         static final IndexKeyType INSTANCE = new IndexKeyType();
         private static final ValueComparator VALUES = ValueComparator.asc();
+        private static final byte MISSING = 0, NULL = 1, STRING = 2, DOUBLE = 3, INT = 4, LONG = 5, TRUE = 6, FALSE = 7, OTHER = 8;
         private final ObjectDataType objects = new ObjectDataType();
 
         @Override
@@ -389,17 +395,61 @@ public class MongoLauncher {
 
         @Override
         public int getMemory(KeyValue key) {
-            return objects.getMemory(key);
+            int bytes = 24;
+            for (Object value : key) bytes += value instanceof String text ? 40 + 2 * text.length() : 24;
+            return bytes;
         }
 
         @Override
         public void write(WriteBuffer buffer, KeyValue key) {
-            objects.write(buffer, key);
+            buffer.putVarInt(key.size());
+            for (Object value : key) {
+                if (value instanceof Missing) {
+                    buffer.put(MISSING);
+                } else if (value == null) {
+                    buffer.put(NULL);
+                } else if (value instanceof String text) {
+                    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+                    buffer.put(STRING).putVarInt(utf8.length).put(utf8);
+                } else if (value instanceof Double number) {
+                    buffer.put(DOUBLE).putDouble(number);
+                } else if (value instanceof Integer number) {
+                    buffer.put(INT).putInt(number);
+                } else if (value instanceof Long number) {
+                    buffer.put(LONG).putLong(number);
+                } else if (value instanceof Boolean flag) {
+                    buffer.put(flag ? TRUE : FALSE);
+                } else {
+                    buffer.put(OTHER);
+                    objects.write(buffer, value);
+                }
+            }
         }
 
         @Override
         public KeyValue read(ByteBuffer buffer) {
-            return (KeyValue) objects.read(buffer);
+            int size = DataUtils.readVarInt(buffer);
+            List<Object> values = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                byte tag = buffer.get();
+                switch (tag) {
+                    case MISSING -> values.add(Missing.getInstance());
+                    case NULL -> values.add(null);
+                    case STRING -> {
+                        byte[] utf8 = new byte[DataUtils.readVarInt(buffer)];
+                        buffer.get(utf8);
+                        values.add(new String(utf8, StandardCharsets.UTF_8));
+                    }
+                    case DOUBLE -> values.add(buffer.getDouble());
+                    case INT -> values.add(buffer.getInt());
+                    case LONG -> values.add(buffer.getLong());
+                    case TRUE -> values.add(Boolean.TRUE);
+                    case FALSE -> values.add(Boolean.FALSE);
+                    case OTHER -> values.add(objects.read(buffer));
+                    default -> throw new IllegalStateException("unknown index key tag " + tag);
+                }
+            }
+            return new KeyValue(values);
         }
 
         @Override
