@@ -1,13 +1,9 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
 import { createHttpApp } from '@orderplatform/shared/http';
-import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
-import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
+import { createLogger, type Logger } from '@orderplatform/shared/logging';
 import {
-  closeHttpServer,
   createInfrastructure,
-  seedWhenReady,
-  startHttpServer,
+  serviceLifecycle,
   type Infrastructure,
   type Service,
   type ServiceOverrides,
@@ -64,42 +60,22 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
     document: inventoryOpenApi(config.PORT),
     routes: inventoryRoutes(resolve<InventoryController>(TOKENS.InventoryController), config.ADMIN_API_KEY),
   });
-  let server: Server | undefined;
-  const seeding = new AbortController();
-
   return {
     config,
     logger,
     app,
     container,
     infra,
-    async start() {
-      infra.connect();
-      server = await startHttpServer(app, config.HOST, config.PORT, logger);
+    ...serviceLifecycle({
+      name: SERVICE_NAME,
+      config,
+      logger,
+      app,
+      infra,
       // Consume only once the demo catalog is in: on a first start, an early OrderPlaced must not find it missing.
-      const seeded = config.SEED_CATALOG
-        ? seedWhenReady(
-            'the demo catalog',
-            () => inventory.seedDemoCatalog(),
-            () => infra.prepareDatabase(),
-            logger,
-            seeding.signal,
-          )
-        : Promise.resolve();
-      void seeded.then(() => infra.kafka.start());
-      reconciler.start();
-      logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'inventoryservice started');
-    },
-    stop: () =>
-      runShutdownSteps(
-        [
-          { name: 'http', run: async () => (server ? closeHttpServer(server) : undefined) },
-          { name: 'seed', run: async () => seeding.abort() },
-          { name: 'hold-reconciler', run: () => reconciler.stop() },
-          ...infra.shutdownSteps(),
-        ],
-        logger.child({ component: 'shutdown' }),
-      ),
+      ...(config.SEED_CATALOG ? { seed: { what: 'the demo catalog', run: () => inventory.seedDemoCatalog() } } : {}),
+      background: { 'hold-reconciler': reconciler },
+    }),
   };
 }
 

@@ -1,13 +1,9 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
 import { createHttpApp, customerCallers } from '@orderplatform/shared/http';
-import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
-import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
+import { createLogger, type Logger } from '@orderplatform/shared/logging';
 import {
-  closeHttpServer,
   createInfrastructure,
-  seedWhenReady,
-  startHttpServer,
+  serviceLifecycle,
   type Infrastructure,
   type Service,
   type ServiceOverrides,
@@ -75,40 +71,21 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
     document: notificationOpenApi(config.PORT),
     routes: notificationRoutes(resolve<NotificationController>(TOKENS.NotificationController), customerCallers(config)),
   });
-  let server: Server | undefined;
-  const seeding = new AbortController();
-
   return {
     config,
     logger,
     app,
     container,
     infra,
-    async start() {
-      infra.connect();
-      server = await startHttpServer(app, config.HOST, config.PORT, logger);
+    ...serviceLifecycle({
+      name: SERVICE_NAME,
+      config,
+      logger,
+      app,
+      infra,
       // Consume only once the demo contacts are in: on a first start, an early OrderPlaced for "123" must find them.
-      const seeded = config.SEED_DEMO_CONTACTS
-        ? seedWhenReady(
-            'the demo contacts',
-            () => preferences.seedDemoContacts(),
-            () => infra.prepareDatabase(),
-            logger,
-            seeding.signal,
-          )
-        : Promise.resolve();
-      void seeded.then(() => infra.kafka.start());
-      logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'notificationservice started');
-    },
-    stop: () =>
-      runShutdownSteps(
-        [
-          { name: 'http', run: async () => (server ? closeHttpServer(server) : undefined) },
-          { name: 'seed', run: async () => seeding.abort() },
-          ...infra.shutdownSteps(),
-        ],
-        logger.child({ component: 'shutdown' }),
-      ),
+      ...(config.SEED_DEMO_CONTACTS ? { seed: { what: 'the demo contacts', run: () => preferences.seedDemoContacts() } } : {}),
+    }),
   };
 }
 

@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
 import { createHttpApp, customerCallers } from '@orderplatform/shared/http';
-import { runShutdownSteps } from '@orderplatform/shared/lifecycle';
-import { createLogger, redactUrlCredentials, type Logger } from '@orderplatform/shared/logging';
+import { createLogger, type Logger } from '@orderplatform/shared/logging';
 import {
-  closeHttpServer,
   createInfrastructure,
-  startHttpServer,
+  serviceLifecycle,
   type Infrastructure,
   type Service,
   type ServiceOverrides,
@@ -52,7 +49,6 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
   // yet): a redelivery changes nothing, so no processed-events record is kept.
   const consumer = infra.createConsumer(config.CONSUMER_GROUP_ID, infra.topics.inventoryEvents, { naturallyIdempotent: true });
   resolve<InventoryEventsHandler>(TOKENS.InventoryEventsHandler).register(consumer);
-  // PENDING orders older than ORDER_PENDING_TIMEOUT_MS are cancelled with reason TIMEOUT.
   const sweeper = resolve<PendingOrderSweeper>(TOKENS.PendingOrderSweeper);
   const longPolls = resolve<OrderChangeNotifier>(TOKENS.OrderChangeNotifier);
 
@@ -63,32 +59,23 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
     document: orderOpenApi(config.PORT, config.ORDER_MAX_WAIT_MS),
     routes: orderRoutes(resolve<OrderController>(TOKENS.OrderController), customerCallers(config)),
   });
-  let server: Server | undefined;
-
   return {
     config,
     logger,
     app,
     container,
     infra,
-    async start() {
-      infra.connect();
-      server = await startHttpServer(app, config.HOST, config.PORT, logger);
-      void infra.kafka.start();
-      sweeper.start();
-      logger.info({ db: redactUrlCredentials(config.DB_URL), kafka: config.KAFKA_BROKERS }, 'orderservice started');
-    },
-    stop: () =>
-      runShutdownSteps(
-        [
-          // Long-polls answer with the current state at once, so closing HTTP does not wait up to 30 s for them.
-          { name: 'long-polls', run: async () => longPolls.close() },
-          { name: 'timeout-sweeper', run: () => sweeper.stop() },
-          { name: 'http', run: async () => (server ? closeHttpServer(server) : undefined) },
-          ...infra.shutdownSteps(),
-        ],
-        logger.child({ component: 'shutdown' }),
-      ),
+    ...serviceLifecycle({
+      name: SERVICE_NAME,
+      config,
+      logger,
+      app,
+      infra,
+      // PENDING orders older than ORDER_PENDING_TIMEOUT_MS are cancelled with reason TIMEOUT.
+      background: { 'timeout-sweeper': sweeper },
+      // Long-polls answer with the current state at once, so closing HTTP does not wait up to 30 s for them.
+      beforeHttpClose: [{ name: 'long-polls', run: async () => longPolls.close() }],
+    }),
   };
 }
 

@@ -193,7 +193,11 @@ async function main(): Promise<void> {
     };
 
     section(`Raw ceilings at concurrency ${C}`);
-    const mongo = await mongoCeilings(dbUrlOn(stack.serverUrl, `${RUN}_raw`.replaceAll('-', '_')), { concurrency: C, seconds: DURATION });
+    const mongo = await mongoCeilings(
+      dbUrlOn(stack.serverUrl, `${RUN}_raw`.replaceAll('-', '_')),
+      { concurrency: C, seconds: DURATION },
+      pidListeningOn(Number(new URL(stack.serverUrl).port || 27017)),
+    );
     report.mongoInsertCeiling = mongo.insertOne;
     report.mongoInsertManyCeiling = mongo.insertMany;
     report.mongoBulkWriteCeiling = mongo.bulkWrite;

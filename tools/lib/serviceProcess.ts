@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../infra/local/lib/config.js';
 import { freePort } from '../../infra/local/lib/processes.js';
 import { until } from './eventually.js';
 import { http } from './http.js';
@@ -11,7 +11,7 @@ import { http } from './http.js';
  * `node --import tsx --import ./src/tracing.ts src/main.ts` in its folder (what `npm start` runs),
  * bound to loopback. The tracing bootstrap does nothing unless the env has OTEL_* set.
  */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { REPO_ROOT };
 
 export type ServiceName = 'orderservice' | 'inventoryservice' | 'notificationservice';
 

@@ -135,20 +135,22 @@ export class OutboxRelay {
    */
   assertPublishable(entries: OutboxEntry[]): void {
     for (const entry of entries) {
-      const bytes = recordBytes(entry) + RECORD_BATCH_OVERHEAD_BYTES;
-      const limit = this.maxMessageBytes(entry.topic);
-      if (bytes > limit) {
+      const bytes = recordBytes(entry);
+      if (!this.fitsAlone(entry.topic, bytes)) {
+        const limit = this.maxMessageBytes(entry.topic);
+        const total = bytes + RECORD_BATCH_OVERHEAD_BYTES;
         throw new PayloadTooLargeError(
           'EVENT.TOO_LARGE',
-          `The ${entry.eventType} event would be ${bytes} bytes; topic ${entry.topic} accepts at most ${limit}`,
-          {
-            eventType: entry.eventType,
-            bytes,
-            limit,
-          },
+          `The ${entry.eventType} event would be ${total} bytes; topic ${entry.topic} accepts at most ${limit}`,
+          { eventType: entry.eventType, bytes: total, limit },
         );
       }
     }
+  }
+
+  /** Whether a record of `bytes` (see recordBytes) fits a batch of its own on `topic`. */
+  private fitsAlone(topic: string, bytes: number): boolean {
+    return bytes + RECORD_BATCH_OVERHEAD_BYTES <= this.maxMessageBytes(topic);
   }
 
   /**
@@ -266,7 +268,14 @@ export class OutboxRelay {
       for (const [name, ids] of round) for (const id of ids) this.enqueue(name, id);
       throw err;
     }
-    const sends = this.cutIntoSends(docs);
+    const { sends, unpublishable } = this.cutIntoSends(docs);
+    try {
+      // An event no send could ever carry: parked without trying, so it cannot fail the rest.
+      for (const rd of unpublishable) await this.park(rd, 'MESSAGE_TOO_LARGE');
+    } catch (err) {
+      for (const { name, doc } of docs) this.enqueue(name, doc._id);
+      throw err;
+    }
     for (let i = 0; i < sends.length; i++) {
       try {
         await this.publishOrIsolate(sends[i]!);
@@ -295,13 +304,23 @@ export class OutboxRelay {
    * order; a document larger than the budget goes alone, and one with an event no send can carry
    * is parked without trying.
    */
-  private cutIntoSends(docs: RoundDoc[]): RoundDoc[][] {
+  private cutIntoSends(docs: RoundDoc[]): { sends: RoundDoc[][]; unpublishable: RoundDoc[] } {
     const sends: RoundDoc[][] = [];
+    const unpublishable: RoundDoc[] = [];
     let current: RoundDoc[] = [];
     let bytes = new Map<string, number>();
     for (const rd of docs) {
       const own = new Map<string, number>();
-      for (const entry of rd.doc.outbox!) own.set(entry.topic, (own.get(entry.topic) ?? 0) + recordBytes(entry));
+      let carriable = true;
+      for (const entry of rd.doc.outbox!) {
+        const b = recordBytes(entry);
+        carriable &&= this.fitsAlone(entry.topic, b);
+        own.set(entry.topic, (own.get(entry.topic) ?? 0) + b);
+      }
+      if (!carriable) {
+        unpublishable.push(rd);
+        continue;
+      }
       const fits = [...own].every(([topic, b]) => (bytes.get(topic) ?? 0) + b <= this.maxMessageBytes(topic) / 2);
       if (!fits && current.length > 0) {
         sends.push(current);
@@ -312,25 +331,11 @@ export class OutboxRelay {
       for (const [topic, b] of own) bytes.set(topic, (bytes.get(topic) ?? 0) + b);
     }
     if (current.length > 0) sends.push(current);
-    return sends;
+    return { sends, unpublishable };
   }
 
   /** Sends; a send the broker refuses is halved until the refused document is alone, and parked. */
   private async publishOrIsolate(docs: RoundDoc[]): Promise<void> {
-    const unpublishable = docs.find(({ doc }) => {
-      try {
-        this.assertPublishable(doc.outbox!);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    if (unpublishable) {
-      await this.park(unpublishable, 'MESSAGE_TOO_LARGE');
-      const rest = docs.filter((d) => d !== unpublishable);
-      if (rest.length > 0) await this.publishOrIsolate(rest);
-      return;
-    }
     try {
       await this.send(docs);
     } catch (err) {

@@ -3,6 +3,7 @@ import { provisionTopics } from '@orderplatform/shared/kafka';
 import { createLogger } from '@orderplatform/shared/logging';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { cpuTimeMs } from './cpu.js';
 import { progress } from './platform.js';
 import { summarize } from './stats.js';
 
@@ -19,13 +20,22 @@ export interface Ceiling {
   operations: number;
   /** Bulk ceilings: documents written per second (100 per operation). */
   docsPerSec?: number;
+  /** Bulk ceilings, when the database process is known: documents per second of its CPU (user + system). */
+  docsPerDbCpuSecond?: number;
 }
 
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 
 /** C workers doing one operation after another for the phase's seconds. */
-async function closedLoop(label: string, opts: CeilingOptions, op: () => Promise<void>, docsPerOp?: number): Promise<Ceiling> {
+async function closedLoop(
+  label: string,
+  opts: CeilingOptions,
+  op: () => Promise<void>,
+  docsPerOp?: number,
+  dbPid?: number,
+): Promise<Ceiling> {
   const latencies: number[] = [];
+  const dbCpuBefore = dbPid === undefined ? undefined : cpuTimeMs(dbPid);
   const bar = progress(label);
   const end = Date.now() + opts.seconds * 1000;
   const started = performance.now();
@@ -41,6 +51,8 @@ async function closedLoop(label: string, opts: CeilingOptions, op: () => Promise
   );
   clearInterval(ticker);
   const seconds = (performance.now() - started) / 1000;
+  const dbCpuAfter = dbPid === undefined ? undefined : cpuTimeMs(dbPid);
+  const dbCpuSeconds = dbCpuBefore === undefined || dbCpuAfter === undefined ? undefined : (dbCpuAfter - dbCpuBefore) / 1000;
   const s = summarize(latencies);
   const result: Ceiling = {
     opsPerSec: Math.round(latencies.length / seconds),
@@ -48,9 +60,11 @@ async function closedLoop(label: string, opts: CeilingOptions, op: () => Promise
     p99Ms: s.p99,
     operations: latencies.length,
     ...(docsPerOp ? { docsPerSec: Math.round((latencies.length * docsPerOp) / seconds) } : {}),
+    ...(docsPerOp && dbCpuSeconds ? { docsPerDbCpuSecond: Math.round((latencies.length * docsPerOp) / dbCpuSeconds) } : {}),
   };
+  const perCpu = result.docsPerDbCpuSecond ? `, ${result.docsPerDbCpuSecond} per database CPU second` : '';
   bar.done(
-    `${result.opsPerSec} ops/s${result.docsPerSec ? ` (${result.docsPerSec} documents/s)` : ''}, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`,
+    `${result.opsPerSec} ops/s${result.docsPerSec ? ` (${result.docsPerSec} documents/s${perCpu})` : ''}, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`,
   );
   return result;
 }
@@ -65,10 +79,11 @@ const orderDoc = () => ({
   outbox: [{ eventId: randomUUID(), value: 'x'.repeat(450) }],
 });
 
-/** insertOne, then insertMany and bulkWrite of 100 order-sized documents per call. */
+/** insertOne, then insertMany and bulkWrite of 100 order-sized documents per call; `dbPid`: the database process, for CPU per document. */
 export async function mongoCeilings(
   url: string,
   opts: CeilingOptions,
+  dbPid?: number,
 ): Promise<{ insertOne: Ceiling; insertMany: Ceiling; bulkWrite: Ceiling }> {
   const client = new MongoClient(url, { maxPoolSize: opts.concurrency });
   await client.connect();
@@ -86,6 +101,7 @@ export async function mongoCeilings(
         for (const doc of docs) ids.push(doc._id as unknown as string);
       },
       100,
+      dbPid,
     );
     // Each call updates 100 of the documents just inserted, as a consumer's confirmation wave would.
     let cursor = 0;
@@ -108,6 +124,7 @@ export async function mongoCeilings(
         await bulk.bulkWrite(ops as never, { ordered: false });
       },
       100,
+      dbPid,
     );
     return { insertOne, insertMany, bulkWrite };
   } finally {
