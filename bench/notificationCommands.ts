@@ -22,7 +22,7 @@ const { values } = parseArgs({
     root: { type: 'string', default: REPO_ROOT },
   },
 });
-const orders = Number(values.orders);
+const ordersPerPhase = Number(values.orders);
 const rate = Number(values.rate);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const dbBase = (process.env.DB_URL ?? 'mongodb://127.0.0.1:27017').replace(/\/+$/, '');
@@ -90,7 +90,7 @@ const messageOf = (eventType: 'OrderPlaced' | 'OrderConfirmed', orderId: string)
 };
 
 const notified = (s: Series) => total(s, 'notifications_total');
-async function phase(name: string, send: (ids: string[]) => Promise<void>): Promise<Record<string, unknown>> {
+async function phase(name: string, send: (ids: string[]) => Promise<void>, orders = ordersPerPhase): Promise<Record<string, unknown>> {
   const ids = Array.from({ length: orders }, () => randomUUID());
   const before = await scrape(service.url);
   const started = Date.now();
@@ -128,18 +128,20 @@ async function phase(name: string, send: (ids: string[]) => Promise<void>): Prom
 
 try {
   await waitForHealth(service, { timeoutMs: 60_000, context: () => logs.slice(-20).join('') });
+  const paced = async (ids: string[]) => {
+    const t0 = Date.now();
+    await Promise.all(
+      ids.map(async (id, i) => {
+        await sleep(Math.max(0, t0 + (i * 1000) / rate - Date.now()));
+        await producer.send({ topic, acks: -1, messages: [messageOf('OrderPlaced', id)] });
+        await sleep(50);
+        await producer.send({ topic, acks: -1, messages: [messageOf('OrderConfirmed', id)] });
+      }),
+    );
+  };
+  await phase('warm-up (consumer joined)', paced, 20);
   const results = [
-    await phase(`paced ${rate}/s`, async (ids) => {
-      const t0 = Date.now();
-      await Promise.all(
-        ids.map(async (id, i) => {
-          await sleep(Math.max(0, t0 + (i * 1000) / rate - Date.now()));
-          await producer.send({ topic, acks: -1, messages: [messageOf('OrderPlaced', id)] });
-          await sleep(50);
-          await producer.send({ topic, acks: -1, messages: [messageOf('OrderConfirmed', id)] });
-        }),
-      );
-    }),
+    await phase(`paced ${rate}/s`, paced),
     await phase('backlog', async (ids) => {
       await producer.send({
         topic,
