@@ -73,7 +73,7 @@ interface Candidate {
 
 /** A registered handler: applies some events of one wave, resolving to one error (or undefined) per event. */
 interface Registration {
-  apply(topic: string, partition: number, items: readonly Candidate[]): Promise<unknown[]>;
+  apply(topic: string, partition: number, items: readonly Candidate[], heartbeat: () => Promise<void>): Promise<unknown[]>;
 }
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
@@ -138,9 +138,10 @@ export class ReliableConsumer {
   /** A per-event handler: the events of a wave are handled one after another, each in its own context and span. */
   on<T extends EventType>(eventType: T, handler: EventHandler<T>): this {
     this.handlers.set(eventType, {
-      apply: async (topic, partition, items) => {
+      apply: async (topic, partition, items, heartbeat) => {
         const errors: unknown[] = [];
         for (const item of items) {
+          if (errors.length > 0) await heartbeat();
           try {
             await withConsumeSpan(topic, partition, item.message, () =>
               runWithContext(item.context, () => handler(item.event as DomainEvent<T>, item.meta)),
@@ -159,7 +160,7 @@ export class ReliableConsumer {
   /** A wave handler for these event types: one call per wave with all of the wave's events of these types. */
   onBatch<T extends EventType>(eventTypes: readonly T[], handler: WaveHandler<T>): this {
     const registration: Registration = {
-      apply: async (topic, partition, items) => {
+      apply: async (topic, partition, items, heartbeat) => {
         const spans = startWaveSpans(
           topic,
           partition,
@@ -179,7 +180,10 @@ export class ReliableConsumer {
           if (items.length === 1 || isOutage(err)) return errors;
           this.log.warn({ err, topic, partition, events: items.length }, 'Wave handler failed; applying its events one at a time');
           const single: unknown[] = [];
-          for (const item of items) single.push(...(await registration.apply(topic, partition, [item])));
+          for (const item of items) {
+            single.push(...(await registration.apply(topic, partition, [item], heartbeat)));
+            await heartbeat();
+          }
           return single;
         }
         spans.end(errors);
@@ -212,7 +216,7 @@ export class ReliableConsumer {
     });
   }
 
-  /** Finishes the message in hand, commits resolved offsets and leaves the group. */
+  /** Finishes the wave in hand, commits resolved offsets and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
@@ -291,6 +295,7 @@ export class ReliableConsumer {
         batch.partition,
         live.map((entry) => entry.message),
         processed,
+        heartbeat,
       );
       live.forEach((entry, i) => {
         const outcome = outcomes[i]!;
@@ -326,7 +331,13 @@ export class ReliableConsumer {
    * Applies one wave (messages of distinct keys): one outcome per message. `processed`: events known to be
    * processed when the batch was fetched, and those applied since.
    */
-  private async applyWave(topic: string, partition: number, messages: KafkaMessage[], processed: Set<string>): Promise<Outcome[]> {
+  private async applyWave(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    processed: Set<string>,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome[]> {
     const outcomes: Outcome[] = messages.map(() => ({ kind: 'done' }));
     const candidates: Candidate[] = [];
     for (const [index, message] of messages.entries()) {
@@ -381,7 +392,8 @@ export class ReliableConsumer {
     }
     const errors = new Map<Candidate, unknown>();
     for (const [registration, items] of byRegistration) {
-      const result = await registration.apply(topic, partition, items);
+      // Inside a wave the heartbeat is best effort: a rebalance is noticed between waves, after the wave's events are recorded.
+      const result = await registration.apply(topic, partition, items, () => heartbeat().catch(() => undefined));
       items.forEach((c, i) => {
         if (result[i] !== undefined) errors.set(c, result[i]);
       });
