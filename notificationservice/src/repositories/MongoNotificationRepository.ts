@@ -145,6 +145,12 @@ export class MongoNotificationRepository implements NotificationRepository {
     return doc ? toNotification(doc) : null;
   }
 
+  async findByEvents(eventIds: readonly string[]): Promise<Notification[]> {
+    if (eventIds.length === 0) return [];
+    const docs = await this.model.find({ eventId: op({ $in: [...eventIds] }) }).lean<NotificationDocument[]>();
+    return docs.map(toNotification);
+  }
+
   async markSent(id: string, sentAt: Date): Promise<void> {
     await this.model.updateOne(
       { _id: id, status: OPEN() },

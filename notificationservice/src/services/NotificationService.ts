@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Channel } from '../domain/Channel.js';
 import { DeliveryIncompleteError } from '../domain/errors/DeliveryIncompleteError.js';
 import { SendInProgressError } from '../domain/errors/SendInProgressError.js';
-import { isSettled, type Notification, type SkippedDraft, type SkipReason } from '../domain/Notification.js';
+import { isSettled, type Notification, type SkipReason } from '../domain/Notification.js';
 import { TOKENS } from '../tokens.js';
 import type { NotificationProvider } from './ports/NotificationProvider.js';
 import type { NewRecord, NotificationRepository, Settlement } from './ports/NotificationRepository.js';
@@ -134,16 +134,19 @@ export class NotificationService {
         plan.outcomes.push({ channel: record.draft.channel, kind: 'skipped', reason: record.draft.reason });
       }
     }
-    // An earlier delivery's records: settle them one by one, as a redelivery always did.
-    for (const [i, { plan, record }] of all.entries()) {
-      if (inserted[i] || plan.error) continue;
-      const log = plan.log.child({ channel: record.draft.channel });
+    // An earlier delivery's records (a redelivery): read in one go; a settled one is done, an open one is
+    // sent one by one under its lease, as a redelivery always was.
+    const refused = all.filter((_, i) => !inserted[i]);
+    const existing =
+      refused.length === 0 ? [] : await this.notifications.findByEvents([...new Set(refused.map(({ record }) => record.draft.eventId))]);
+    for (const { plan, record } of refused) {
+      if (plan.error) continue;
+      const { eventId, channel } = record.draft;
+      const log = plan.log.child({ channel });
       try {
-        plan.outcomes.push(
-          record.kind === 'leased'
-            ? await this.deliver(await this.notifications.createIfAbsent(record.draft), log)
-            : await this.settleExisting(record.draft, log),
-        );
+        const found = existing.find((n) => n.eventId === eventId && n.channel === channel);
+        if (!found) throw new Error(`Notification for ${eventId}/${channel} vanished after insert`);
+        plan.outcomes.push(await this.deliver(found, log));
       } catch (err) {
         plan.error = err instanceof Error ? err : new Error(String(err));
       }
@@ -162,13 +165,6 @@ export class NotificationService {
       const failures = plan.outcomes.flatMap((o) => (o.kind === 'failed' ? [{ channel: o.channel, error: o.error }] : []));
       return failures.length > 0 ? new DeliveryIncompleteError(failures) : undefined;
     });
-  }
-
-  /** A skip whose record an earlier delivery created: if that one had an address and its send is not done, finish that send. */
-  private async settleExisting(draft: SkippedDraft, log: Logger): Promise<ChannelOutcome> {
-    const existing = await this.notifications.findByEvent(draft.eventId, draft.channel);
-    if (!existing) throw new Error(`Notification for ${draft.eventId}/${draft.channel} vanished after insert`);
-    return this.deliver(existing, log);
   }
 
   /** Sends an existing record unless it is (or meanwhile becomes) settled. */

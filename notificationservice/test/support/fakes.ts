@@ -57,6 +57,10 @@ export class InMemoryNotificationRepository implements NotificationRepository {
     return record ? copy(record) : null;
   }
 
+  async findByEvents(eventIds: readonly string[]): Promise<Notification[]> {
+    return [...this.stored.values()].filter((n) => eventIds.includes(n.eventId)).map(copy);
+  }
+
   async isEmpty(): Promise<boolean> {
     return this.stored.size === 0;
   }

@@ -39,6 +39,8 @@ export interface NotificationRepository {
   acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null>;
   findById(id: string): Promise<Notification | null>;
   findByEvent(eventId: string, channel: Channel): Promise<Notification | null>;
+  /** Every record of these events (any channel), in one read. */
+  findByEvents(eventIds: readonly string[]): Promise<Notification[]>;
   /** Idempotent: only an open record becomes SENT; a record already SENT keeps its first sentAt. */
   markSent(id: string, sentAt: Date): Promise<void>;
   /** Only while the caller still holds the lease, so a late failure never overwrites another sender's outcome. */
