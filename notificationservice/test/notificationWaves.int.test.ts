@@ -7,7 +7,7 @@ import type { NotificationRepository } from '../src/services/ports/NotificationR
 import type { PreferencesRepository } from '../src/services/ports/PreferencesRepository.js';
 import type { NotificationService } from '../src/services/NotificationService.js';
 import { TOKENS } from '../src/tokens.js';
-import { ADA, buildOrderEvent, buildPreferences } from './support/builders.js';
+import { ADA, buildDraft, buildOrderEvent, buildPreferences } from './support/builders.js';
 import { sequence, SpyProvider } from './support/fakes.js';
 
 type NotificationTestService = TestServiceOf<typeof createService>;
@@ -101,6 +101,23 @@ describe('notifications for a wave of events, in bulk (real database)', () => {
     expect(await service.notifyMany([done, crashed, emailOnly, withPrefs])).toEqual([undefined, undefined, undefined, undefined]);
     expect([email.calls.length, sms.calls.length]).toEqual([0, 0]);
     expect(await deliveriesOf(crashed.data.orderId, repository)).toBe(2);
+  });
+
+  it('a record the schema refuses fails the bulk insert (it is never taken as written); the valid ones are written', async () => {
+    const { repository } = arrange();
+    const valid = buildDraft();
+    const invalid = buildDraft({ body: '' }); // body is required
+    const until = new Date(Date.now() + 1_000);
+
+    await expect(
+      repository.insertMany([
+        { kind: 'leased', draft: valid, leaseId: 'l-1', until },
+        { kind: 'leased', draft: invalid, leaseId: 'l-2', until },
+      ]),
+    ).rejects.toThrow();
+
+    expect((await repository.findByEvent(valid.eventId, 'email'))?.status).toBe('PENDING');
+    expect(await repository.findByEvent(invalid.eventId, 'email')).toBeNull();
   });
 
   it('one event’s failed send fails only that event: its record FAILED (lease released), the others SENT; a retry sends only it', async () => {

@@ -26,7 +26,7 @@ export class MongoMockMailbox implements MockMailbox {
     try {
       await this.model.insertMany(
         deliveries.map((delivery) => ({ _id: `${delivery.channel}:${delivery.notificationId}`, ...delivery })),
-        { ordered: false },
+        { ordered: false, throwOnValidationError: true },
       );
     } catch (err) {
       const duplicates = duplicateKeyIndexes(err);

@@ -92,7 +92,7 @@ export class MongoNotificationRepository implements NotificationRepository {
     let refused = new Set<number>();
     try {
       // Unordered: a duplicate (an earlier delivery's record) refuses only itself, the rest are written.
-      await this.model.insertMany(docs, { ordered: false });
+      await this.model.insertMany(docs, { ordered: false, throwOnValidationError: true });
     } catch (err) {
       const duplicates = duplicateKeyIndexes(err);
       if (!duplicates) throw err;
