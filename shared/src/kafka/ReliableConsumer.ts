@@ -29,8 +29,13 @@ export type EventHandler<T extends EventType> = (event: DomainEvent<T>, meta: Me
 export interface WaveEvent<T extends EventType = EventType> {
   event: DomainEvent<T>;
   meta: MessageMeta;
-  /** The event's correlation context (what `on()` handlers run in); run per-event work that writes events inside it. */
+  /** The event's correlation context (what `on()` handlers run in). */
   context: RequestContext;
+  /**
+   * Runs per-event work inside the event's correlation context and consume span, as an `on()` handler
+   * runs: events it writes carry the event's correlation id and continue its trace.
+   */
+  run<R>(work: () => Promise<R>): Promise<R>;
 }
 
 /**
@@ -166,7 +171,12 @@ export class ReliableConsumer {
           partition,
           items.map((item) => item.message),
         );
-        const events = items.map(({ event, meta, context }) => ({ event: event as DomainEvent<T>, meta, context }));
+        const events = items.map(({ event, meta, context }, i) => ({
+          event: event as DomainEvent<T>,
+          meta,
+          context,
+          run: <R>(work: () => Promise<R>) => spans.runFor(i, () => runWithContext(context, work)),
+        }));
         let errors: unknown[];
         try {
           const run = () => handler(events);

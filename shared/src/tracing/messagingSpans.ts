@@ -148,6 +148,8 @@ export async function withConsumeSpan<T>(topic: string, partition: number, messa
 export interface WaveSpans {
   /** Runs the wave's handler: inside the message's span for a wave of one, else inside a wave span linked to every message's. */
   run<T>(handle: () => Promise<T>): Promise<T>;
+  /** Runs work for the i-th message inside that message's span (what a handler does per event of the wave). */
+  runFor<T>(index: number, work: () => Promise<T>): Promise<T>;
   /** Ends every message's span; `errors[i]` marks the i-th as failed. */
   end(errors: ReadonlyArray<unknown>): void;
 }
@@ -183,6 +185,11 @@ export function startWaveSpans(topic: string, partition: number, messages: reado
       } finally {
         wave.end();
       }
+    },
+    runFor(index, work) {
+      const one = started[index];
+      if (!one?.span.isRecording()) return work();
+      return context.with(trace.setSpan(one.parent, one.span), work);
     },
     end(errors) {
       started.forEach(({ span }, i) => {
