@@ -7,12 +7,12 @@ import { TOKENS } from '../src/tokens.js';
 import { fakePorts, SHORT_LEASE } from './support/fakes.js';
 import { buildOrderEvent } from './support/builders.js';
 
-/** Stands in for the ReliableConsumer: keeps the handlers registered on it. */
+/** Stands in for the ReliableConsumer: keeps the wave handlers registered on it. */
 function fakeConsumer() {
-  const handlers = new Map<string, (event: unknown) => Promise<void>>();
+  const handlers = new Map<string, (wave: Array<{ event: unknown }>) => Promise<unknown[]>>();
   const consumer = {
-    on(eventType: string, handler: (event: unknown) => Promise<void>) {
-      handlers.set(eventType, handler);
+    onBatch(eventTypes: string[], handler: (wave: Array<{ event: unknown }>) => Promise<unknown[]>) {
+      for (const eventType of eventTypes) handlers.set(eventType, handler);
       return consumer;
     },
   };
@@ -27,9 +27,10 @@ describe('order events handler', () => {
     container.resolve<OrderEventsHandler>(TOKENS.OrderEventsHandler).register(consumer);
     const cancelled = buildOrderEvent('OrderCancelled', { orderId: 'ord-9', reason: 'ADMIN_REQUEST' });
 
-    await handlers.get('OrderCancelled')!(cancelled);
+    const outcomes = await handlers.get('OrderCancelled')!([{ event: cancelled }]);
 
     expect([...handlers.keys()]).toEqual(['OrderPlaced', 'OrderConfirmed', 'OrderCancelled', 'OrderShipped', 'OrderDelivered']);
+    expect(outcomes).toEqual([undefined]);
     expect(email.calls.map((c) => c.subject)).toEqual(['Your order ord-9 was cancelled']);
   });
 });

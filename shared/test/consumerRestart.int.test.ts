@@ -39,6 +39,7 @@ describe('reliable consumer after kafkajs gave up on it', () => {
         return new Set();
       },
       record: async () => undefined,
+      recordMany: async () => undefined,
     };
     const handled: string[] = [];
     consumer = new ReliableConsumer({

@@ -18,6 +18,8 @@ export interface MockDelivery {
 export interface MockMailbox {
   /** Stores the message unless one with the same (channel, notificationId) is there; true when it is new. */
   deliverOnce(delivery: MockDelivery): Promise<boolean>;
+  /** `deliverOnce` for several messages in one write: per message (same index) true when it is new. */
+  deliverMany(deliveries: readonly MockDelivery[]): Promise<boolean[]>;
 }
 
 /** Where a mock provider draws its failures from; injectable so tests are deterministic. */

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared/persistence';
+import { duplicateKeyIndexes, isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { MockDelivery, MockMailbox } from '../providers/MockMailbox.js';
@@ -18,5 +18,21 @@ export class MongoMockMailbox implements MockMailbox {
       if (isDuplicateKey(err)) return false;
       throw err;
     }
+  }
+
+  async deliverMany(deliveries: readonly MockDelivery[]): Promise<boolean[]> {
+    if (deliveries.length === 0) return [];
+    let refused = new Set<number>();
+    try {
+      await this.model.insertMany(
+        deliveries.map((delivery) => ({ _id: `${delivery.channel}:${delivery.notificationId}`, ...delivery })),
+        { ordered: false, throwOnValidationError: true },
+      );
+    } catch (err) {
+      const duplicates = duplicateKeyIndexes(err);
+      if (!duplicates) throw err;
+      refused = duplicates;
+    }
+    return deliveries.map((_, i) => !refused.has(i));
   }
 }

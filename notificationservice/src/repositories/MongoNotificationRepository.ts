@@ -1,10 +1,10 @@
-import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
+import { duplicateKeyIndexes, isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Channel } from '../domain/Channel.js';
 import type { Notification, NotificationDraft, SkippedDraft } from '../domain/Notification.js';
-import type { NotificationQuery, NotificationRepository } from '../services/ports/NotificationRepository.js';
+import type { NewRecord, NotificationQuery, NotificationRepository, Settlement } from '../services/ports/NotificationRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { NotificationDocument } from './models/NotificationModel.js';
 
@@ -78,6 +78,52 @@ export class MongoNotificationRepository implements NotificationRepository {
     }
   }
 
+  async insertMany(records: readonly NewRecord[]): Promise<Array<Notification | null>> {
+    if (records.length === 0) return [];
+    const now = new Date();
+    const docs: NotificationDocument[] = records.map((record) => ({
+      _id: randomUUID(),
+      createdAt: now,
+      updatedAt: now,
+      ...(record.kind === 'leased'
+        ? { ...record.draft, status: 'PENDING' as const, attempts: 1, leaseId: record.leaseId, leaseUntil: record.until }
+        : { ...record.draft, status: 'SKIPPED' as const, attempts: 0, leaseId: null, leaseUntil: null }),
+    }));
+    let refused = new Set<number>();
+    try {
+      // Unordered: a duplicate (an earlier delivery's record) refuses only itself, the rest are written.
+      await this.model.insertMany(docs, { ordered: false, throwOnValidationError: true });
+    } catch (err) {
+      const duplicates = duplicateKeyIndexes(err);
+      if (!duplicates) throw err;
+      refused = duplicates;
+    }
+    // Every field is set here (timestamps included), so what was written is `docs` itself.
+    return docs.map((doc, i) => (refused.has(i) ? null : toNotification(doc)));
+  }
+
+  async settleMany(settlements: readonly Settlement[]): Promise<void> {
+    if (settlements.length === 0) return;
+    await this.model.bulkWrite(
+      settlements.map((s) =>
+        'sentAt' in s
+          ? {
+              updateOne: {
+                filter: { _id: s.id, status: OPEN() },
+                update: { $set: { status: 'SENT', sentAt: s.sentAt, leaseId: null, leaseUntil: null }, $unset: { error: 1 } },
+              },
+            }
+          : {
+              updateOne: {
+                filter: { _id: s.id, leaseId: s.leaseId, status: OPEN() },
+                update: { $set: { status: 'FAILED', error: s.error, leaseId: null, leaseUntil: null } },
+              },
+            },
+      ),
+      { ordered: false },
+    );
+  }
+
   async acquireLease(id: string, leaseId: string, now: Date, until: Date): Promise<Notification | null> {
     const doc = await this.model
       .findOneAndUpdate(
@@ -97,6 +143,12 @@ export class MongoNotificationRepository implements NotificationRepository {
   async findByEvent(eventId: string, channel: Channel): Promise<Notification | null> {
     const doc = await this.model.findOne({ eventId, channel }).lean<NotificationDocument>();
     return doc ? toNotification(doc) : null;
+  }
+
+  async findByEvents(eventIds: readonly string[]): Promise<Notification[]> {
+    if (eventIds.length === 0) return [];
+    const docs = await this.model.find({ eventId: op({ $in: [...eventIds] }) }).lean<NotificationDocument[]>();
+    return docs.map(toNotification);
   }
 
   async markSent(id: string, sentAt: Date): Promise<void> {

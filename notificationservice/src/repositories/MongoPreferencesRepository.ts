@@ -1,4 +1,4 @@
-import { isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared/persistence';
+import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { ContactPreferences } from '../domain/ContactPreferences.js';
@@ -22,6 +22,12 @@ export class MongoPreferencesRepository implements PreferencesRepository {
   async find(customerId: string): Promise<ContactPreferences | null> {
     const doc = await this.model.findById(customerId).lean<PreferencesDocument>();
     return doc ? toPreferences(doc) : null;
+  }
+
+  async findMany(customerIds: readonly string[]): Promise<Map<string, ContactPreferences>> {
+    if (customerIds.length === 0) return new Map();
+    const docs = await this.model.find({ _id: op({ $in: [...customerIds] }) }).lean<PreferencesDocument[]>();
+    return new Map(docs.map((doc) => [doc._id, toPreferences(doc)]));
   }
 
   async replace({

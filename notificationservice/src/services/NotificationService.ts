@@ -6,10 +6,10 @@ import type { Config } from '../config.js';
 import type { Channel } from '../domain/Channel.js';
 import { DeliveryIncompleteError } from '../domain/errors/DeliveryIncompleteError.js';
 import { SendInProgressError } from '../domain/errors/SendInProgressError.js';
-import { isSettled, type Notification, type NotificationDraft, type SkippedDraft, type SkipReason } from '../domain/Notification.js';
+import { isSettled, type Notification, type SkipReason } from '../domain/Notification.js';
 import { TOKENS } from '../tokens.js';
 import type { NotificationProvider } from './ports/NotificationProvider.js';
-import type { NotificationRepository } from './ports/NotificationRepository.js';
+import type { NewRecord, NotificationRepository, Settlement } from './ports/NotificationRepository.js';
 import type { PreferencesRepository } from './ports/PreferencesRepository.js';
 import { resolveRecipients } from './resolveRecipients.js';
 import { renderMessage } from './templates/renderMessage.js';
@@ -57,51 +57,114 @@ export class NotificationService {
   }
 
   async notify(event: OrderLifecycleEvent): Promise<void> {
-    const { orderId, customerId, customer } = event.data;
-    const log = this.log.child({ eventId: event.eventId, eventType: event.eventType, orderId });
-    const { recipients, skipped } = resolveRecipients(await this.preferences.find(customerId), customer);
-    if (recipients.length === 0) log.info({ skipped }, 'No way to reach the customer on any channel; recording SKIPPED');
-    const common = { eventId: event.eventId, eventType: event.eventType, orderId, customerId };
-
-    const outcomes: ChannelOutcome[] = [];
-    const settle = (outcome: ChannelOutcome) => {
-      metrics.notifications.inc({
-        channel: outcome.channel,
-        event_type: event.eventType,
-        outcome: outcome.kind,
-        ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
-      });
-      outcomes.push(outcome);
-    };
-    for (const { channel, address } of recipients) {
-      settle(await this.sendOnce({ ...common, channel, recipient: address, ...renderMessage(event, channel) }, log.child({ channel })));
-    }
-    for (const { channel, reason } of skipped) {
-      settle(await this.skipOnce({ ...common, channel, reason, ...renderMessage(event, channel) }, log.child({ channel })));
-    }
-    const failures = outcomes.flatMap((o) => (o.kind === 'failed' ? [{ channel: o.channel, error: o.error }] : []));
-    if (failures.length > 0) throw new DeliveryIncompleteError(failures);
+    const [error] = await this.notifyMany([event]);
+    if (error !== undefined) throw error;
   }
 
-  private async sendOnce(draft: NotificationDraft, log: Logger): Promise<ChannelOutcome> {
-    const leaseId = randomUUID();
-    // First delivery: the record is created with the lease taken (one write). A redelivery finds the
-    // record and takes its lease the usual way, waiting out another holder.
-    const leased = await this.notifications.createLeased(draft, leaseId, new Date(Date.now() + this.config.NOTIFICATION_SEND_LEASE_MS));
-    if (leased) return this.send(leased, leaseId, log);
-    return this.deliver(await this.notifications.createIfAbsent(draft), log);
-  }
+  /**
+   * `notify` for a wave of events (distinct orders) with a handful of writes for all of them: one
+   * preferences read, one insert of every record (sends with their lease taken, skips), one provider
+   * call per channel, one write of the sent-marks. A record that exists already (a redelivery) takes
+   * the per-record path of `notify`. Per event (same index): undefined when every channel is settled,
+   * else the error it failed with. Throws only when the wave's shared reads or writes fail.
+   */
+  async notifyMany(events: readonly OrderLifecycleEvent[]): Promise<Array<Error | undefined>> {
+    const stored = await this.preferences.findMany([...new Set(events.map((e) => e.data.customerId))]);
+    const until = new Date(Date.now() + this.config.NOTIFICATION_SEND_LEASE_MS);
+    const plans = events.map((event) => {
+      const { orderId, customerId, customer } = event.data;
+      const log = this.log.child({ eventId: event.eventId, eventType: event.eventType, orderId });
+      const { recipients, skipped } = resolveRecipients(stored.get(customerId) ?? null, customer);
+      if (recipients.length === 0) log.info({ skipped }, 'No way to reach the customer on any channel; recording SKIPPED');
+      const common = { eventId: event.eventId, eventType: event.eventType, orderId, customerId };
+      const records: NewRecord[] = [
+        ...recipients.map(({ channel, address }): NewRecord => ({
+          kind: 'leased',
+          draft: { ...common, channel, recipient: address, ...renderMessage(event, channel) },
+          leaseId: randomUUID(),
+          until,
+        })),
+        ...skipped.map(({ channel, reason }): NewRecord => ({
+          kind: 'skipped',
+          draft: { ...common, channel, reason, ...renderMessage(event, channel) },
+        })),
+      ];
+      return { event, log, records, outcomes: [] as ChannelOutcome[], error: undefined as Error | undefined };
+    });
+    const all = plans.flatMap((plan) => plan.records.map((record) => ({ plan, record })));
+    const inserted = await this.notifications.insertMany(all.map(({ record }) => record));
 
-  private async skipOnce(draft: SkippedDraft, log: Logger): Promise<ChannelOutcome> {
-    const created = await this.notifications.createSkipped(draft);
-    if (created) {
-      log.info({ notificationId: created.id, reason: draft.reason }, 'Nothing to send on this channel; recorded as SKIPPED');
-      return { channel: draft.channel, kind: 'skipped', reason: draft.reason };
+    // Records this wave created with the lease taken: one provider call per channel, then one write of the outcomes.
+    const leased = all.flatMap(({ plan, record }, i) => {
+      const created = inserted[i];
+      return created && record.kind === 'leased' ? [{ plan, record: created, leaseId: record.leaseId }] : [];
+    });
+    const settlements: Settlement[] = [];
+    const sentAt = new Date();
+    await Promise.all(
+      [...this.providers.values()].map(async (provider) => {
+        const batch = leased.filter(({ record }) => record.channel === provider.channel);
+        if (batch.length === 0) return;
+        const results = await provider.sendMany(
+          batch.map(({ record }) => ({ notificationId: record.id, to: record.recipient!, subject: record.subject, body: record.body })),
+        );
+        batch.forEach(({ plan, record, leaseId }, i) => {
+          const log = plan.log.child({ channel: record.channel });
+          if (results[i] === undefined) {
+            settlements.push({ id: record.id, sentAt });
+            log.info({ notificationId: record.id, attempts: record.attempts }, 'Notification sent');
+            plan.outcomes.push({ channel: record.channel, kind: 'sent' });
+          } else {
+            const error = errorText(results[i]);
+            settlements.push({ id: record.id, leaseId, error });
+            log.warn({ notificationId: record.id, attempts: record.attempts, error }, 'Notification send failed');
+            plan.outcomes.push({ channel: record.channel, kind: 'failed', error });
+          }
+        });
+      }),
+    );
+    await this.notifications.settleMany(settlements);
+
+    for (const [i, { plan, record }] of all.entries()) {
+      const created = inserted[i];
+      if (created && record.kind === 'skipped') {
+        plan.log
+          .child({ channel: record.draft.channel })
+          .info({ notificationId: created.id, reason: record.draft.reason }, 'Nothing to send on this channel; recorded as SKIPPED');
+        plan.outcomes.push({ channel: record.draft.channel, kind: 'skipped', reason: record.draft.reason });
+      }
     }
-    // An earlier delivery decided first. If it had an address and its send is not done, finish that send.
-    const existing = await this.notifications.findByEvent(draft.eventId, draft.channel);
-    if (!existing) throw new Error(`Notification for ${draft.eventId}/${draft.channel} vanished after insert`);
-    return this.deliver(existing, log);
+    // An earlier delivery's records (a redelivery): read in one go; a settled one is done, an open one is
+    // sent one by one under its lease, as a redelivery always was.
+    const refused = all.filter((_, i) => !inserted[i]);
+    const existing =
+      refused.length === 0 ? [] : await this.notifications.findByEvents([...new Set(refused.map(({ record }) => record.draft.eventId))]);
+    for (const { plan, record } of refused) {
+      if (plan.error) continue;
+      const { eventId, channel } = record.draft;
+      const log = plan.log.child({ channel });
+      try {
+        const found = existing.find((n) => n.eventId === eventId && n.channel === channel);
+        if (!found) throw new Error(`Notification for ${eventId}/${channel} vanished after insert`);
+        plan.outcomes.push(await this.deliver(found, log));
+      } catch (err) {
+        plan.error = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+
+    return plans.map((plan) => {
+      for (const outcome of plan.outcomes) {
+        metrics.notifications.inc({
+          channel: outcome.channel,
+          event_type: plan.event.eventType,
+          outcome: outcome.kind,
+          ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
+        });
+      }
+      if (plan.error) return plan.error;
+      const failures = plan.outcomes.flatMap((o) => (o.kind === 'failed' ? [{ channel: o.channel, error: o.error }] : []));
+      return failures.length > 0 ? new DeliveryIncompleteError(failures) : undefined;
+    });
   }
 
   /** Sends an existing record unless it is (or meanwhile becomes) settled. */

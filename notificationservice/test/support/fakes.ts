@@ -7,7 +7,7 @@ import type { ContactPreferences } from '../../src/domain/ContactPreferences.js'
 import { isSettled, type Notification, type NotificationDraft, type SkippedDraft } from '../../src/domain/Notification.js';
 import type { MockDelivery, MockMailbox } from '../../src/providers/MockMailbox.js';
 import type { NotificationProvider, OutgoingMessage } from '../../src/services/ports/NotificationProvider.js';
-import type { NotificationQuery, NotificationRepository } from '../../src/services/ports/NotificationRepository.js';
+import type { NewRecord, NotificationQuery, NotificationRepository, Settlement } from '../../src/services/ports/NotificationRepository.js';
 import type { PreferencesRepository } from '../../src/services/ports/PreferencesRepository.js';
 import { ProviderUnavailableError } from '../../src/domain/errors/ProviderUnavailableError.js';
 import { TOKENS } from '../../src/tokens.js';
@@ -33,9 +33,32 @@ export class InMemoryNotificationRepository implements NotificationRepository {
     return this.store({ ...structuredClone(draft), status: 'SKIPPED', attempts: 0, leaseId: null, leaseUntil: null });
   }
 
+  async insertMany(records: readonly NewRecord[]): Promise<Array<Notification | null>> {
+    const created: Array<Notification | null> = [];
+    for (const record of records) {
+      created.push(
+        record.kind === 'leased'
+          ? await this.createLeased(record.draft, record.leaseId, record.until)
+          : await this.createSkipped(record.draft),
+      );
+    }
+    return created;
+  }
+
+  async settleMany(settlements: readonly Settlement[]): Promise<void> {
+    for (const s of settlements) {
+      if ('sentAt' in s) await this.markSent(s.id, s.sentAt);
+      else await this.markFailed(s.id, s.leaseId, s.error);
+    }
+  }
+
   async findByEvent(eventId: string, channel: Channel): Promise<Notification | null> {
     const record = this.byEvent({ eventId, channel });
     return record ? copy(record) : null;
+  }
+
+  async findByEvents(eventIds: readonly string[]): Promise<Notification[]> {
+    return [...this.stored.values()].filter((n) => eventIds.includes(n.eventId)).map(copy);
   }
 
   async isEmpty(): Promise<boolean> {
@@ -112,6 +135,10 @@ export class InMemoryPreferencesRepository implements PreferencesRepository {
     return this.stored.get(customerId) ?? null;
   }
 
+  async findMany(customerIds: readonly string[]): Promise<Map<string, ContactPreferences>> {
+    return new Map(customerIds.flatMap((id) => (this.stored.has(id) ? [[id, this.stored.get(id)!] as const] : [])));
+  }
+
   async replace(preferences: ContactPreferences): Promise<{ preferences: ContactPreferences; created: boolean }> {
     const created = !this.stored.has(preferences.customerId);
     this.stored.set(preferences.customerId, preferences);
@@ -143,6 +170,17 @@ export class FakeProvider implements NotificationProvider {
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failing) throw new ProviderUnavailableError(`${this.channel} gateway down`);
   }
+
+  async sendMany(messages: readonly OutgoingMessage[]): Promise<unknown[]> {
+    return Promise.all(
+      messages.map((message) =>
+        this.send(message).then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      ),
+    );
+  }
 }
 
 export class InMemoryMockMailbox implements MockMailbox {
@@ -153,6 +191,12 @@ export class InMemoryMockMailbox implements MockMailbox {
     if (this.deliveries.has(key)) return false;
     this.deliveries.set(key, delivery);
     return true;
+  }
+
+  async deliverMany(deliveries: readonly MockDelivery[]): Promise<boolean[]> {
+    const delivered: boolean[] = [];
+    for (const delivery of deliveries) delivered.push(await this.deliverOnce(delivery));
+    return delivered;
   }
 }
 
@@ -200,5 +244,10 @@ export class SpyProvider implements NotificationProvider {
   send(message: OutgoingMessage): Promise<void> {
     this.calls.push(message);
     return this.inner.send(message);
+  }
+
+  sendMany(messages: readonly OutgoingMessage[]): Promise<unknown[]> {
+    this.calls.push(...messages);
+    return this.inner.sendMany(messages);
   }
 }

@@ -1,7 +1,10 @@
+import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { ReliableConsumer } from '@orderplatform/shared/kafka';
 import { inject, injectable } from 'tsyringe';
 import type { OrderLifecycleService } from '../services/OrderLifecycleService.js';
 import { TOKENS } from '../tokens.js';
+
+const INVENTORY_ANSWERS = ['InventoryReserved', 'InventoryFailed', 'InventoryReleased'] as const;
 
 /**
  * SPEC §2 step 3: inventory's answers move the order on. Every handler is a conditional write, so a
@@ -12,9 +15,28 @@ export class InventoryEventsHandler {
   constructor(@inject(TOKENS.OrderLifecycleService) private readonly lifecycle: OrderLifecycleService) {}
 
   register(consumer: ReliableConsumer): ReliableConsumer {
-    return consumer
-      .on('InventoryReserved', (event) => this.lifecycle.confirmReservation(event))
-      .on('InventoryFailed', (event) => this.lifecycle.rejectForInventory(event))
-      .on('InventoryReleased', (event) => this.lifecycle.recordRelease(event));
+    // A wave holds events of distinct orders (one per order): they are applied side by side, each in
+    // its event's context and consume span, and fail one by one.
+    return consumer.onBatch(INVENTORY_ANSWERS, (wave) =>
+      Promise.all(
+        wave.map(({ event, run }) =>
+          run(() => this.apply(event)).then(
+            () => undefined,
+            (err: unknown) => err ?? new Error('failed'),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private apply(event: DomainEvent<(typeof INVENTORY_ANSWERS)[number]>): Promise<void> {
+    switch (event.eventType) {
+      case 'InventoryReserved':
+        return this.lifecycle.confirmReservation(event);
+      case 'InventoryFailed':
+        return this.lifecycle.rejectForInventory(event);
+      case 'InventoryReleased':
+        return this.lifecycle.recordRelease(event);
+    }
   }
 }

@@ -5,4 +5,6 @@ export interface ProcessedEventStore {
   processedAmong(group: string, eventIds: string[]): Promise<Set<string>>;
   /** Durable before the offset is committed; recording twice is harmless. */
   record(group: string, eventId: string, eventType: string): Promise<void>;
+  /** `record` for a whole wave in one write; recording twice is harmless. */
+  recordMany(group: string, events: ReadonlyArray<{ eventId: string; eventType: string }>): Promise<void>;
 }

@@ -37,4 +37,16 @@ export class MongoProcessedEventStore implements ProcessedEventStore {
   async record(group: string, eventId: string, eventType: string): Promise<void> {
     await this.model.updateOne({ _id: `${group}:${eventId}` }, { $setOnInsert: { eventType, processedAt: new Date() } }, { upsert: true });
   }
+
+  /** One unordered bulkWrite of upserts: an event recorded before (a redelivery) is left as it was. */
+  async recordMany(group: string, events: ReadonlyArray<{ eventId: string; eventType: string }>): Promise<void> {
+    if (events.length === 0) return;
+    const processedAt = new Date();
+    await this.model.bulkWrite(
+      events.map(({ eventId, eventType }) => ({
+        updateOne: { filter: { _id: `${group}:${eventId}` }, update: { $setOnInsert: { eventType, processedAt } }, upsert: true },
+      })),
+      { ordered: false },
+    );
+  }
 }

@@ -104,11 +104,11 @@ export function startPublishSpans(entries: readonly PublishedEntry[]): PublishSp
   };
 }
 
-/**
- * Runs `handle` inside a CONSUMER span that continues the message's traceparent, so the handler's
- * database writes and the events it causes belong to the same trace.
- */
-export async function withConsumeSpan<T>(topic: string, partition: number, message: KafkaMessage, handle: () => Promise<T>): Promise<T> {
+function startConsumeSpan(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): { span: Span; parent: ReturnType<typeof propagation.extract> } {
   const headers = readHeaders(message.headers);
   const parent = propagation.extract(ROOT_CONTEXT, headers);
   const span = tracer.startSpan(
@@ -125,6 +125,15 @@ export async function withConsumeSpan<T>(topic: string, partition: number, messa
     },
     parent,
   );
+  return { span, parent };
+}
+
+/**
+ * Runs `handle` inside a CONSUMER span that continues the message's traceparent, so the handler's
+ * database writes and the events it causes belong to the same trace.
+ */
+export async function withConsumeSpan<T>(topic: string, partition: number, message: KafkaMessage, handle: () => Promise<T>): Promise<T> {
+  const { span, parent } = startConsumeSpan(topic, partition, message);
   if (!span.isRecording()) return handle();
   try {
     return await context.with(trace.setSpan(parent, span), handle);
@@ -134,6 +143,61 @@ export async function withConsumeSpan<T>(topic: string, partition: number, messa
   } finally {
     span.end();
   }
+}
+
+export interface WaveSpans {
+  /** Runs the wave's handler: inside the message's span for a wave of one, else inside a wave span linked to every message's. */
+  run<T>(handle: () => Promise<T>): Promise<T>;
+  /** Runs work for the i-th message inside that message's span (what a handler does per event of the wave). */
+  runFor<T>(index: number, work: () => Promise<T>): Promise<T>;
+  /** Ends every message's span; `errors[i]` marks the i-th as failed. */
+  end(errors: ReadonlyArray<unknown>): void;
+}
+
+/**
+ * One CONSUMER span per message of a wave, each in its message's trace (as `withConsumeSpan`); the
+ * handler that applies the whole wave at once runs in one `process <topic> wave` span linked to them.
+ */
+export function startWaveSpans(topic: string, partition: number, messages: readonly KafkaMessage[]): WaveSpans {
+  const started = messages.map((message) => startConsumeSpan(topic, partition, message));
+  const recording = started.filter(({ span }) => span.isRecording());
+  return {
+    async run(handle) {
+      if (recording.length === 0) return handle();
+      if (started.length === 1) return context.with(trace.setSpan(started[0]!.parent, started[0]!.span), handle);
+      const wave = tracer.startSpan(
+        `process ${topic} wave`,
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: messagingAttributes(topic, 'process', {
+            'messaging.destination.partition.id': String(partition),
+            'messaging.batch.message_count': messages.length,
+          }),
+          links: recording.map(({ span }) => ({ context: span.spanContext() })),
+        },
+        ROOT_CONTEXT,
+      );
+      try {
+        return await context.with(trace.setSpan(ROOT_CONTEXT, wave), handle);
+      } catch (err) {
+        fail(wave, err);
+        throw err;
+      } finally {
+        wave.end();
+      }
+    },
+    runFor(index, work) {
+      const one = started[index];
+      if (!one?.span.isRecording()) return work();
+      return context.with(trace.setSpan(one.parent, one.span), work);
+    },
+    end(errors) {
+      started.forEach(({ span }, i) => {
+        if (errors[i] !== undefined) fail(span, errors[i]);
+        span.end();
+      });
+    },
+  };
 }
 
 /** Background work woken by a request (the relay's drain loop) must not become part of that request's trace. */

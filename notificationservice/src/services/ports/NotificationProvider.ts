@@ -15,4 +15,9 @@ export interface OutgoingMessage {
 export interface NotificationProvider {
   readonly channel: Channel;
   send(message: OutgoingMessage): Promise<void>;
+  /**
+   * `send` for several messages at once (one wave's): per message (same index) undefined when the
+   * provider accepted it, else the error; resolves even when some (or all) were refused.
+   */
+  sendMany(messages: readonly OutgoingMessage[]): Promise<unknown[]>;
 }
