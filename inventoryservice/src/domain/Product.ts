@@ -31,7 +31,7 @@ export interface PendingMarker {
 
 /** A product as seen by one order: its stock, that order's in-flight markers on it, and its give-back fence. */
 export interface ProductForOrder extends Product {
-  /** Bumped by every give-back pushed on this product (of any order): the fence of a stale give-back. */
+  /** The order's give-back fence on this product: bumped by every give-back of the order pushed on it (and some of other orders). */
   giveBackSeq: number;
   /** This order's markers only. */
   pending: PendingMarker[];

@@ -21,6 +21,18 @@ const holdUpdate = (orderId: string, quantity: number, attemptId: string) => ({
   $push: { pending: { orderId, attemptId, quantity, step: 'hold', at: new Date() } satisfies PendingMarker },
 });
 
+/**
+ * The give-back fence is split into GIVE_BACK_FENCES counters per product, an order using the one its
+ * id hashes to: the fence only has to see every give-back of the same order (ReservationService), so
+ * other orders' give-backs on a hot product rarely make a push miss. The document stays bounded.
+ */
+const GIVE_BACK_FENCES = 32;
+export const fenceOf = (orderId: string): string => {
+  let hash = 2_166_136_261;
+  for (let i = 0; i < orderId.length; i++) hash = Math.imul(hash ^ orderId.charCodeAt(i), 16_777_619);
+  return `f${(hash >>> 0) % GIVE_BACK_FENCES}`;
+};
+
 const toProduct = (doc: StockDoc): Product => ({
   productId: doc.productId,
   name: doc.name,
@@ -56,7 +68,7 @@ export class MongoProductRepository implements ProductRepository {
       .lean<StockDoc[]>();
     return docs.map((doc) => ({
       ...toProduct(doc),
-      giveBackSeq: doc.giveBackSeq ?? 0,
+      giveBackSeq: doc.giveBackSeq?.[fenceOf(orderId)] ?? 0,
       pending: (doc.pending ?? [])
         .filter((m) => m.orderId === orderId)
         .map(({ orderId: id, attemptId, quantity, step, at }) => ({ orderId: id, attemptId, quantity, step, at })),
@@ -82,17 +94,18 @@ export class MongoProductRepository implements ProductRepository {
   async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {
     if (giveBacks.length === 0) return 0;
     const at = new Date();
+    const fence = `giveBackSeq.${fenceOf(orderId)}`;
     const result = await this.model.bulkWrite(
       giveBacks.map(({ productId, quantity, step, attemptId, expectedSeq }) => ({
         updateOne: {
           filter: {
             productId,
-            // A product written before the fence existed has no giveBackSeq: it counts as 0.
-            giveBackSeq: expectedSeq === 0 ? op({ $in: [0, null] }) : expectedSeq,
+            // A fence never bumped (or a product written before fences existed) is absent: it counts as 0.
+            [fence]: expectedSeq === 0 ? op({ $in: [0, null] }) : expectedSeq,
             pending: op({ $not: { $elemMatch: { orderId, step: { $in: ['release', 'sell'] } } } }),
           },
           update: {
-            $inc: step === 'release' ? { available: quantity, reserved: -quantity, giveBackSeq: 1 } : { sold: quantity, reserved: -quantity, giveBackSeq: 1 },
+            $inc: step === 'release' ? { available: quantity, reserved: -quantity, [fence]: 1 } : { sold: quantity, reserved: -quantity, [fence]: 1 },
             $push: { pending: { orderId, attemptId, quantity, step, at } satisfies PendingMarker },
           },
         },
@@ -130,7 +143,7 @@ export class MongoProductRepository implements ProductRepository {
       const result = await this.model.updateOne(
         { productId },
         {
-          $setOnInsert: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0, giveBackSeq: 0, pending: [] },
+          $setOnInsert: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0, giveBackSeq: {}, pending: [] },
         },
         { upsert: true },
       );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import type { Shortfall } from '@orderplatform/shared/contracts';
 import { PermanentError } from '@orderplatform/shared/errors';
 import type { Logger } from '@orderplatform/shared/logging';
@@ -72,8 +73,9 @@ const removalOf = (productId: string, { attemptId, step, quantity }: PendingMark
  *    reserved −q, giveBackSeq +1, push give-back marker {R}; a miss → read again (1) and retry (bounded,
  *    then a transient error: the consumer backs off and redelivers);
  * 5. reservation: record the line given back (no longer `holding`; idempotent); 6. product: pull the marker.
- * A stale run cannot give back twice: every give-back push bumps giveBackSeq, so R's push applies only if
- * none happened since R's product read; R's reservation read came after that product read, so another
+ * A stale run cannot give back twice: every give-back push of the order bumps its fence (`giveBackSeq`: a
+ * few counters per product, the order's chosen by a hash of its id, so other orders' give-backs rarely
+ * get in the way), so R's push applies only if none happened since R's product read; R's reservation read came after that product read, so another
  * run's give-back was either still marked on the product (3), or recorded (2), or it pushed after R's
  * read and R's push fails on the seq. A give-back is never reversed (that could make available
  * negative) — it is only completed. Together: initial + restocked = available + reserved + sold with
@@ -257,6 +259,7 @@ export class ReservationService {
         ).map((p) => [p.productId, p]),
       );
       current = await this.mustFind(orderId);
+      await setTimeout(Math.random() * 5 * attempt); // others' give-backs on a hot product: spread the retries
     }
     // Transient: the consumer retries the event with backoff (or the reconciler later), and the re-run resumes here.
     throw new Error(`Stock of order ${orderId}'s products kept changing while giving it back`);

@@ -7,8 +7,8 @@ import { MARKER_STEPS } from '../../domain/Product.js';
  * with the number of open orders. Which order holds what is on the reservations.
  */
 export interface ProductDocument extends Product {
-  /** Bumped by every give-back pushed on this product: the fence of a stale give-back. Absent on old documents (= 0). */
-  giveBackSeq: number;
+  /** Give-back fences: counter name (an order's is fenceOf(orderId)) → give-backs pushed under it; absent = 0. */
+  giveBackSeq: Record<string, number>;
   pending: PendingMarker[];
   createdAt: Date;
   updatedAt: Date;
@@ -34,7 +34,7 @@ const productSchema = new Schema<ProductDocument>(
     sold: { type: Number, required: true, default: 0 },
     initial: { type: Number, required: true },
     restocked: { type: Number, required: true, default: 0 },
-    giveBackSeq: { type: Number, required: true, default: 0 },
+    giveBackSeq: { type: Schema.Types.Mixed, default: () => ({}) },
     pending: { type: [markerSchema], default: [] },
   },
   { timestamps: true, versionKey: false, collection: 'products' },
