@@ -20,7 +20,10 @@ describe('reservation handlers of one order interleaving against the real databa
 
   beforeAll(async () => {
     // Correctness under interleavings, not latency: a loaded shared machine must not time the database out.
-    ctx = await startTestService(createService, 'inv-races', { holdOutbox: TOKENS.Outbox, env: { DB_OPERATION_TIMEOUT_MS: '30000', HOLD_MARKER_GRACE_MS: '0' } });
+    ctx = await startTestService(createService, 'inv-races', {
+      holdOutbox: TOKENS.Outbox,
+      env: { DB_OPERATION_TIMEOUT_MS: '30000', HOLD_MARKER_GRACE_MS: '0' },
+    });
     healthy = ctx.container.resolve<ReservationService>(TOKENS.ReservationService);
     reconciler = ctx.container.resolve<HoldReconciler>(TOKENS.HoldReconciler);
   });

@@ -63,9 +63,7 @@ export class MongoProductRepository implements ProductRepository {
 
   async findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]> {
     // All markers are read (an order may have two on a product; `$elemMatch` projects one): only in-flight ones, a few.
-    const docs = await this.model
-      .find({ productId: op({ $in: productIds }) }, { ...STOCK, giveBackSeq: 1, pending: 1 })
-      .lean<StockDoc[]>();
+    const docs = await this.model.find({ productId: op({ $in: productIds }) }, { ...STOCK, giveBackSeq: 1, pending: 1 }).lean<StockDoc[]>();
     return docs.map((doc) => ({
       ...toProduct(doc),
       giveBackSeq: doc.giveBackSeq?.[fenceOf(orderId)] ?? 0,
@@ -105,7 +103,10 @@ export class MongoProductRepository implements ProductRepository {
             pending: op({ $not: { $elemMatch: { orderId, step: { $in: ['release', 'sell'] } } } }),
           },
           update: {
-            $inc: step === 'release' ? { available: quantity, reserved: -quantity, [fence]: 1 } : { sold: quantity, reserved: -quantity, [fence]: 1 },
+            $inc:
+              step === 'release'
+                ? { available: quantity, reserved: -quantity, [fence]: 1 }
+                : { sold: quantity, reserved: -quantity, [fence]: 1 },
             $push: { pending: { orderId, attemptId, quantity, step, at } satisfies PendingMarker },
           },
         },

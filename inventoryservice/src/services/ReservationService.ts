@@ -280,7 +280,9 @@ export class ReservationService {
 
     const shortfalls: Shortfall[] = lines.flatMap(({ productId, quantity }) => {
       const product = before.get(productId)!;
-      return !holdMarkerOf(product) && product.available < quantity ? [{ productId, requested: quantity, available: product.available }] : [];
+      return !holdMarkerOf(product) && product.available < quantity
+        ? [{ productId, requested: quantity, available: product.available }]
+        : [];
     });
     if (shortfalls.length > 0) return { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls }, products: [...before.values()] };
 

@@ -77,8 +77,9 @@ export class FakeProductRepository implements ProductRepository {
     for (const { productId, attemptId, step, quantity, reverse } of removals) {
       const stored = this.products.get(productId);
       const at =
-        stored?.pending.findIndex((m) => m.orderId === orderId && m.attemptId === attemptId && m.step === step && m.quantity === quantity) ??
-        -1;
+        stored?.pending.findIndex(
+          (m) => m.orderId === orderId && m.attemptId === attemptId && m.step === step && m.quantity === quantity,
+        ) ?? -1;
       if (!stored || at < 0) continue;
       stored.pending.splice(at, 1);
       if (reverse) {

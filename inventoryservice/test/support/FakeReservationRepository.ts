@@ -36,7 +36,8 @@ export class FakeReservationRepository implements ReservationRepository {
 
   async recordGivenBack(orderId: string, productIds: string[]): Promise<void> {
     const stored = this.reservations.get(orderId);
-    if (stored) stored.reservation = { ...stored.reservation, holding: stored.reservation.holding.filter((id) => !productIds.includes(id)) };
+    if (stored)
+      stored.reservation = { ...stored.reservation, holding: stored.reservation.holding.filter((id) => !productIds.includes(id)) };
   }
 
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation> {
@@ -71,7 +72,16 @@ export class FakeReservationRepository implements ReservationRepository {
     if (!this.reservations.has(orderId)) {
       const now = new Date();
       this.reservations.set(orderId, {
-        reservation: { orderId, reservationId, status, lines: structuredClone(lines), held: [], holding: [], createdAt: now, updatedAt: now },
+        reservation: {
+          orderId,
+          reservationId,
+          status,
+          lines: structuredClone(lines),
+          held: [],
+          holding: [],
+          createdAt: now,
+          updatedAt: now,
+        },
         outbox: [],
       });
     }

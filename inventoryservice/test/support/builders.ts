@@ -45,10 +45,7 @@ export async function outboxOf(reservations: Model<ReservationDocument>, orderId
  * reservations' `holding`) and its in-flight markers; `balanced` is the SPEC §2 invariant plus
  * reserved = Σ of the quantities the ledger and the unrecorded hold markers account for.
  */
-export async function stockOf(
-  models: { products: Model<ProductDocument>; reservations: Model<ReservationDocument> },
-  productId: string,
-) {
+export async function stockOf(models: { products: Model<ProductDocument>; reservations: Model<ReservationDocument> }, productId: string) {
   const doc = (await models.products.findOne({ productId }).lean())!;
   const holders = await models.reservations.find({ holding: productId }, { lines: 1, held: 1 }).lean();
   const quantityOf = (r: (typeof holders)[number]) => r.lines.find((l) => l.productId === productId)?.quantity ?? 0;
