@@ -185,8 +185,9 @@ export async function seedHistory(template: HistoryTemplate, count: number, chun
           db: hold.db,
           productId,
           ...(hold.field ? { field: hold.field } : {}),
-          elements: [],
+          elements: [] as unknown[],
           quantity: 0,
+          count: 0,
         };
         if (hold.field !== undefined) group.elements.push(cloneWith(hold.element, clone));
         group.quantity += hold.quantity;
