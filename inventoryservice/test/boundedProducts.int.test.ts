@@ -161,4 +161,30 @@ describe('bounded product documents against the real database', () => {
     });
     expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.holding).toEqual([]);
   });
+
+  it('the reconciler gives back an ended reservation still holding lines (a cancel that died right after its decision)', async () => {
+    const p = await givenProducts({ a: 5, b: 5 });
+    const order = buildOrder([
+      [p.a!, 2],
+      [p.b!, 3],
+    ]);
+    await healthy.reserve(order);
+    await expect(serviceThrough(ctx.container, new InterleavingSwitch({}, 1)).release(order.orderId, 'TIMEOUT')).rejects.toBeInstanceOf(
+      SimulatedCrash,
+    );
+    expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.holding).toHaveLength(2);
+
+    await ctx.container.resolve<HoldReconciler>(TOKENS.HoldReconciler).sweep(); // no marker anywhere: found by its `holding`
+
+    for (const id of [p.a!, p.b!])
+      expect(await stockOf(ctx.infra.models, id)).toMatchObject({
+        available: 5,
+        reserved: 0,
+        sold: 0,
+        pending: [],
+        holds: [],
+        balanced: true,
+      });
+    expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved', 'InventoryReleased']);
+  });
 });
