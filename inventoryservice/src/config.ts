@@ -14,6 +14,11 @@ export const ConfigSchema = defineServiceConfig(
     CONSUMER_GROUP_ID: z.string().min(1).default('inventoryservice'),
     /** How often stock still held for an ended reservation (a stale consumer's late hold) is given back. */
     HOLD_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+    /**
+     * How old a product's in-flight marker must be before the reconciler finishes it: a live handler
+     * finishes its steps within a consumer session timeout (10 s), so a few of those.
+     */
+    HOLD_MARKER_GRACE_MS: z.coerce.number().int().nonnegative().default(60_000),
   },
   { port: 3003, dbName: 'inventorydb', serviceName: SERVICE_NAME },
 );

@@ -5,7 +5,7 @@ import type { HoldReconciler } from '../src/services/HoldReconciler.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
 import { createService } from '../src/createService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildOrder, outboxOf } from './support/builders.js';
+import { buildOrder, outboxOf, stockOf } from './support/builders.js';
 import { InterleavingSwitch, serviceThrough, SimulatedCrash } from './support/CrashingRepositories.js';
 
 /**
@@ -20,7 +20,10 @@ describe('reservation handlers of one order interleaving against the real databa
 
   beforeAll(async () => {
     // Correctness under interleavings, not latency: a loaded shared machine must not time the database out.
-    ctx = await startTestService(createService, 'inv-races', { holdOutbox: TOKENS.Outbox, env: { DB_OPERATION_TIMEOUT_MS: '30000' } });
+    ctx = await startTestService(createService, 'inv-races', {
+      holdOutbox: TOKENS.Outbox,
+      env: { DB_OPERATION_TIMEOUT_MS: '30000', HOLD_MARKER_GRACE_MS: '0' },
+    });
     healthy = ctx.container.resolve<ReservationService>(TOKENS.ReservationService);
     reconciler = ctx.container.resolve<HoldReconciler>(TOKENS.HoldReconciler);
   });
@@ -36,17 +39,11 @@ describe('reservation handlers of one order interleaving against the real databa
     }
     return ids;
   }
+  /** The product's stock; holders = the orders its ledger says hold it, plus those with a hold marker on it (recorded or not). */
   const stock = async (productId: string) => {
-    const doc = (await ctx.infra.models.products.findOne({ productId }).lean())!;
-    return {
-      available: doc.available,
-      reserved: doc.reserved,
-      sold: doc.sold,
-      holders: doc.holds.map((h) => h.orderId),
-      balanced:
-        doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold &&
-        doc.reserved === doc.holds.reduce((s, h) => s + h.quantity, 0),
-    };
+    const { available, reserved, sold, holds, pending, balanced } = await stockOf(ctx.infra.models, productId);
+    const marked = pending.filter((m) => m.step === 'hold').map((m) => m.orderId);
+    return { available, reserved, sold, holders: [...new Set([...holds.map((h) => h.orderId), ...marked])].sort(), balanced };
   };
   const statusOf = async (orderId: string) => (await ctx.infra.models.reservations.findById(orderId).lean())?.status;
   const eventTypes = async (orderId: string) => (await outboxOf(ctx.infra.models.reservations, orderId)).map((e) => e.eventType);

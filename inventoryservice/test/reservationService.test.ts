@@ -11,7 +11,8 @@ import { InterleavingSwitch, serviceThrough, SimulatedCrash } from './support/Cr
 
 function arrange(stock: Record<string, number>) {
   const fakes = fakeRepositories(Object.entries(stock).map(([productId, available]) => buildProduct({ productId, available })));
-  const { container } = unitService(createService, { register: fakes.register });
+  // Grace 0: the reconciler finishes any marker left in flight at once (the tests call its sweep).
+  const { container } = unitService(createService, { register: fakes.register, env: { HOLD_MARKER_GRACE_MS: '0' } });
   return { ...fakes, container, service: container.resolve<ReservationService>(TOKENS.ReservationService) };
 }
 
@@ -26,8 +27,9 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     const result = await service.reserve(order);
 
     expect(result.status).toBe('RESERVED');
-    expect(products.snapshot('A')).toMatchObject({ available: 3, reserved: 2, holds: { [order.orderId]: 2 } });
-    expect(products.snapshot('B')).toMatchObject({ available: 0, reserved: 3, holds: { [order.orderId]: 3 } });
+    expect(products.snapshot('A')).toMatchObject({ available: 3, reserved: 2, pending: [] });
+    expect(products.snapshot('B')).toMatchObject({ available: 0, reserved: 3, pending: [] });
+    expect(reservations.holdingOf(order.orderId)).toEqual(['A', 'B']); // the ledger is on the reservation
     const events = reservations.eventsOf(order.orderId);
     expect(events.map((e) => e.eventType)).toEqual(['InventoryReserved']);
     expect(events[0]!.data).toEqual({
@@ -51,7 +53,7 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     const result = await service.reserve(order);
 
     expect(result.status).toBe('FAILED');
-    for (const id of ['A', 'B', 'C']) expect(products.snapshot(id)).toMatchObject({ reserved: 0, holds: {} });
+    for (const id of ['A', 'B', 'C']) expect(products.snapshot(id)).toMatchObject({ reserved: 0, pending: [] });
     expect(products.snapshot('A')!.available).toBe(5);
     const [event] = reservations.eventsOf(order.orderId);
     expect(event).toMatchObject({
@@ -81,8 +83,10 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     const result = await run.reserve(order);
 
     expect(result.status).toBe('FAILED');
-    expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, holds: {} });
-    expect(products.snapshot('B')).toMatchObject({ available: 1, reserved: 2, holds: { [rival.orderId]: 2 } });
+    expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, pending: [] });
+    expect(products.snapshot('B')).toMatchObject({ available: 1, reserved: 2, pending: [] });
+    expect(reservations.holdingOf(rival.orderId)).toEqual(['B']);
+    expect(reservations.holdingOf(order.orderId)).toEqual([]);
     expect(reservations.eventsOf(order.orderId)).toMatchObject([
       {
         eventType: 'InventoryFailed',
@@ -107,7 +111,7 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
       reason: 'UNKNOWN_PRODUCT',
       unknownProductIds: ['ghost'],
     });
-    expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, holds: {} });
+    expect(products.snapshot('A')).toMatchObject({ available: 5, reserved: 0, pending: [] });
   });
 
   it('merges lines naming the same product: holds the total once', async () => {
@@ -119,7 +123,8 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
 
     await service.reserve(order);
 
-    expect(products.snapshot('A')).toMatchObject({ available: 0, reserved: 5, holds: { [order.orderId]: 5 } });
+    expect(products.snapshot('A')).toMatchObject({ available: 0, reserved: 5, pending: [] });
+    expect(reservations.holdingOf(order.orderId)).toEqual(['A']);
     expect(reservations.eventsOf(order.orderId)[0]!.data).toMatchObject({ items: [{ productId: 'A', quantity: 5 }] });
   });
 
@@ -186,7 +191,7 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     const result = await service.reserve(order);
 
     expect(result.status).toBe('FAILED');
-    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, holds: {} });
+    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, pending: [] });
     expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryFailed']);
   });
 
@@ -217,8 +222,8 @@ describe('ReservationService.release (OrderCancelled)', () => {
     const again = await service.release(order.orderId, 'CUSTOMER_REQUEST');
 
     expect(again.status).toBe('RELEASED');
-    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, holds: {} });
-    expect(products.snapshot('B')).toMatchObject({ available: 10, reserved: 0, holds: {} });
+    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, pending: [] });
+    expect(products.snapshot('B')).toMatchObject({ available: 10, reserved: 0, pending: [] });
     const events = reservations.eventsOf(order.orderId);
     expect(events.map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
     expect(events[1]!.data).toEqual({
@@ -265,7 +270,7 @@ describe('ReservationService.ship (OrderShipped)', () => {
     const again = await service.ship(order.orderId);
 
     expect(again.status).toBe('SOLD');
-    expect(products.snapshot('A')).toMatchObject({ available: 6, reserved: 0, sold: 4, holds: {} });
+    expect(products.snapshot('A')).toMatchObject({ available: 6, reserved: 0, sold: 4, pending: [] });
     expect(balances(products.snapshot('A')!)).toBe(true);
   });
 
@@ -303,7 +308,7 @@ describe('ReservationService when two handlers of one order interleave (a rebala
     const result = await cancel.release(order.orderId, 'TIMEOUT');
 
     expect(result.status).toBe('RELEASED');
-    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, holds: {} });
+    expect(products.snapshot('A')).toMatchObject({ available: 10, reserved: 0, pending: [] });
     expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
   });
 
@@ -320,7 +325,7 @@ describe('ReservationService when two handlers of one order interleave (a rebala
     await stale.reserve(order);
     await service.ship(order.orderId); // a redelivered OrderShipped
 
-    expect(products.snapshot('A')).toMatchObject({ available: 3, reserved: 0, sold: 2, holds: {} });
+    expect(products.snapshot('A')).toMatchObject({ available: 3, reserved: 0, sold: 2, pending: [] });
     expect(balances(products.snapshot('A')!)).toBe(true);
   });
 
@@ -343,8 +348,10 @@ describe('ReservationService when two handlers of one order interleave (a rebala
 
     await container.resolve<HoldReconciler>(TOKENS.HoldReconciler).sweep();
 
-    expect(products.snapshot('A')).toMatchObject({ available: 4, reserved: 1, holds: { [other.orderId]: 1 } });
-    expect(products.snapshot('B')).toMatchObject({ available: 5, reserved: 0, holds: {} });
+    expect(products.snapshot('A')).toMatchObject({ available: 4, reserved: 1, pending: [] });
+    expect(reservations.holdingOf(other.orderId)).toEqual(['A']);
+    expect(reservations.holdingOf(order.orderId)).toEqual([]);
+    expect(products.snapshot('B')).toMatchObject({ available: 5, reserved: 0, pending: [] });
     for (const id of ['A', 'B']) expect(balances(products.snapshot(id)!)).toBe(true);
     expect(reservations.eventsOf(order.orderId).map((e) => e.eventType)).toEqual(['InventoryReserved', 'InventoryReleased']);
   });

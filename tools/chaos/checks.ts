@@ -26,11 +26,17 @@ interface ProductDoc {
   sold: number;
   initial: number;
   restocked: number;
-  holds: Array<{ orderId: string; quantity: number }>;
+  /** In-flight markers only (inventoryservice's ReservationService); who holds what is on the reservations. */
+  pending?: Array<{ orderId: string; attemptId: string; quantity: number; step: string }>;
 }
 interface ReservationDoc {
   _id: string;
   status: string;
+  lines?: Array<{ productId: string; quantity: number }>;
+  /** The hold each line counts on (written by the RESERVED decision). */
+  held?: Array<{ productId: string; attemptId: string }>;
+  /** The products whose units the order still holds. */
+  holding?: string[];
 }
 interface NotificationDoc {
   eventId: string;
@@ -82,7 +88,7 @@ export async function runChecks(input: CheckInput): Promise<CheckResult[]> {
     observer.inventory.collection<ProductDoc>('products').find({}).toArray(),
     observer.inventory
       .collection<ReservationDoc>('reservations')
-      .find({}, { projection: { status: 1 } })
+      .find({}, { projection: { status: 1, lines: 1, held: 1, holding: 1 } })
       .toArray(),
     observer.notifications
       .collection<NotificationDoc>('notifications')
@@ -157,15 +163,25 @@ function noDoubleReservation(orders: OrderDoc[], products: ProductDoc[], reserva
   const violations: unknown[] = [];
   const holdsOf = new Map<string, Map<string, number>>(); // orderId → productId → quantity held
   let holds = 0;
+  const addHold = (orderId: string, productId: string, quantity: number) => {
+    holds += 1;
+    const ofOrder = holdsOf.get(orderId) ?? new Map<string, number>();
+    if (ofOrder.has(productId)) violations.push({ productId, orderId, problem: 'two holds for one order' });
+    holdsOf.set(orderId, ofOrder.set(productId, quantity));
+  };
+  // The ledger: each reservation's `holding` lines; plus hold markers no reservation records (in flight, or strays).
+  const counted = new Set<string>();
+  for (const r of reservations) {
+    for (const h of r.held ?? []) counted.add(`${r._id}/${h.productId}/${h.attemptId}`);
+    for (const productId of r.holding ?? []) addHold(r._id, productId, r.lines?.find((l) => l.productId === productId)?.quantity ?? 0);
+  }
   for (const p of products) {
-    const seen = new Set<string>();
-    for (const h of p.holds) {
-      holds += 1;
-      if (seen.has(h.orderId)) violations.push({ productId: p.productId, orderId: h.orderId, problem: 'two holds for one order' });
-      seen.add(h.orderId);
-      holdsOf.set(h.orderId, (holdsOf.get(h.orderId) ?? new Map<string, number>()).set(p.productId, h.quantity));
-    }
-    const held = p.holds.reduce((s, h) => s + h.quantity, 0);
+    for (const m of p.pending ?? [])
+      if (m.step === 'hold' && !counted.has(`${m.orderId}/${p.productId}/${m.attemptId}`)) addHold(m.orderId, p.productId, m.quantity);
+  }
+  for (const p of products) {
+    let held = 0;
+    for (const ofOrder of holdsOf.values()) held += ofOrder.get(p.productId) ?? 0;
     if (held !== p.reserved) violations.push({ productId: p.productId, problem: `Σholds ${held} ≠ reserved ${p.reserved}` });
   }
   const reservationOf = new Map(reservations.map((r) => [r._id, r.status]));

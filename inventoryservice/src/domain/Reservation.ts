@@ -16,7 +16,7 @@ export interface StockLine {
   quantity: number;
 }
 
-/** A line's hold that a RESERVED decision counted on: the attempt that took it (see ReservationService). */
+/** A line's hold that the RESERVED decision counted on: the attempt that took it (see ReservationService). */
 export interface HeldLine {
   productId: string;
   attemptId: string;
@@ -33,8 +33,13 @@ export interface Reservation {
   lines: StockLine[];
   failure?: ReservationFailure;
   releaseReason?: string;
-  /** Set by the RESERVED decision: the holds it counted on; any other hold of the order is a stray. */
-  heldBy?: HeldLine[];
+  /**
+   * The ledger. `held`: written once, by the RESERVED decision: the hold each line counts on; any other
+   * hold marker of the order is a stray. Empty in every status the order never reached RESERVED in.
+   */
+  held: HeldLine[];
+  /** The products of `held` whose units are not given back yet (to available or to sold). */
+  holding: string[];
   createdAt: Date;
   updatedAt: Date;
 }

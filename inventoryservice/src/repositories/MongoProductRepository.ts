@@ -1,25 +1,37 @@
 import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
-import type { NewProduct, Product, ProductForOrder } from '../domain/Product.js';
-import type { HoldChange, ProductRepository } from '../services/ports/ProductRepository.js';
+import type { NewProduct, PendingMarker, Product, ProductForOrder } from '../domain/Product.js';
+import type { GiveBack, MarkerRemoval, ProductRepository } from '../services/ports/ProductRepository.js';
 import { TOKENS } from '../tokens.js';
-import type { Hold, ProductDocument } from './models/ProductModel.js';
+import type { ProductDocument } from './models/ProductModel.js';
 
 const STOCK = { _id: 0, productId: 1, name: 1, available: 1, reserved: 1, sold: 1, initial: 1, restocked: 1 } as const;
 
-type StockDoc = Pick<ProductDocument, keyof Product> & { holds?: Hold[] };
+type StockDoc = Pick<ProductDocument, keyof Product> & Partial<Pick<ProductDocument, 'giveBackSeq' | 'pending'>>;
 
-/** Enough available and no hold of this order yet: what makes a hold atomic and idempotent per (product, order). */
+/** Enough available and no marker of this order: what makes a hold atomic and one per (product, order). */
 const holdFilter = (productId: string, orderId: string, quantity: number) => ({
   productId,
   available: op({ $gte: quantity }),
-  'holds.orderId': op({ $ne: orderId }),
+  'pending.orderId': op({ $ne: orderId }),
 });
 const holdUpdate = (orderId: string, quantity: number, attemptId: string) => ({
   $inc: { available: -quantity, reserved: quantity },
-  $push: { holds: { orderId, quantity, attemptId } },
+  $push: { pending: { orderId, attemptId, quantity, step: 'hold', at: new Date() } satisfies PendingMarker },
 });
+
+/**
+ * The give-back fence is split into GIVE_BACK_FENCES counters per product, an order using the one its
+ * id hashes to: the fence only has to see every give-back of the same order (ReservationService), so
+ * other orders' give-backs on a hot product rarely make a push miss. The document stays bounded.
+ */
+const GIVE_BACK_FENCES = 32;
+export const fenceOf = (orderId: string): string => {
+  let hash = 2_166_136_261;
+  for (let i = 0; i < orderId.length; i++) hash = Math.imul(hash ^ orderId.charCodeAt(i), 16_777_619);
+  return `f${(hash >>> 0) % GIVE_BACK_FENCES}`;
+};
 
 const toProduct = (doc: StockDoc): Product => ({
   productId: doc.productId,
@@ -33,7 +45,8 @@ const toProduct = (doc: StockDoc): Product => ({
 
 /**
  * Products in MongoDB. Each stock change is one conditional `updateOne` on one document; the filter
- * (enough available, the order's hold present or absent) is what makes it atomic and idempotent.
+ * (enough available, the order's marker present or absent, the give-back fence) is what makes it atomic
+ * and idempotent. A product holds only in-flight markers, so these documents stay small.
  */
 @injectable()
 export class MongoProductRepository implements ProductRepository {
@@ -49,14 +62,15 @@ export class MongoProductRepository implements ProductRepository {
   }
 
   async findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]> {
-    // Only this order's hold is read back, however many other orders hold the product.
-    const docs = await this.model
-      .find({ productId: op({ $in: productIds }) }, { ...STOCK, holds: op({ $elemMatch: { orderId } }) })
-      .lean<StockDoc[]>();
-    return docs.map((doc) => {
-      const hold = doc.holds?.find((h) => h.orderId === orderId);
-      return { ...toProduct(doc), heldQuantity: hold?.quantity ?? 0, ...(hold?.attemptId ? { heldBy: hold.attemptId } : {}) };
-    });
+    // All markers are read (an order may have two on a product; `$elemMatch` projects one): only in-flight ones, a few.
+    const docs = await this.model.find({ productId: op({ $in: productIds }) }, { ...STOCK, giveBackSeq: 1, pending: 1 }).lean<StockDoc[]>();
+    return docs.map((doc) => ({
+      ...toProduct(doc),
+      giveBackSeq: doc.giveBackSeq?.[fenceOf(orderId)] ?? 0,
+      pending: (doc.pending ?? [])
+        .filter((m) => m.orderId === orderId)
+        .map(({ orderId: id, attemptId, quantity, step, at }) => ({ orderId: id, attemptId, quantity, step, at })),
+    }));
   }
 
   async hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
@@ -75,35 +89,63 @@ export class MongoProductRepository implements ProductRepository {
     );
   }
 
-  async takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void> {
-    if (changes.length === 0) return;
-    await this.model.bulkWrite(
-      changes.map(({ productId, quantity, attemptId, to }) => {
-        const hold = attemptId === undefined ? { orderId } : { orderId, attemptId };
-        const inc = to === 'available' ? { available: quantity, reserved: -quantity } : { reserved: -quantity, sold: quantity };
-        return {
-          updateOne: {
-            filter: { productId, holds: op({ $elemMatch: { ...hold, quantity } }) },
-            update: { $inc: inc, $pull: { holds: hold } },
+  async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {
+    if (giveBacks.length === 0) return 0;
+    const at = new Date();
+    const fence = `giveBackSeq.${fenceOf(orderId)}`;
+    const result = await this.model.bulkWrite(
+      giveBacks.map(({ productId, quantity, step, attemptId, expectedSeq }) => ({
+        updateOne: {
+          filter: {
+            productId,
+            // A fence never bumped (or a product written before fences existed) is absent: it counts as 0.
+            [fence]: expectedSeq === 0 ? op({ $in: [0, null] }) : expectedSeq,
+            pending: op({ $not: { $elemMatch: { orderId, step: { $in: ['release', 'sell'] } } } }),
           },
-        };
-      }),
+          update: {
+            $inc:
+              step === 'release'
+                ? { available: quantity, reserved: -quantity, [fence]: 1 }
+                : { sold: quantity, reserved: -quantity, [fence]: 1 },
+            $push: { pending: { orderId, attemptId, quantity, step, at } satisfies PendingMarker },
+          },
+        },
+      })),
+      { ordered: false },
+    );
+    return result.modifiedCount;
+  }
+
+  async removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
+    if (removals.length === 0) return;
+    await this.model.bulkWrite(
+      removals.map(({ productId, attemptId, step, quantity, reverse }) => ({
+        updateOne: {
+          filter: { productId, pending: op({ $elemMatch: { orderId, attemptId, step, quantity } }) },
+          update: {
+            $pull: { pending: { orderId, attemptId, step } },
+            ...(reverse ? { $inc: { available: quantity, reserved: -quantity } } : {}),
+          },
+        },
+      })),
       { ordered: false },
     );
   }
 
-  async ordersHolding(): Promise<string[]> {
+  async ordersWithMarkersBefore(before: Date): Promise<string[]> {
     const docs = await this.model
-      .find({ 'holds.0': op({ $exists: true }) }, { _id: 0, 'holds.orderId': 1 })
-      .lean<Array<{ holds: Array<Pick<Hold, 'orderId'>> }>>();
-    return [...new Set(docs.flatMap((d) => d.holds.map((h) => h.orderId)))];
+      .find({ 'pending.at': op({ $lt: before }) }, { _id: 0, pending: 1 })
+      .lean<Array<Pick<ProductDocument, 'pending'>>>();
+    return [...new Set(docs.flatMap((d) => d.pending.filter((m) => m.at < before).map((m) => m.orderId)))];
   }
 
   async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {
     try {
       const result = await this.model.updateOne(
         { productId },
-        { $setOnInsert: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0, holds: [] } },
+        {
+          $setOnInsert: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0, giveBackSeq: {}, pending: [] },
+        },
         { upsert: true },
       );
       return result.upsertedCount === 1;

@@ -17,7 +17,8 @@ const toReservation = (doc: ReservationDocument): Reservation => ({
   lines: doc.lines.map(({ productId, quantity }) => ({ productId, quantity })),
   ...(doc.failure ? { failure: doc.failure } : {}),
   ...(doc.releaseReason ? { releaseReason: doc.releaseReason } : {}),
-  ...(doc.heldBy ? { heldBy: doc.heldBy.map(({ productId, attemptId }) => ({ productId, attemptId })) } : {}),
+  held: (doc.held ?? []).map(({ productId, attemptId }) => ({ productId, attemptId })),
+  holding: [...(doc.holding ?? [])],
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
@@ -35,12 +36,23 @@ export class MongoReservationRepository implements ReservationRepository {
     return doc ? toReservation(doc) : null;
   }
 
-  async findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]> {
+  async findByOrderIds(orderIds: string[]): Promise<Reservation[]> {
     if (orderIds.length === 0) return [];
+    const docs = await this.model.find({ _id: op({ $in: orderIds }) }, WITHOUT_OUTBOX).lean<ReservationDocument[]>();
+    return docs.map(toReservation);
+  }
+
+  async findHolding(statuses: readonly ReservationStatus[]): Promise<Reservation[]> {
+    // `$gt: ''` matches an array with any (non-empty) product id: an index range, unlike `holding.0` exists.
     const docs = await this.model
-      .find({ _id: op({ $in: orderIds }), status: op({ $nin: statuses }) }, WITHOUT_OUTBOX)
+      .find({ status: op({ $in: [...statuses] }), holding: op({ $gt: '' }) }, WITHOUT_OUTBOX)
       .lean<ReservationDocument[]>();
     return docs.map(toReservation);
+  }
+
+  async recordGivenBack(orderId: string, productIds: string[]): Promise<void> {
+    if (productIds.length === 0) return;
+    await this.model.updateOne({ _id: orderId }, { $pull: { holding: op({ $in: productIds }) } });
   }
 
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation> {
@@ -61,7 +73,10 @@ export class MongoReservationRepository implements ReservationRepository {
     const doc = await this.model
       .findOneAndUpdate(
         { _id: orderId, status: op({ $in: from }) },
-        this.outbox.withEvents<ReservationDocument>({ $set: { status: to, ...changes } }, events),
+        this.outbox.withEvents<ReservationDocument>(
+          { $set: { status: to, ...changes, ...(changes.held ? { holding: changes.held.map((h) => h.productId) } : {}) } },
+          events,
+        ),
         {
           new: true,
           projection: WITHOUT_OUTBOX,

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import type { Shortfall } from '@orderplatform/shared/contracts';
 import { PermanentError } from '@orderplatform/shared/errors';
 import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
+import type { PendingMarker, ProductForOrder } from '../domain/Product.js';
 import { ReservationNotFoundError } from '../domain/errors/ReservationNotFoundError.js';
 import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type StockLine } from '../domain/Reservation.js';
 import { TOKENS } from '../tokens.js';
 import { mergeLines } from './mergeLines.js';
 import type { InventoryEvents } from './ports/InventoryEvents.js';
-import type { HoldChange, ProductRepository } from './ports/ProductRepository.js';
+import type { GiveBack, MarkerRemoval, ProductRepository } from './ports/ProductRepository.js';
 import type { ReservationRepository } from './ports/ReservationRepository.js';
 
 export interface OrderToReserve {
@@ -16,35 +18,68 @@ export interface OrderToReserve {
   items: ReadonlyArray<StockLine>;
 }
 
-type LineState = { kind: 'held'; attemptId?: string } | { kind: 'available' } | { kind: 'short'; shortfall: Shortfall };
-type HoldOutcome = { failure: ReservationFailure } | { failure?: undefined; heldBy: HeldLine[] };
+type LineState = { kind: 'held'; attemptId: string } | { kind: 'available' } | { kind: 'short'; shortfall: Shortfall };
+/** What the hold steps found, with the products as last read (markers included) for the settle step. */
+type HoldOutcome = { products: ProductForOrder[] } & ({ failure: ReservationFailure } | { failure?: undefined; held: HeldLine[] });
 
 /** Hold attempts on one line that may lose to concurrent changes before the handler retries later. */
 const MAX_HOLD_ATTEMPTS = 10;
+/** Give-back rounds that may lose to other orders' give-backs on the same products before the handler retries later. */
+const MAX_GIVE_BACK_ATTEMPTS = 10;
+
+const holdMarkerOf = (product: ProductForOrder | undefined): PendingMarker | undefined => product?.pending.find((m) => m.step === 'hold');
+const giveBackMarkerOf = (product: ProductForOrder | undefined): PendingMarker | undefined =>
+  product?.pending.find((m) => m.step !== 'hold');
+const removalOf = (productId: string, { attemptId, step, quantity }: PendingMarker, reverse: boolean): MarkerRemoval => ({
+  productId,
+  attemptId,
+  step,
+  quantity,
+  reverse,
+});
 
 /**
- * The order's stock, all lines or none, with single-document writes only. The reservation document
- * is the saga log: its status is decided by ONE conditional write that also carries the outcome
- * event (outbox). Per-product steps are idempotent conditional updates keyed by the order (holds),
- * so any run can stop after any write and a re-run (redelivery) resumes from the status:
- * - RESERVING: the hold steps run again (an existing hold counts as done), then the decision write;
- * - decided: nothing is decided again; only the idempotent follow-up (release/sell the holds) re-runs.
- * The decision is written BEFORE compensating, so two concurrent runs can never both decide, and the
- * loser of the decision write converges to the winner's status.
+ * The order's stock, all lines or none, with single-document conditional writes only. The reservation
+ * document is the saga log AND the ledger of what the order holds; a product document keeps only its
+ * counters, a give-back fence (`giveBackSeq`) and in-flight markers (`pending`: at most one hold and one
+ * give-back marker per order, each pulled once the reservation records its step), so a product's size
+ * does not grow with its open orders. Any run can stop after any write; a re-run (redelivery) or the
+ * HoldReconciler resumes from what the two documents say.
  *
- * Stray holds. A run that read RESERVING can still hold a line after another run decided (a stale
- * consumer whose partition moved in a rebalance, frozen between its read and its hold): the hold
- * lands on a FAILED/RELEASED/CANCELLED reservation, or on a SOLD one whose own hold was already sold.
- * No single-document write can refuse it (the hold is on the product, the status on the
- * reservation), so such a hold is made recognisable instead and given back by whoever sees it:
- * - every hold carries the id of the reserve attempt that took it, and the RESERVED decision records
- *   the attempt of each line's hold it counted on (`heldBy`); in RESERVED every line holds exactly
- *   that hold (one hold per order and product, and nothing releases a hold before the decision);
- * - `settle` releases every hold of a reservation that must hold nothing, and for SOLD sells the
- *   counted holds and releases any other: the stale run does this itself when its decision write
- *   loses, and the HoldReconciler sweeps the holds of ended reservations for a run that died first.
- * Only the counted hold can ever be sold, so a stray hold is never sold twice and the stock
- * invariant holds with no hold left behind.
+ * Reserve (attempt A, one round trip per step for all lines):
+ * 1. product: {available ≥ q, no marker of the order} → available −q, reserved +q, push hold marker {A}.
+ * 2. read back; the decision is ONE conditional write (status RESERVING → RESERVED) that also records,
+ *    per line, the attempt of the hold marker now on the product (`held`: A's own, or an earlier or
+ *    concurrent run's — adopted, "counted as that run's") and starts every line `holding`; with its event
+ *    (outbox). A line with no marker and available < q is short: FAILED, which records nothing.
+ * 3. product: pull the recorded hold markers (no stock change).
+ * While RESERVING nothing is recorded, and an unrecorded hold marker is only ever removed by reversing
+ * it once the reservation left RESERVING; so every marker the decision records is on its product when
+ * the decision is written, each line counts exactly one hold, and two runs can never both decide.
+ *
+ * Stray holds. A run that read RESERVING can still push a hold after another run decided (a stale
+ * consumer whose partition moved in a rebalance). No single-document write can refuse it (the hold is on
+ * the product, the status on the reservation), so it is made recognisable instead: a hold marker of an
+ * order whose reservation is no longer RESERVING and does not record that attempt for that line is a
+ * stray, and whoever sees it reverses it (that exact marker present → units back, marker pulled) — the
+ * stale run itself when its decision write loses, a redelivery, or the HoldReconciler once the marker is
+ * older than its grace. Reversing a hold is always safe; a recorded marker is only ever pulled.
+ *
+ * Give back (to available after FAILED/RELEASED/CANCELLED_BEFORE_RESERVE, to sold after SOLD), run R:
+ * 1. read the products FIRST (markers, giveBackSeq s), THEN the reservation (`holding`);
+ * 2. a line not `holding` any more → only pull a leftover give-back marker;
+ * 3. a give-back marker of the order on the product → someone applied it: go to 5;
+ * 4. product: {giveBackSeq: s, no give-back marker of the order} → units to available | sold,
+ *    reserved −q, giveBackSeq +1, push give-back marker {R}; a miss → read again (1) and retry (bounded,
+ *    then a transient error: the consumer backs off and redelivers);
+ * 5. reservation: record the line given back (no longer `holding`; idempotent); 6. product: pull the marker.
+ * A stale run cannot give back twice: every give-back push of the order bumps its fence (`giveBackSeq`: a
+ * few counters per product, the order's chosen by a hash of its id, so other orders' give-backs rarely
+ * get in the way), so R's push applies only if none happened since R's product read; R's reservation read came after that product read, so another
+ * run's give-back was either still marked on the product (3), or recorded (2), or it pushed after R's
+ * read and R's push fails on the seq. A give-back is never reversed (that could make available
+ * negative) — it is only completed. Together: initial + restocked = available + reserved + sold with
+ * available ≥ 0 at every write, nothing is held twice, given back twice or left held.
  */
 @injectable()
 export class ReservationService {
@@ -75,14 +110,15 @@ export class ReservationService {
       await this.settle(opened);
       return opened;
     }
-    const held = await this.holdAll(opened, randomUUID());
-    const decided = held.failure
-      ? await this.reservations.transition(orderId, ['RESERVING'], 'FAILED', { failure: held.failure }, [
-          this.events.failed(orderId, held.failure),
+    const outcome = await this.holdAll(opened, randomUUID());
+    const decided = outcome.failure
+      ? await this.reservations.transition(orderId, ['RESERVING'], 'FAILED', { failure: outcome.failure }, [
+          this.events.failed(orderId, outcome.failure),
         ])
-      : await this.reservations.transition(orderId, ['RESERVING'], 'RESERVED', { heldBy: held.heldBy }, [this.events.reserved(opened)]);
+      : await this.reservations.transition(orderId, ['RESERVING'], 'RESERVED', { held: outcome.held }, [this.events.reserved(opened)]);
+    // Read after the products were: the products as holdAll last read them serve the settle step (no third read).
     const current = decided ?? (await this.mustFind(orderId));
-    await this.settle(current);
+    await this.settleFrom(current, outcome.products);
     this.log.info(
       { orderId, reservationId: current.reservationId, status: current.status, reason: current.failure?.reason },
       'Reservation decided',
@@ -94,6 +130,16 @@ export class ReservationService {
   async release(orderId: string, reason: string): Promise<Reservation> {
     // No reservation yet: leave a tombstone so a late OrderPlaced reserves nothing.
     let current = (await this.reservations.findByOrderId(orderId)) ?? (await this.reservations.tombstoneOrGet(orderId, randomUUID()));
+    if (current.status !== 'RESERVED' && current.status !== 'RESERVING') {
+      if (current.status === 'SOLD') this.log.warn({ orderId }, 'Order cancelled after it shipped; sold stock stays sold');
+      await this.settle(current);
+      return current;
+    }
+    // The products first: the transition below is then a reservation read that came after them.
+    const products = await this.products.findForOrder(
+      current.lines.map((l) => l.productId),
+      orderId,
+    );
     // A lost conditional write means a concurrent run moved the status on (RESERVING → RESERVED, or
     // RESERVED → SOLD): act on the new status. Statuses only move forward, so this ends in ≤ 3 rounds.
     while (current.status === 'RESERVED' || current.status === 'RESERVING') {
@@ -107,7 +153,7 @@ export class ReservationService {
       current = moved ?? (await this.mustFind(orderId));
     }
     if (current.status === 'SOLD') this.log.warn({ orderId }, 'Order cancelled after it shipped; sold stock stays sold');
-    await this.settle(current);
+    await this.settleFrom(current, products);
     this.log.info({ orderId, status: current.status, reason }, 'Cancellation handled');
     return current;
   }
@@ -116,107 +162,178 @@ export class ReservationService {
   async ship(orderId: string): Promise<Reservation> {
     const existing = await this.reservations.findByOrderId(orderId);
     if (!existing) throw new PermanentError(`Order ${orderId} shipped but has no reservation`);
+    if (existing.status !== 'RESERVED' && existing.status !== 'SOLD')
+      throw new PermanentError(`Order ${orderId} shipped but its reservation is ${existing.status}`);
+    // The products first, then the reservation (the transition's answer, or a read): see give back, step 1.
+    const products = await this.products.findForOrder(
+      existing.lines.map((l) => l.productId),
+      orderId,
+    );
     const current =
-      existing.status === 'RESERVED'
-        ? ((await this.reservations.transition(orderId, ['RESERVED'], 'SOLD', {}, [])) ?? (await this.mustFind(orderId)))
-        : existing;
+      (existing.status === 'RESERVED' ? await this.reservations.transition(orderId, ['RESERVED'], 'SOLD', {}, []) : null) ??
+      (await this.mustFind(orderId));
     if (current.status !== 'SOLD') throw new PermanentError(`Order ${orderId} shipped but its reservation is ${current.status}`);
-    await this.settle(current);
+    await this.settleFrom(current, products);
     this.log.info({ orderId, reservationId: current.reservationId }, 'Reserved stock sold');
     return current;
   }
 
   /**
-   * The idempotent follow-up of a decided status (see the class comment on stray holds): a
-   * reservation that must hold nothing releases whatever its order still holds (compensation after
-   * FAILED, release after RELEASED, or a stray hold); SOLD sells the holds the decision counted on
-   * and releases any other. RESERVING and RESERVED are left alone. Also run by the HoldReconciler.
+   * The idempotent follow-up of a decided status (see the class comment): pulls the order's recorded
+   * hold markers and reverses stray ones, and an ended reservation gives back every line still
+   * `holding` (to sold for SOLD, to available otherwise) and completes give-backs left half done.
+   * RESERVING is left alone. Run by redeliveries and the HoldReconciler.
    */
   async settle(reservation: Reservation): Promise<void> {
     const { orderId, lines, status } = reservation;
-    if (HOLDS_NOTHING.includes(status)) {
-      await this.products.takeHolds(
-        orderId,
-        lines.map(({ productId, quantity }) => ({ productId, quantity, to: 'available' })),
-      );
-      return;
+    if (status === 'RESERVING' || lines.length === 0) return;
+    const products = await this.products.findForOrder(
+      lines.map((l) => l.productId),
+      orderId,
+    );
+    // A line given back never holds again, so an ended reservation holding nothing needs no read after the products.
+    const mustGiveBack = status !== 'RESERVED' && reservation.holding.length > 0;
+    await this.settleFrom(mustGiveBack ? await this.mustFind(orderId) : reservation, products);
+  }
+
+  /** `settle` on products read BEFORE `reservation` was (the give-back fence needs that order). */
+  private async settleFrom(reservation: Reservation, products: ProductForOrder[]): Promise<void> {
+    const { orderId, status } = reservation;
+    if (status === 'RESERVING') return;
+    const counted = new Map(reservation.held.map((h) => [h.productId, h.attemptId]));
+    // Not RESERVING: `held` is final, so a hold marker it does not record is a stray, for good.
+    const removals = new Map<string, MarkerRemoval>();
+    const remove = (r: MarkerRemoval) => removals.set(`${r.productId}/${r.step}/${r.attemptId}`, r);
+    for (const product of products) {
+      const marker = holdMarkerOf(product);
+      if (marker) remove(removalOf(product.productId, marker, counted.get(product.productId) !== marker.attemptId));
     }
-    if (status !== 'SOLD') return;
-    const holding = (
-      await this.products.findForOrder(
-        lines.map((l) => l.productId),
-        orderId,
-      )
-    ).filter((p) => p.heldQuantity > 0);
-    const changes = holding.map(({ productId, heldBy }): HoldChange => {
-      const { quantity } = lines.find((l) => l.productId === productId)!;
-      const counted = reservation.heldBy?.find((h) => h.productId === productId)?.attemptId;
-      // A decision made before attempts were recorded counted on whatever hold the order has.
-      if (counted === undefined) return { productId, quantity, to: 'sold' };
-      if (counted === heldBy) return { productId, quantity, attemptId: counted, to: 'sold' };
-      return { productId, quantity, ...(heldBy === undefined ? {} : { attemptId: heldBy }), to: 'available' };
-    });
-    await this.products.takeHolds(orderId, changes);
+    if (status !== 'RESERVED') await this.giveBack(reservation, products, remove);
+    if (removals.size > 0) await this.products.removeMarkers(orderId, [...removals.values()]);
+  }
+
+  /** Give back, steps 1–5 (the class comment); step 6's pulls go to `remove`. */
+  private async giveBack(first: Reservation, firstProducts: ProductForOrder[], remove: (r: MarkerRemoval) => void): Promise<void> {
+    const { orderId, lines } = first;
+    const step = first.status === 'SOLD' ? 'sell' : HOLDS_NOTHING.includes(first.status) ? 'release' : undefined;
+    if (step === undefined) return;
+    const runId = randomUUID();
+    let current = first;
+    let products = new Map(firstProducts.map((p) => [p.productId, p]));
+    for (let attempt = 1; attempt <= MAX_GIVE_BACK_ATTEMPTS; attempt++) {
+      for (const product of products.values()) {
+        const marker = giveBackMarkerOf(product);
+        // Step 2: recorded already, only the marker is left.
+        if (marker && !current.holding.includes(product.productId)) remove(removalOf(product.productId, marker, false));
+      }
+      const applied: string[] = [];
+      const pushes: GiveBack[] = [];
+      for (const productId of current.holding) {
+        const product = products.get(productId);
+        if (!product) throw new Error(`Product ${productId} of order ${orderId} vanished`); // products are never deleted
+        const marker = giveBackMarkerOf(product);
+        if (marker) {
+          applied.push(productId); // step 3
+          remove(removalOf(productId, marker, false));
+          continue;
+        }
+        const { quantity } = lines.find((l) => l.productId === productId)!;
+        pushes.push({ productId, quantity, step, attemptId: runId, expectedSeq: product.giveBackSeq });
+      }
+      const pushed = pushes.length > 0 ? await this.products.giveBackEach(orderId, pushes) : 0;
+      const allPushed = pushed === pushes.length;
+      if (allPushed)
+        for (const g of pushes) {
+          applied.push(g.productId);
+          remove({ productId: g.productId, attemptId: runId, step, quantity: g.quantity, reverse: false });
+        }
+      if (applied.length > 0) await this.reservations.recordGivenBack(orderId, applied); // step 5
+      if (allPushed) return;
+      // Some push missed (another give-back on that product since the read): read again, products first.
+      products = new Map(
+        (
+          await this.products.findForOrder(
+            pushes.map((g) => g.productId),
+            orderId,
+          )
+        ).map((p) => [p.productId, p]),
+      );
+      current = await this.mustFind(orderId);
+      await setTimeout(Math.random() * 5 * attempt); // others' give-backs on a hot product: spread the retries
+    }
+    // Transient: the consumer retries the event with backoff (or the reconciler later), and the re-run resumes here.
+    throw new Error(`Stock of order ${orderId}'s products kept changing while giving it back`);
   }
 
   /**
    * Holds every line as `attemptId`, or none when a line is already short (then every line is only
-   * checked, for the report). The lines not held yet are held in one round trip and read back; a line
-   * that missed (a concurrent change) goes through `holdLine` on its own. When all are held, says
-   * which attempt's hold each line counts on.
+   * checked, for the report). The lines with no hold marker of the order are held in one round trip
+   * and read back; a line that missed (a concurrent change) goes through `holdLine` on its own. When
+   * all are held, says which attempt's hold each line counts on.
    */
   private async holdAll({ orderId, lines }: Reservation, attemptId: string): Promise<HoldOutcome> {
     const productIds = lines.map((l) => l.productId);
     const before = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
     const unknownProductIds = productIds.filter((id) => !before.has(id));
     // Products are never deleted, so an unknown product fails the order before anything is held.
-    if (unknownProductIds.length > 0) return { failure: { reason: 'UNKNOWN_PRODUCT', unknownProductIds } };
+    if (unknownProductIds.length > 0) return { failure: { reason: 'UNKNOWN_PRODUCT', unknownProductIds }, products: [...before.values()] };
 
     const shortfalls: Shortfall[] = lines.flatMap(({ productId, quantity }) => {
       const product = before.get(productId)!;
-      return product.heldQuantity === 0 && product.available < quantity
+      return !holdMarkerOf(product) && product.available < quantity
         ? [{ productId, requested: quantity, available: product.available }]
         : [];
     });
-    if (shortfalls.length > 0) return { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls } };
+    if (shortfalls.length > 0) return { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls }, products: [...before.values()] };
 
     await this.products.holdEach(
       orderId,
-      lines.filter((l) => before.get(l.productId)!.heldQuantity === 0),
+      lines.filter((l) => !holdMarkerOf(before.get(l.productId))),
       attemptId,
     );
     const after = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
-    const heldBy: HeldLine[] = [];
+    const held: HeldLine[] = [];
     for (const line of lines) {
-      const product = after.get(line.productId);
-      const state: LineState =
-        product && product.heldQuantity > 0
-          ? { kind: 'held', ...(product.heldBy === undefined ? {} : { attemptId: product.heldBy }) }
-          : shortfalls.length === 0
-            ? await this.holdLine(orderId, line, attemptId)
-            : await this.lineState(orderId, line);
+      const marker = holdMarkerOf(after.get(line.productId));
+      const state: LineState = marker
+        ? { kind: 'held', attemptId: marker.attemptId }
+        : shortfalls.length === 0
+          ? await this.holdLine(orderId, line, attemptId, after)
+          : await this.lineState(orderId, line, after);
       if (state.kind === 'short') shortfalls.push(state.shortfall);
-      else if (state.kind === 'held' && state.attemptId !== undefined)
-        heldBy.push({ productId: line.productId, attemptId: state.attemptId });
+      else if (state.kind === 'held') held.push({ productId: line.productId, attemptId: state.attemptId });
     }
-    return shortfalls.length > 0 ? { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls } } : { heldBy };
+    const products = [...after.values()];
+    return shortfalls.length > 0 ? { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls }, products } : { held, products };
   }
 
-  /** A missed hold is either an earlier (or concurrent) run's hold (done: counted as that run's), a real shortfall, or a race to try again. */
-  private async holdLine(orderId: string, line: StockLine, attemptId: string): Promise<LineState> {
+  /**
+   * A missed hold is either an earlier (or concurrent) run's hold (done: counted as that run's), a real
+   * shortfall, or a race to try again. Keeps `seen` up to date with what it learns of the product.
+   */
+  private async holdLine(orderId: string, line: StockLine, attemptId: string, seen: Map<string, ProductForOrder>): Promise<LineState> {
     for (let attempt = 1; attempt <= MAX_HOLD_ATTEMPTS; attempt++) {
-      if (await this.products.hold(line.productId, orderId, line.quantity, attemptId)) return { kind: 'held', attemptId };
-      const state = await this.lineState(orderId, line);
+      if (await this.products.hold(line.productId, orderId, line.quantity, attemptId)) {
+        const product = seen.get(line.productId);
+        if (product)
+          seen.set(line.productId, {
+            ...product,
+            pending: [...product.pending, { orderId, attemptId, quantity: line.quantity, step: 'hold', at: new Date() }],
+          });
+        return { kind: 'held', attemptId };
+      }
+      const state = await this.lineState(orderId, line, seen);
       if (state.kind !== 'available') return state;
     }
     // Transient: the consumer retries the event with backoff, and the re-run resumes here.
     throw new Error(`Stock of product ${line.productId} kept changing while reserving order ${orderId}`);
   }
 
-  private async lineState(orderId: string, line: StockLine): Promise<LineState> {
+  private async lineState(orderId: string, line: StockLine, seen: Map<string, ProductForOrder>): Promise<LineState> {
     const [product] = await this.products.findForOrder([line.productId], orderId);
-    if (product && product.heldQuantity > 0)
-      return { kind: 'held', ...(product.heldBy === undefined ? {} : { attemptId: product.heldBy }) };
+    if (product) seen.set(line.productId, product);
+    const marker = holdMarkerOf(product);
+    if (marker) return { kind: 'held', attemptId: marker.attemptId };
     const available = product?.available ?? 0;
     if (available >= line.quantity) return { kind: 'available' };
     return { kind: 'short', shortfall: { productId: line.productId, requested: line.quantity, available } };

@@ -2,7 +2,7 @@ import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { DependencyContainer } from 'tsyringe';
 import type { NewProduct, Product, ProductForOrder } from '../../src/domain/Product.js';
 import type { Reservation, ReservationStatus, StockLine } from '../../src/domain/Reservation.js';
-import type { HoldChange, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { GiveBack, MarkerRemoval, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 import type { ReservationRepository, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
 import type { ReservationService } from '../../src/services/ReservationService.js';
 import { TOKENS } from '../../src/tokens.js';
@@ -68,8 +68,8 @@ export class CrashingProductRepository implements ProductRepository {
   isEmpty(): Promise<boolean> {
     return this.inner.isEmpty();
   }
-  ordersHolding(): Promise<string[]> {
-    return this.inner.ordersHolding();
+  ordersWithMarkersBefore(before: Date): Promise<string[]> {
+    return this.inner.ordersWithMarkersBefore(before);
   }
   hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
     return this.crash.write(() => this.inner.hold(productId, orderId, quantity, attemptId));
@@ -80,8 +80,15 @@ export class CrashingProductRepository implements ProductRepository {
       ? this.inner.holdEach(orderId, lines, attemptId)
       : this.crash.write(() => this.inner.holdEach(orderId, lines, attemptId));
   }
-  takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void> {
-    return changes.length === 0 ? this.inner.takeHolds(orderId, changes) : this.crash.write(() => this.inner.takeHolds(orderId, changes));
+  giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {
+    return giveBacks.length === 0
+      ? this.inner.giveBackEach(orderId, giveBacks)
+      : this.crash.write(() => this.inner.giveBackEach(orderId, giveBacks));
+  }
+  removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
+    return removals.length === 0
+      ? this.inner.removeMarkers(orderId, removals)
+      : this.crash.write(() => this.inner.removeMarkers(orderId, removals));
   }
   createIfAbsent(product: NewProduct): Promise<boolean> {
     return this.crash.write(() => this.inner.createIfAbsent(product));
@@ -100,8 +107,16 @@ export class CrashingReservationRepository implements ReservationRepository {
   findByOrderId(orderId: string): Promise<Reservation | null> {
     return this.inner.findByOrderId(orderId);
   }
-  findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]> {
-    return this.inner.findByOrderIdsExcept(orderIds, statuses);
+  findByOrderIds(orderIds: string[]): Promise<Reservation[]> {
+    return this.inner.findByOrderIds(orderIds);
+  }
+  findHolding(statuses: readonly ReservationStatus[]): Promise<Reservation[]> {
+    return this.inner.findHolding(statuses);
+  }
+  recordGivenBack(orderId: string, productIds: string[]): Promise<void> {
+    return productIds.length === 0
+      ? this.inner.recordGivenBack(orderId, productIds)
+      : this.crash.write(() => this.inner.recordGivenBack(orderId, productIds));
   }
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation> {
     return this.crash.write(() => this.inner.openOrGet(orderId, reservationId, lines));

@@ -1,10 +1,10 @@
-import type { NewProduct, Product, ProductForOrder } from '../../src/domain/Product.js';
-import type { HoldChange, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { NewProduct, PendingMarker, Product, ProductForOrder } from '../../src/domain/Product.js';
+import type { GiveBack, MarkerRemoval, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 
 interface Stored {
   product: Product;
-  /** orderId → its hold. */
-  holds: Map<string, { quantity: number; attemptId: string }>;
+  giveBackSeq: number;
+  pending: PendingMarker[];
 }
 
 /** In-memory products with the same conditional semantics as the MongoDB repository. */
@@ -12,13 +12,13 @@ export class FakeProductRepository implements ProductRepository {
   private readonly products = new Map<string, Stored>();
 
   constructor(initial: Product[] = []) {
-    for (const product of initial) this.products.set(product.productId, { product: { ...product }, holds: new Map() });
+    for (const product of initial) this.products.set(product.productId, { product: { ...product }, giveBackSeq: 0, pending: [] });
   }
 
-  /** Test view: a product's stock and the orders holding it. */
-  snapshot(productId: string): (Product & { holds: Record<string, number> }) | undefined {
+  /** Test view: a product's stock and its in-flight markers. */
+  snapshot(productId: string): (Product & { pending: PendingMarker[] }) | undefined {
     const stored = this.products.get(productId);
-    return stored && { ...stored.product, holds: Object.fromEntries([...stored.holds].map(([orderId, h]) => [orderId, h.quantity])) };
+    return stored && { ...stored.product, pending: stored.pending.map((m) => ({ ...m })) };
   }
 
   async list(): Promise<Product[]> {
@@ -33,17 +33,24 @@ export class FakeProductRepository implements ProductRepository {
   async findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]> {
     return productIds.flatMap((id) => {
       const stored = this.products.get(id);
-      const hold = stored?.holds.get(orderId);
-      return stored ? [{ ...stored.product, heldQuantity: hold?.quantity ?? 0, ...(hold ? { heldBy: hold.attemptId } : {}) }] : [];
+      return stored
+        ? [
+            {
+              ...stored.product,
+              giveBackSeq: stored.giveBackSeq,
+              pending: stored.pending.filter((m) => m.orderId === orderId).map((m) => ({ ...m })),
+            },
+          ]
+        : [];
     });
   }
 
   async hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
     const stored = this.products.get(productId);
-    if (!stored || stored.product.available < quantity || stored.holds.has(orderId)) return false;
+    if (!stored || stored.product.available < quantity || stored.pending.some((m) => m.orderId === orderId)) return false;
     stored.product.available -= quantity;
     stored.product.reserved += quantity;
-    stored.holds.set(orderId, { quantity, attemptId });
+    stored.pending.push({ orderId, attemptId, quantity, step: 'hold', at: new Date() });
     return true;
   }
 
@@ -51,21 +58,47 @@ export class FakeProductRepository implements ProductRepository {
     for (const { productId, quantity } of lines) await this.hold(productId, orderId, quantity, attemptId);
   }
 
-  async takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void> {
-    for (const { productId, quantity, attemptId, to } of changes) {
-      this.unhold(productId, orderId, quantity, attemptId, (p) => (to === 'available' ? (p.available += quantity) : (p.sold += quantity)));
+  async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {
+    let applied = 0;
+    for (const { productId, quantity, step, attemptId, expectedSeq } of giveBacks) {
+      const stored = this.products.get(productId);
+      if (!stored || stored.giveBackSeq !== expectedSeq || stored.pending.some((m) => m.orderId === orderId && m.step !== 'hold')) continue;
+      stored.product.reserved -= quantity;
+      if (step === 'release') stored.product.available += quantity;
+      else stored.product.sold += quantity;
+      stored.giveBackSeq += 1;
+      stored.pending.push({ orderId, attemptId, quantity, step, at: new Date() });
+      applied += 1;
+    }
+    return applied;
+  }
+
+  async removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
+    for (const { productId, attemptId, step, quantity, reverse } of removals) {
+      const stored = this.products.get(productId);
+      const at =
+        stored?.pending.findIndex(
+          (m) => m.orderId === orderId && m.attemptId === attemptId && m.step === step && m.quantity === quantity,
+        ) ?? -1;
+      if (!stored || at < 0) continue;
+      stored.pending.splice(at, 1);
+      if (reverse) {
+        stored.product.available += quantity;
+        stored.product.reserved -= quantity;
+      }
     }
   }
 
-  async ordersHolding(): Promise<string[]> {
-    return [...new Set([...this.products.values()].flatMap((s) => [...s.holds.keys()]))];
+  async ordersWithMarkersBefore(before: Date): Promise<string[]> {
+    return [...new Set([...this.products.values()].flatMap((s) => s.pending.filter((m) => m.at < before).map((m) => m.orderId)))];
   }
 
   async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {
     if (this.products.has(productId)) return false;
     this.products.set(productId, {
       product: { productId, name, initial, available: initial, reserved: 0, sold: 0, restocked: 0 },
-      holds: new Map(),
+      giveBackSeq: 0,
+      pending: [],
     });
     return true;
   }
@@ -81,21 +114,5 @@ export class FakeProductRepository implements ProductRepository {
 
   async isEmpty(): Promise<boolean> {
     return this.products.size === 0;
-  }
-
-  private unhold(
-    productId: string,
-    orderId: string,
-    quantity: number,
-    attemptId: string | undefined,
-    apply: (p: Product) => void,
-  ): boolean {
-    const stored = this.products.get(productId);
-    const hold = stored?.holds.get(orderId);
-    if (!stored || hold?.quantity !== quantity || (attemptId !== undefined && hold.attemptId !== attemptId)) return false;
-    stored.holds.delete(orderId);
-    stored.product.reserved -= quantity;
-    apply(stored.product);
-    return true;
   }
 }

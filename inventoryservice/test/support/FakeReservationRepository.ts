@@ -16,11 +16,28 @@ export class FakeReservationRepository implements ReservationRepository {
     return stored ? structuredClone(stored.reservation) : null;
   }
 
-  async findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]> {
+  /** Test view: which products each order still holds (its ledger's `holding`). */
+  holdingOf(orderId: string): string[] {
+    return [...(this.reservations.get(orderId)?.reservation.holding ?? [])];
+  }
+
+  async findByOrderIds(orderIds: string[]): Promise<Reservation[]> {
     return orderIds.flatMap((id) => {
       const stored = this.reservations.get(id);
-      return stored && !statuses.includes(stored.reservation.status) ? [structuredClone(stored.reservation)] : [];
+      return stored ? [structuredClone(stored.reservation)] : [];
     });
+  }
+
+  async findHolding(statuses: readonly ReservationStatus[]): Promise<Reservation[]> {
+    return [...this.reservations.values()]
+      .filter(({ reservation }) => statuses.includes(reservation.status) && reservation.holding.length > 0)
+      .map(({ reservation }) => structuredClone(reservation));
+  }
+
+  async recordGivenBack(orderId: string, productIds: string[]): Promise<void> {
+    const stored = this.reservations.get(orderId);
+    if (stored)
+      stored.reservation = { ...stored.reservation, holding: stored.reservation.holding.filter((id) => !productIds.includes(id)) };
   }
 
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation> {
@@ -40,7 +57,13 @@ export class FakeReservationRepository implements ReservationRepository {
   ): Promise<Reservation | null> {
     const stored = this.reservations.get(orderId);
     if (!stored || !from.includes(stored.reservation.status)) return null;
-    stored.reservation = { ...stored.reservation, ...structuredClone(changes), status: to, updatedAt: new Date() };
+    stored.reservation = {
+      ...stored.reservation,
+      ...structuredClone(changes),
+      ...(changes.held ? { holding: changes.held.map((h) => h.productId) } : {}),
+      status: to,
+      updatedAt: new Date(),
+    };
     stored.outbox.push(...events);
     return structuredClone(stored.reservation);
   }
@@ -49,7 +72,16 @@ export class FakeReservationRepository implements ReservationRepository {
     if (!this.reservations.has(orderId)) {
       const now = new Date();
       this.reservations.set(orderId, {
-        reservation: { orderId, reservationId, status, lines: structuredClone(lines), createdAt: now, updatedAt: now },
+        reservation: {
+          orderId,
+          reservationId,
+          status,
+          lines: structuredClone(lines),
+          held: [],
+          holding: [],
+          createdAt: now,
+          updatedAt: now,
+        },
         outbox: [],
       });
     }

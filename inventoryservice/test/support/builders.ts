@@ -3,6 +3,7 @@ import type { OutboxEntry } from '@orderplatform/shared/outbox';
 import type { Model } from 'mongoose';
 import type { DependencyContainer } from 'tsyringe';
 import type { Product } from '../../src/domain/Product.js';
+import type { ProductDocument } from '../../src/repositories/models/ProductModel.js';
 import type { ReservationDocument } from '../../src/repositories/models/ReservationModel.js';
 import { TOKENS } from '../../src/tokens.js';
 import { FakeProductRepository } from './FakeProductRepository.js';
@@ -37,4 +38,28 @@ export function fakeRepositories(products: Product[] = []) {
 /** The events written for an order, as the relay would find them in its reservation's outbox. */
 export async function outboxOf(reservations: Model<ReservationDocument>, orderId: string): Promise<OutboxEntry[]> {
   return (await reservations.findById(orderId, { outbox: 1 }).lean())?.outbox ?? [];
+}
+
+/**
+ * A product as the real database has it, with the orders holding it read from the ledger (the
+ * reservations' `holding`) and its in-flight markers; `balanced` is the SPEC §2 invariant plus
+ * reserved = Σ of the quantities the ledger and the unrecorded hold markers account for.
+ */
+export async function stockOf(models: { products: Model<ProductDocument>; reservations: Model<ReservationDocument> }, productId: string) {
+  const doc = (await models.products.findOne({ productId }).lean())!;
+  const holders = await models.reservations.find({ holding: productId }, { lines: 1, held: 1 }).lean();
+  const quantityOf = (r: (typeof holders)[number]) => r.lines.find((l) => l.productId === productId)?.quantity ?? 0;
+  const recorded = new Set(holders.map((r) => `${r._id}/${r.held.find((h) => h.productId === productId)?.attemptId}`));
+  const unrecordedHolds = doc.pending.filter((m) => m.step === 'hold' && !recorded.has(`${m.orderId}/${m.attemptId}`));
+  return {
+    available: doc.available,
+    reserved: doc.reserved,
+    sold: doc.sold,
+    pending: doc.pending.map(({ orderId, step }) => ({ orderId, step })),
+    holds: holders.map((r) => ({ orderId: r._id, quantity: quantityOf(r) })).sort((a, b) => a.orderId.localeCompare(b.orderId)),
+    balanced:
+      doc.initial + doc.restocked === doc.available + doc.reserved + doc.sold &&
+      doc.available >= 0 &&
+      doc.reserved === holders.reduce((s, r) => s + quantityOf(r), 0) + unrecordedHolds.reduce((s, m) => s + m.quantity, 0),
+  };
 }

@@ -7,8 +7,9 @@ import { progress } from './platform.js';
  * exactly as the platform left one real order: the documents of a template order (placed through the
  * API beforehand, confirmed and notified) are cloned with fresh ids — every UUID in them, also inside
  * composite ids such as `group:eventId`, is replaced consistently per clone. Product documents get
- * the clones' entries of any array that holds the template order (the open holds), with the counters
- * beside them moved the same way.
+ * the clones' entries of any array that holds the template order (in-flight markers, if any were left),
+ * and the counters of the products a clone's reservation still holds (its ledger's `holding`) moved
+ * as that reservation's lines say — a product document itself keeps no per-order holds.
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,8 +68,9 @@ function cloneWith(value: unknown, clone: Clone): unknown {
 interface ArrayHold {
   db: Db;
   productId: string;
-  field: string;
-  element: unknown;
+  /** The product's array holding `element`; absent for a hold recorded only on the reservation (counters only). */
+  field?: string;
+  element?: unknown;
   /** Counters beside the array that the element's quantity moved (reserved up, available down). */
   quantity: number;
 }
@@ -124,6 +126,15 @@ export async function readTemplate(orderId: string, dbs: Db[], collections?: str
       }
     }
   }
+  // Holds recorded on the reservation (inventoryservice's ledger): the product's counters only.
+  for (const { db, collection, docs } of documents) {
+    if (collection !== 'reservations') continue;
+    for (const doc of docs) {
+      const lines = (doc.lines ?? []) as Array<{ productId: string; quantity: number }>;
+      for (const productId of (doc.holding ?? []) as string[])
+        holds.push({ db, productId, quantity: lines.find((l) => l.productId === productId)?.quantity ?? 0 });
+    }
+  }
   const productIds = products
     .map(({ doc }) => doc.productId)
     .filter((id): id is string => typeof id === 'string')
@@ -162,22 +173,33 @@ export async function seedHistory(template: HistoryTemplate, count: number, chun
       documents += copies.length;
     });
     // One update per product and array for the chunk: the clones' entries, the counters moved with them.
-    const byProduct = new Map<string, { db: Db; productId: string; field: string; elements: unknown[]; quantity: number }>();
+    const byProduct = new Map<
+      string,
+      { db: Db; productId: string; field?: string; elements: unknown[]; quantity: number; count: number }
+    >();
     for (const clone of clones) {
       for (const hold of template.holds) {
         const productId = clone.swap.get(hold.productId) ?? hold.productId;
-        const key = `${hold.db.databaseName}/${productId}/${hold.field}`;
-        const group = byProduct.get(key) ?? { db: hold.db, productId, field: hold.field, elements: [], quantity: 0 };
-        group.elements.push(cloneWith(hold.element, clone));
+        const key = `${hold.db.databaseName}/${productId}/${hold.field ?? ''}`;
+        const group = byProduct.get(key) ?? {
+          db: hold.db,
+          productId,
+          ...(hold.field ? { field: hold.field } : {}),
+          elements: [] as unknown[],
+          quantity: 0,
+          count: 0,
+        };
+        if (hold.field !== undefined) group.elements.push(cloneWith(hold.element, clone));
         group.quantity += hold.quantity;
+        group.count += 1;
         byProduct.set(key, group);
       }
     }
-    for (const { db, productId, field, elements, quantity } of byProduct.values()) {
+    for (const { db, productId, field, elements, quantity, count } of byProduct.values()) {
       const inc = quantity > 0 ? { $inc: { reserved: quantity, available: -quantity } } : {};
-      const update: Document = { $push: { [field]: { $each: elements } }, ...inc };
+      const update: Document = { ...(field === undefined ? {} : { $push: { [field]: { $each: elements } } }), ...inc };
       writes.push(db.collection('products').updateOne({ productId }, update as UpdateFilter<Document>));
-      holds += elements.length;
+      holds += count;
     }
     await Promise.all(writes);
     const seconds = (performance.now() - started) / 1000;

@@ -23,10 +23,13 @@ const reservationSchema = new Schema<ReservationDocument>(
     lines: { type: [lineSchema], default: [] },
     failure: { type: Schema.Types.Mixed, default: undefined },
     releaseReason: { type: String, default: undefined },
-    heldBy: { type: [heldLineSchema], default: undefined },
+    held: { type: [heldLineSchema], default: [] },
+    holding: { type: [String], default: [] },
   },
   { timestamps: true, versionKey: false, collection: 'reservations' },
 );
+// The reconciler's query for ended reservations still holding a line (mongo-java-server ignores non-unique indexes).
+reservationSchema.index({ status: 1, holding: 1 });
 reservationSchema.plugin(outboxPlugin);
 
 export function reservationModel(connection: Connection): Model<ReservationDocument> {

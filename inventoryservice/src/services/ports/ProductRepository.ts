@@ -1,39 +1,49 @@
-import type { NewProduct, Product, ProductForOrder } from '../../domain/Product.js';
+import type { MarkerStep, NewProduct, Product, ProductForOrder } from '../../domain/Product.js';
 
-/** One of an order's holds to give up: its units go back to available (`release`) or to sold (`sell`). */
-export interface HoldChange {
+/** One line's give-back: reserved → available (`release`) or → sold (`sell`), fenced by the product's `giveBackSeq`. */
+export interface GiveBack {
   productId: string;
   quantity: number;
-  /** Only the hold this reserve attempt took (absent: whatever hold the order has). */
-  attemptId?: string;
-  to: 'available' | 'sold';
+  step: Exclude<MarkerStep, 'hold'>;
+  /** The give-back run: the marker's attemptId. */
+  attemptId: string;
+  /** The product's giveBackSeq when read: the push applies only if no give-back was pushed since. */
+  expectedSeq: number;
+}
+
+/** One of an order's markers to remove: `reverse` also undoes its hold (reserved → available; hold markers only). */
+export interface MarkerRemoval {
+  productId: string;
+  attemptId: string;
+  step: MarkerStep;
+  quantity: number;
+  reverse: boolean;
 }
 
 /**
- * Stock storage. Every write is ONE single-document conditional update, so each is atomic on its
- * own and idempotent per (product, order): the product's `holds` say which orders hold how much,
- * and which reserve attempt took each hold (the fence a stale attempt's late hold is told apart by).
+ * Stock storage. Every write is ONE single-document conditional update, so each is atomic on its own.
+ * A product keeps its counters, a give-back fence and only the in-flight markers of orders (`pending`);
+ * which order holds what is recorded on the reservations (see ReservationService).
  */
 export interface ProductRepository {
   list(): Promise<Product[]>;
   findById(productId: string): Promise<Product | null>;
-  /** The products that exist among `productIds`, each with the quantity `orderId` holds of it. */
+  /** The products that exist among `productIds`, each with `orderId`'s markers on it. */
   findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]>;
-  /** available → reserved for the order, tagged with `attemptId`, if enough is available and the order holds none yet. True when this call took it. */
+  /** available → reserved, with a hold marker of (`orderId`, `attemptId`), if enough is available and the order has no marker on it. True when this call took it. */
   hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean>;
-  /**
-   * `hold` for each line, all in one round trip: each line is still its own conditional
-   * single-document write, so some may be taken and others not (short, or already held) — read the
-   * outcome back with `findForOrder`.
-   */
+  /** `hold` for each line in one round trip; each line is its own conditional write: read the outcome back with `findForOrder`. */
   holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void>;
   /**
-   * Gives up the order's holds as `changes` say, in one round trip; each change applies only if the
-   * order still has that hold (same quantity, and taken by `attemptId` when given), so a repeat does nothing.
+   * Each give-back in one round trip, each applied only if the product's giveBackSeq is still
+   * `expectedSeq` and the order has no give-back marker on it (then the seq is bumped and a give-back
+   * marker pushed). Returns how many applied.
    */
-  takeHolds(orderId: string, changes: ReadonlyArray<HoldChange>): Promise<void>;
-  /** Every order that holds stock of any product now. */
-  ordersHolding(): Promise<string[]>;
+  giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number>;
+  /** Removes each marker if it is still there (exactly that marker); a reversal moves its quantity back in the same write. */
+  removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void>;
+  /** The orders that have a marker pushed before `before` on any product (only products with such a marker are read). */
+  ordersWithMarkersBefore(before: Date): Promise<string[]>;
   /** Inserts the product unless one with that id exists. True when this call created it. */
   createIfAbsent(product: NewProduct): Promise<boolean>;
   /**

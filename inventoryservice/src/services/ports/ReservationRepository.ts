@@ -4,13 +4,16 @@ import type { HeldLine, Reservation, ReservationFailure, ReservationStatus, Stoc
 export interface TransitionChanges {
   failure?: ReservationFailure;
   releaseReason?: string;
-  heldBy?: HeldLine[];
+  /** The RESERVED decision's ledger: the hold each line counts on (they all start `holding`). */
+  held?: HeldLine[];
 }
 
 export interface ReservationRepository {
   findByOrderId(orderId: string): Promise<Reservation | null>;
-  /** The reservations of these orders that are in none of `statuses`. */
-  findByOrderIdsExcept(orderIds: string[], statuses: ReservationStatus[]): Promise<Reservation[]>;
+  /** The reservations of these orders. */
+  findByOrderIds(orderIds: string[]): Promise<Reservation[]>;
+  /** The reservations in one of `statuses` that still hold a line (only those are read). */
+  findHolding(statuses: readonly ReservationStatus[]): Promise<Reservation[]>;
   /** Opens the order's reservation in RESERVING with these lines, or returns the existing one untouched. */
   openOrGet(orderId: string, reservationId: string, lines: StockLine[]): Promise<Reservation>;
   /** Records a cancel that came before any reservation (CANCELLED_BEFORE_RESERVE), or returns the existing one untouched. */
@@ -26,4 +29,6 @@ export interface ReservationRepository {
     changes: TransitionChanges,
     events: DomainEvent[],
   ): Promise<Reservation | null>;
+  /** Records these lines as given back (no longer `holding`); idempotent. */
+  recordGivenBack(orderId: string, productIds: string[]): Promise<void>;
 }
