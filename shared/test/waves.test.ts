@@ -1,3 +1,4 @@
+import { applyWaveConcurrently } from '../src/kafka/applyWaveConcurrently.js';
 import { describe, expect, it } from 'vitest';
 import { donePrefix, splitIntoWaves } from '../src/kafka/waves.js';
 
@@ -35,5 +36,44 @@ describe('per-key waves', () => {
     expect(donePrefix([true, true, false, true], (d) => d)).toBe(2);
     expect(donePrefix([false, true], (d) => d)).toBe(0);
     expect(donePrefix([true, true], (d) => d)).toBe(2);
+  });
+});
+
+describe('applyWaveConcurrently', () => {
+  const waveOf = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      event: { eventId: `e${i}` } as never,
+      meta: {} as never,
+      context: {} as never,
+      run: <R>(work: () => Promise<R>) => work(),
+    }));
+
+  it('applies every event, at most `limit` at a time, and reports each failure at its own index', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const outcomes = await applyWaveConcurrently(
+      waveOf(10),
+      async (event: { eventId: string }) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        if (event.eventId === 'e3' || event.eventId === 'e7') throw new Error(`bad ${event.eventId}`);
+      },
+      4,
+    );
+    expect(peak).toBe(4);
+    expect(outcomes.map((o) => (o instanceof Error ? o.message : o))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'bad e3',
+      undefined,
+      undefined,
+      undefined,
+      'bad e7',
+      undefined,
+      undefined,
+    ]);
   });
 });

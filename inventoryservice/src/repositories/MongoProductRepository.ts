@@ -134,9 +134,9 @@ export class MongoProductRepository implements ProductRepository {
 
   async ordersWithMarkersBefore(before: Date): Promise<string[]> {
     const docs = await this.model
-      .find({ 'pending.at': op({ $lt: before }) }, { _id: 0, pending: 1 })
+      .find({ 'pending.at': op({ $lte: before }) }, { _id: 0, pending: 1 })
       .lean<Array<Pick<ProductDocument, 'pending'>>>();
-    return [...new Set(docs.flatMap((d) => d.pending.filter((m) => m.at < before).map((m) => m.orderId)))];
+    return [...new Set(docs.flatMap((d) => d.pending.filter((m) => m.at <= before).map((m) => m.orderId)))];
   }
 
   async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {

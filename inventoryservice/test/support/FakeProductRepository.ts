@@ -90,7 +90,7 @@ export class FakeProductRepository implements ProductRepository {
   }
 
   async ordersWithMarkersBefore(before: Date): Promise<string[]> {
-    return [...new Set([...this.products.values()].flatMap((s) => s.pending.filter((m) => m.at < before).map((m) => m.orderId)))];
+    return [...new Set([...this.products.values()].flatMap((s) => s.pending.filter((m) => m.at <= before).map((m) => m.orderId)))];
   }
 
   async createIfAbsent({ productId, name, initial }: NewProduct): Promise<boolean> {

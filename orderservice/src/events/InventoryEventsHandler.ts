@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@orderplatform/shared/contracts';
-import type { ReliableConsumer } from '@orderplatform/shared/kafka';
+import { applyWaveConcurrently, type ReliableConsumer } from '@orderplatform/shared/kafka';
 import { inject, injectable } from 'tsyringe';
 import type { OrderLifecycleService } from '../services/OrderLifecycleService.js';
 import { TOKENS } from '../tokens.js';
@@ -17,16 +17,7 @@ export class InventoryEventsHandler {
   register(consumer: ReliableConsumer): ReliableConsumer {
     // A wave holds events of distinct orders (one per order): they are applied side by side, each in
     // its event's context and consume span, and fail one by one.
-    return consumer.onBatch(INVENTORY_ANSWERS, (wave) =>
-      Promise.all(
-        wave.map(({ event, run }) =>
-          run(() => this.apply(event)).then(
-            () => undefined,
-            (err: unknown) => err ?? new Error('failed'),
-          ),
-        ),
-      ),
-    );
+    return consumer.onBatch(INVENTORY_ANSWERS, (wave) => applyWaveConcurrently(wave, (event) => this.apply(event)));
   }
 
   private apply(event: DomainEvent<(typeof INVENTORY_ANSWERS)[number]>): Promise<void> {

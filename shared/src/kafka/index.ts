@@ -4,3 +4,4 @@ export * from './ProcessedEventStore.js';
 export * from './DeadLetterPublisher.js';
 export * from './ReliableConsumer.js';
 export * from './dltReplay.js';
+export * from './applyWaveConcurrently.js';

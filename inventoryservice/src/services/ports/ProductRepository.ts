@@ -42,7 +42,7 @@ export interface ProductRepository {
   giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number>;
   /** Removes each marker if it is still there (exactly that marker); a reversal moves its quantity back in the same write. */
   removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void>;
-  /** The orders that have a marker pushed before `before` on any product (only products with such a marker are read). */
+  /** The orders that have a marker pushed at or before `before` on any product (only products with such a marker are read). */
   ordersWithMarkersBefore(before: Date): Promise<string[]>;
   /** Inserts the product unless one with that id exists. True when this call created it. */
   createIfAbsent(product: NewProduct): Promise<boolean>;
