@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Set;
 
@@ -325,15 +326,28 @@ public class MongoLauncher {
     static final class BsonDocumentType extends BasicDataType<Document> {
         static final BsonDocumentType INSTANCE = new BsonDocumentType();
 
+        /**
+         * H2's background writer encodes a stored document while a request thread may be working on the
+         * same instance (mongo-java-server hands stored documents to its query and update code). Java
+         * serialization, which H2 used before, copied a map without noticing; the map iterator here throws
+         * ConcurrentModificationException, and an exception in the writer closes the whole store. So an
+         * encoding that meets a concurrent change is simply done again: the next attempt sees the
+         * document as it is now, which is what a write at that moment stores anyway.
+         */
         private static byte[] encode(Document document) {
-            ByteBuf buffer = Unpooled.buffer(256);
-            try {
-                BsonEncoder.encodeDocument(document, buffer);
-                byte[] bytes = new byte[buffer.readableBytes()];
-                buffer.readBytes(bytes);
-                return bytes;
-            } finally {
-                buffer.release();
+            for (int attempt = 1; ; attempt++) {
+                ByteBuf buffer = Unpooled.buffer(256);
+                try {
+                    BsonEncoder.encodeDocument(document, buffer);
+                    byte[] bytes = new byte[buffer.readableBytes()];
+                    buffer.readBytes(bytes);
+                    return bytes;
+                } catch (ConcurrentModificationException e) {
+                    if (attempt >= 1_000) throw e;
+                    Thread.onSpinWait();
+                } finally {
+                    buffer.release();
+                }
             }
         }
 
