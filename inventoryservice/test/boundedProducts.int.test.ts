@@ -1,15 +1,17 @@
 import { BSON } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueName } from '../../test/support/infra.js';
 import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';
 import type { HoldReconciler } from '../src/services/HoldReconciler.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildOrder, outboxOf, stockOf } from './support/builders.js';
+import { buildOrder, outboxOf, stockOf, givenProducts as givenProductsIn } from './support/builders.js';
 import { InterleavingSwitch, serviceThrough, SimulatedCrash } from './support/CrashingRepositories.js';
 
 /** Product documents hold only what is in flight (ReservationService): bounded, with the same guarantees. */
+/** A product of 5 units that every order has given back: nothing reserved, sold, held or in flight. */
+const ALL_GIVEN_BACK = { available: 5, reserved: 0, sold: 0, pending: [], holds: [], balanced: true };
+
 describe('bounded product documents against the real database', () => {
   let ctx: TestServiceOf<typeof createService>;
   let healthy: ReservationService;
@@ -22,14 +24,7 @@ describe('bounded product documents against the real database', () => {
     await ctx.close();
   });
 
-  async function givenProducts(stock: Record<string, number>): Promise<Record<string, string>> {
-    const ids: Record<string, string> = {};
-    for (const [key, available] of Object.entries(stock)) {
-      ids[key] = uniqueName(`p${key}`);
-      await ctx.infra.models.products.create({ productId: ids[key], name: key, available, initial: available });
-    }
-    return ids;
-  }
+  const givenProducts = (stock: Record<string, number>) => givenProductsIn(ctx.infra.models.products, stock);
   const sizeOf = async (productId: string) =>
     BSON.calculateObjectSize((await ctx.infra.models.products.collection.findOne({ productId }))!);
   const eventTypes = async (orderId: string) => (await outboxOf(ctx.infra.models.reservations, orderId)).map((e) => e.eventType);
@@ -123,14 +118,7 @@ describe('bounded product documents against the real database', () => {
     await reconciler.sweep();
     await reconciler.sweep();
 
-    expect(await stockOf(ctx.infra.models, p.a!)).toMatchObject({
-      available: 5,
-      reserved: 0,
-      sold: 0,
-      pending: [],
-      holds: [],
-      balanced: true,
-    });
+    expect(await stockOf(ctx.infra.models, p.a!)).toMatchObject(ALL_GIVEN_BACK);
     expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved', 'InventoryReleased']);
   });
 
@@ -151,14 +139,7 @@ describe('bounded product documents against the real database', () => {
 
     await ctx.container.resolve<HoldReconciler>(TOKENS.HoldReconciler).sweep();
 
-    expect(await stockOf(ctx.infra.models, p.a!)).toMatchObject({
-      available: 5,
-      reserved: 0,
-      sold: 0,
-      pending: [],
-      holds: [],
-      balanced: true,
-    });
+    expect(await stockOf(ctx.infra.models, p.a!)).toMatchObject(ALL_GIVEN_BACK);
     expect((await ctx.infra.models.reservations.findById(order.orderId).lean())?.holding).toEqual([]);
   });
 
@@ -176,15 +157,7 @@ describe('bounded product documents against the real database', () => {
 
     await ctx.container.resolve<HoldReconciler>(TOKENS.HoldReconciler).sweep(); // no marker anywhere: found by its `holding`
 
-    for (const id of [p.a!, p.b!])
-      expect(await stockOf(ctx.infra.models, id)).toMatchObject({
-        available: 5,
-        reserved: 0,
-        sold: 0,
-        pending: [],
-        holds: [],
-        balanced: true,
-      });
+    for (const id of [p.a!, p.b!]) expect(await stockOf(ctx.infra.models, id)).toMatchObject(ALL_GIVEN_BACK);
     expect(await eventTypes(order.orderId)).toEqual(['InventoryReserved', 'InventoryReleased']);
   });
 });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueName } from '../../test/support/infra.js';
 import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import type { ProductRepository } from '../src/services/ports/ProductRepository.js';
 import type { ReservationRepository } from '../src/services/ports/ReservationRepository.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
 import { createService } from '../src/createService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildOrder, outboxOf, stockOf } from './support/builders.js';
+import { buildOrder, outboxOf, stockOf, givenProducts as givenProductsIn } from './support/builders.js';
 import { CrashingProductRepository, CrashingReservationRepository, CrashSwitch, SimulatedCrash } from './support/CrashingRepositories.js';
 
 type Step = (service: ReservationService) => Promise<unknown>;
@@ -62,14 +61,7 @@ describe('reservations against the real database survive a crash between any two
     throw new Error('the handler never finished');
   }
 
-  async function givenProducts(stock: Record<string, number>): Promise<Record<string, string>> {
-    const ids: Record<string, string> = {};
-    for (const [key, available] of Object.entries(stock)) {
-      ids[key] = uniqueName(`p${key}`);
-      await ctx.infra.models.products.create({ productId: ids[key], name: key, available, initial: available });
-    }
-    return ids;
-  }
+  const givenProducts = (stock: Record<string, number>) => givenProductsIn(ctx.infra.models.products, stock);
 
   /** The product's stock, the orders its ledger says hold it, and no marker left in flight. */
   const stock = async (productId: string) => {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueName } from '../../test/support/infra.js';
 import { startTestService, type TestServiceOf } from '../../test/support/serviceHarness.js';
 import type { HoldReconciler } from '../src/services/HoldReconciler.js';
 import type { ReservationService } from '../src/services/ReservationService.js';
 import { createService } from '../src/createService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildOrder, outboxOf, stockOf } from './support/builders.js';
+import { buildOrder, outboxOf, stockOf, givenProducts as givenProductsIn } from './support/builders.js';
 import { InterleavingSwitch, serviceThrough, SimulatedCrash } from './support/CrashingRepositories.js';
 
 /**
@@ -31,14 +30,7 @@ describe('reservation handlers of one order interleaving against the real databa
     await ctx.close();
   });
 
-  async function givenProducts(stock: Record<string, number>): Promise<Record<string, string>> {
-    const ids: Record<string, string> = {};
-    for (const [key, available] of Object.entries(stock)) {
-      ids[key] = uniqueName(`p${key}`);
-      await ctx.infra.models.products.create({ productId: ids[key], name: key, available, initial: available });
-    }
-    return ids;
-  }
+  const givenProducts = (stock: Record<string, number>) => givenProductsIn(ctx.infra.models.products, stock);
   /** The product's stock; holders = the orders its ledger says hold it, plus those with a hold marker on it (recorded or not). */
   const stock = async (productId: string) => {
     const { available, reserved, sold, holds, pending, balanced } = await stockOf(ctx.infra.models, productId);

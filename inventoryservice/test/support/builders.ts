@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { uniqueName } from '../../../test/support/infra.js';
 import type { OutboxEntry } from '@orderplatform/shared/outbox';
 import type { Model } from 'mongoose';
 import type { DependencyContainer } from 'tsyringe';
@@ -62,4 +63,14 @@ export async function stockOf(models: { products: Model<ProductDocument>; reserv
       doc.available >= 0 &&
       doc.reserved === holders.reduce((s, r) => s + quantityOf(r), 0) + unrecordedHolds.reduce((s, m) => s + m.quantity, 0),
   };
+}
+
+/** Creates one product per key with that many units available (unique ids); returns key → productId. */
+export async function givenProducts(products: Model<ProductDocument>, stock: Record<string, number>): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const [key, available] of Object.entries(stock)) {
+    ids[key] = uniqueName(`p${key}`);
+    await products.create({ productId: ids[key], name: key, available, initial: available });
+  }
+  return ids;
 }
