@@ -60,23 +60,17 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
     document: inventoryOpenApi(config.PORT),
     routes: inventoryRoutes(resolve<InventoryController>(TOKENS.InventoryController), config.ADMIN_API_KEY),
   });
-  return {
+  return serviceLifecycle({
+    name: SERVICE_NAME,
     config,
     logger,
     app,
     container,
     infra,
-    ...serviceLifecycle({
-      name: SERVICE_NAME,
-      config,
-      logger,
-      app,
-      infra,
-      // Consume only once the demo catalog is in: on a first start, an early OrderPlaced must not find it missing.
-      ...(config.SEED_CATALOG ? { seed: { what: 'the demo catalog', run: () => inventory.seedDemoCatalog() } } : {}),
-      background: { 'hold-reconciler': reconciler },
-    }),
-  };
+    // Consume only once the demo catalog is in: on a first start, an early OrderPlaced must not find it missing.
+    ...(config.SEED_CATALOG ? { seed: { what: 'the demo catalog', run: () => inventory.seedDemoCatalog() } } : {}),
+    background: { 'hold-reconciler': reconciler },
+  });
 }
 
 /**

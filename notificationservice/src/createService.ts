@@ -71,22 +71,16 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
     document: notificationOpenApi(config.PORT),
     routes: notificationRoutes(resolve<NotificationController>(TOKENS.NotificationController), customerCallers(config)),
   });
-  return {
+  return serviceLifecycle({
+    name: SERVICE_NAME,
     config,
     logger,
     app,
     container,
     infra,
-    ...serviceLifecycle({
-      name: SERVICE_NAME,
-      config,
-      logger,
-      app,
-      infra,
-      // Consume only once the demo contacts are in: on a first start, an early OrderPlaced for "123" must find them.
-      ...(config.SEED_DEMO_CONTACTS ? { seed: { what: 'the demo contacts', run: () => preferences.seedDemoContacts() } } : {}),
-    }),
-  };
+    // Consume only once the demo contacts are in: on a first start, an early OrderPlaced for "123" must find them.
+    ...(config.SEED_DEMO_CONTACTS ? { seed: { what: 'the demo contacts', run: () => preferences.seedDemoContacts() } } : {}),
+  });
 }
 
 /**

@@ -59,24 +59,18 @@ export function createService(overrides: ServiceOverrides = {}): Service<Config,
     document: orderOpenApi(config.PORT, config.ORDER_MAX_WAIT_MS),
     routes: orderRoutes(resolve<OrderController>(TOKENS.OrderController), customerCallers(config)),
   });
-  return {
+  return serviceLifecycle({
+    name: SERVICE_NAME,
     config,
     logger,
     app,
     container,
     infra,
-    ...serviceLifecycle({
-      name: SERVICE_NAME,
-      config,
-      logger,
-      app,
-      infra,
-      // PENDING orders older than ORDER_PENDING_TIMEOUT_MS are cancelled with reason TIMEOUT.
-      background: { 'timeout-sweeper': sweeper },
-      // Long-polls answer with the current state at once, so closing HTTP does not wait up to 30 s for them.
-      beforeHttpClose: [{ name: 'long-polls', run: async () => longPolls.close() }],
-    }),
-  };
+    // PENDING orders older than ORDER_PENDING_TIMEOUT_MS are cancelled with reason TIMEOUT.
+    background: { 'timeout-sweeper': sweeper },
+    // Long-polls answer with the current state at once, so closing HTTP does not wait up to 30 s for them.
+    beforeHttpClose: [{ name: 'long-polls', run: async () => longPolls.close() }],
+  });
 }
 
 /**

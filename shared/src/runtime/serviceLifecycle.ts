@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import type { DependencyContainer } from 'tsyringe';
 import type { BaseConfig } from '../config/defineServiceConfig.js';
 import { runShutdownSteps, type ShutdownStep } from '../lifecycle/registerGracefulShutdown.js';
 import { redactUrlCredentials, type Logger } from '../logging/index.js';
 import type { ManagedModel } from '../persistence/connectDatabase.js';
 import type { Infrastructure } from './createInfrastructure.js';
+import type { Service } from './Service.js';
 import { seedWhenReady } from './seedWhenReady.js';
 import { closeHttpServer, startHttpServer } from './startHttpServer.js';
 
@@ -14,13 +16,14 @@ export interface BackgroundTask {
   stop(): Promise<void>;
 }
 
-export interface ServiceParts {
+export interface ServiceParts<C extends BaseConfig, M extends Record<string, ManagedModel>> {
   /** The service's name, as in its "started" log line. */
   name: string;
-  config: BaseConfig;
+  config: C;
   logger: Logger;
   app: Express;
-  infra: Infrastructure<Record<string, ManagedModel>>;
+  container: DependencyContainer;
+  infra: Infrastructure<M>;
   /** A demo seed written once the database answers; consuming starts only after it (an early event must find it). */
   seed?: { what: string; run: () => Promise<unknown> };
   /** Started after the HTTP server listens, stopped after it has closed. */
@@ -30,19 +33,31 @@ export interface ServiceParts {
 }
 
 /**
- * The start and stop every service shares. `start()`: open the database, listen, seed (when the
+ * A service as its composition root returns it, with the start and stop every service shares. `start()`: open the database, listen, seed (when the
  * service has one) and then start Kafka, start the background tasks, log the addresses it uses.
  * `stop()`: whatever must answer first, the HTTP server, the seed, the background tasks, then the
  * infrastructure (consumers, relay, producer, database) — each step logged, a failing one does not
  * stop the rest. Each composition root passes only what differs.
  */
-export function serviceLifecycle({ name, config, logger, app, infra, seed, background = {}, beforeHttpClose = [] }: ServiceParts): {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-} {
+export function serviceLifecycle<C extends BaseConfig, M extends Record<string, ManagedModel>>({
+  name,
+  config,
+  logger,
+  app,
+  container,
+  infra,
+  seed,
+  background = {},
+  beforeHttpClose = [],
+}: ServiceParts<C, M>): Service<C, M> {
   const seeding = new AbortController();
   let server: Server | undefined;
   return {
+    config,
+    logger,
+    app,
+    container,
+    infra,
     async start() {
       infra.connect();
       server = await startHttpServer(app, config.HOST, config.PORT, logger);
