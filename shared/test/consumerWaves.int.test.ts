@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dbUrlFor, testKafka, uniqueName } from '../../test/support/infra.js';
@@ -10,6 +11,7 @@ import { createIdempotentProducer } from '../src/kafka/createKafka.js';
 import { DeadLetterPublisher } from '../src/kafka/DeadLetterPublisher.js';
 import { readDeadLetters } from '../src/kafka/dltReplay.js';
 import type { ProcessedEventStore } from '../src/kafka/ProcessedEventStore.js';
+import { applyWaveConcurrently } from '../src/kafka/applyWaveConcurrently.js';
 import { ReliableConsumer, type WaveHandler } from '../src/kafka/ReliableConsumer.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { initModels } from '../src/persistence/connectDatabase.js';
@@ -84,7 +86,7 @@ describe('reliable consumer: batches applied in per-key waves (real broker and d
   async function startConsumer(
     topic: string,
     handler: WaveHandler<'OrderPlaced'>,
-    options: { groupId?: string; processedEvents?: ProcessedEventStore; baseDelayMs?: number } = {},
+    options: { groupId?: string; processedEvents?: ProcessedEventStore; baseDelayMs?: number; sessionTimeoutMs?: number } = {},
   ): Promise<ReliableConsumer> {
     const consumer = new ReliableConsumer({
       kafka,
@@ -94,6 +96,7 @@ describe('reliable consumer: batches applied in per-key waves (real broker and d
       deadLetters: new DeadLetterPublisher(producer),
       processedEvents: options.processedEvents ?? new MongoProcessedEventStore(connection),
       retry: { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: Math.max(400, options.baseDelayMs ?? 0), maxAttempts: 5 },
+      ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     }).onBatch(['OrderPlaced'], handler);
     consumers.push(consumer);
     await consumer.start();
@@ -129,6 +132,35 @@ describe('reliable consumer: batches applied in per-key waves (real broker and d
     expect(Math.max(...calls)).toBeGreaterThan(1); // a wave carries several orders
     expect(Math.max(...calls)).toBeLessThanOrEqual(3); // … but never two events of one order
   });
+
+  it('a wave that takes longer than the session timeout keeps its membership: no rejoin, every event applied once', async () => {
+    // The backlog after an outage: one wave of many orders, each slow (a 100-line reservation). Without
+    // heartbeats inside the wave the broker drops the member mid-wave, the commit fails and the wave is redone.
+    const events = Array.from({ length: 9 }, () => eventFor(randomUUID()));
+    const topic = await topicWith(events);
+    const waves: number[] = [];
+    const consumer = await startConsumer(
+      topic,
+      async (wave) => {
+        waves.push(wave.length);
+        return applyWaveConcurrently(
+          wave,
+          async (event) => {
+            await sleep(1_000);
+            await pushAll([{ event }]);
+          },
+          1,
+        );
+      },
+      { sessionTimeoutMs: 6_000 }, // the broker's smallest (group.min.session.timeout.ms); the wave takes 9 s
+    );
+
+    await until(async () => (await Promise.all(events.map((e) => seqOf(e.data.orderId)))).every((s) => s.length === 1), 'all applied', 30_000);
+    await sleep(4_000); // a dropped member would notice at its next heartbeat or commit, and rejoin
+    expect(consumer.groupJoins).toBe(1);
+    expect(waves).toEqual([9]);
+    for (const e of events) expect(await seqOf(e.data.orderId)).toEqual([e.eventId]);
+  }, 60_000);
 
   it('duplicates inside one batch are applied once', async () => {
     const [a, b] = [randomUUID(), randomUUID()];

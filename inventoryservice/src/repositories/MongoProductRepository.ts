@@ -78,15 +78,15 @@ export class MongoProductRepository implements ProductRepository {
     return result.modifiedCount === 1;
   }
 
-  async holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void> {
-    if (lines.length === 0) return;
+  async holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<number> {
+    if (lines.length === 0) return 0;
     // Unordered: every line is tried whatever the others' outcome; a filter that matches nothing is not an error.
-    await this.model.bulkWrite(
+    const result = await this.model.bulkWrite(
       lines.map(({ productId, quantity }) => ({
         updateOne: { filter: holdFilter(productId, orderId, quantity), update: holdUpdate(orderId, quantity, attemptId) },
       })),
       { ordered: false },
-    );
+    );    return result.modifiedCount;
   }
 
   async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {

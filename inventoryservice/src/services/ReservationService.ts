@@ -30,6 +30,26 @@ const MAX_GIVE_BACK_ATTEMPTS = 10;
 const holdMarkerOf = (product: ProductForOrder | undefined): PendingMarker | undefined => product?.pending.find((m) => m.step === 'hold');
 const giveBackMarkerOf = (product: ProductForOrder | undefined): PendingMarker | undefined =>
   product?.pending.find((m) => m.step !== 'hold');
+/** `products` after `lines` were held as `attemptId` (what the hold writes did to each; the give-back fences unchanged). */
+const withHolds = (
+  products: ReadonlyMap<string, ProductForOrder>,
+  orderId: string,
+  lines: ReadonlyArray<StockLine>,
+  attemptId: string,
+): Map<string, ProductForOrder> => {
+  const after = new Map(products);
+  const at = new Date();
+  for (const { productId, quantity } of lines) {
+    const product = after.get(productId)!;
+    after.set(productId, {
+      ...product,
+      available: product.available - quantity,
+      reserved: product.reserved + quantity,
+      pending: [...product.pending, { orderId, attemptId, quantity, step: 'hold', at }],
+    });
+  }
+  return after;
+};
 const removalOf = (productId: string, { attemptId, step, quantity }: PendingMarker, reverse: boolean): MarkerRemoval => ({
   productId,
   attemptId,
@@ -116,9 +136,11 @@ export class ReservationService {
           this.events.failed(orderId, outcome.failure),
         ])
       : await this.reservations.transition(orderId, ['RESERVING'], 'RESERVED', { held: outcome.held }, [this.events.reserved(opened)]);
-    // Read after the products were: the products as holdAll last read them serve the settle step (no third read).
+    // Decided here: the products as holdAll left them serve the settle step (no further read). Lost to
+    // another run (or a cancel): settle from a fresh read, products first, as any redelivery would.
     const current = decided ?? (await this.mustFind(orderId));
-    await this.settleFrom(current, outcome.products);
+    if (decided) await this.settleFrom(decided, outcome.products);
+    else await this.settle(current);
     this.log.info(
       { orderId, reservationId: current.reservationId, status: current.status, reason: current.failure?.reason },
       'Reservation decided',
@@ -286,12 +308,13 @@ export class ReservationService {
     });
     if (shortfalls.length > 0) return { failure: { reason: 'INSUFFICIENT_STOCK', shortfalls }, products: [...before.values()] };
 
-    await this.products.holdEach(
-      orderId,
-      lines.filter((l) => !holdMarkerOf(before.get(l.productId))),
-      attemptId,
-    );
-    const after = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
+    const toHold = lines.filter((l) => !holdMarkerOf(before.get(l.productId)));
+    const took = await this.products.holdEach(orderId, toHold, attemptId);
+    // Every line taken by this call: each now carries this attempt's marker, so there is nothing to read back.
+    const after =
+      took === toHold.length
+        ? withHolds(before, orderId, toHold, attemptId)
+        : new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
     const held: HeldLine[] = [];
     for (const line of lines) {
       const marker = holdMarkerOf(after.get(line.productId));

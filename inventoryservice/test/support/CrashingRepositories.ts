@@ -74,7 +74,7 @@ export class CrashingProductRepository implements ProductRepository {
   hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean> {
     return this.crash.write(() => this.inner.hold(productId, orderId, quantity, attemptId));
   }
-  holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void> {
+  holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<number> {
     // An empty batch writes nothing: no crash point.
     return lines.length === 0
       ? this.inner.holdEach(orderId, lines, attemptId)

@@ -54,8 +54,10 @@ export class FakeProductRepository implements ProductRepository {
     return true;
   }
 
-  async holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void> {
-    for (const { productId, quantity } of lines) await this.hold(productId, orderId, quantity, attemptId);
+  async holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<number> {
+    let held = 0;
+    for (const { productId, quantity } of lines) if (await this.hold(productId, orderId, quantity, attemptId)) held += 1;
+    return held;
   }
 
   async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {

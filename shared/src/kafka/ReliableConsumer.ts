@@ -146,7 +146,7 @@ export class ReliableConsumer {
       apply: async (topic, partition, items, heartbeat) => {
         const errors: unknown[] = [];
         for (const item of items) {
-          if (errors.length > 0) await heartbeat();
+          if (errors.length > 0) await heartbeat(); // sent only once its interval has passed
           try {
             await withConsumeSpan(topic, partition, item.message, () =>
               runWithContext(item.context, () => handler(item.event as DomainEvent<T>, item.meta)),
@@ -175,7 +175,15 @@ export class ReliableConsumer {
           event: event as DomainEvent<T>,
           meta,
           context,
-          run: <R>(work: () => Promise<R>) => spans.runFor(i, () => runWithContext(context, work)),
+          // A heartbeat after each event's work: a wave of slow events can outlast the session timeout
+          // (kafkajs sends one only when its interval has passed, so this costs nothing in between).
+          run: async <R>(work: () => Promise<R>) => {
+            try {
+              return await spans.runFor(i, () => runWithContext(context, work));
+            } finally {
+              await heartbeat();
+            }
+          },
         }));
         let errors: unknown[];
         try {

@@ -32,8 +32,11 @@ export interface ProductRepository {
   findForOrder(productIds: string[], orderId: string): Promise<ProductForOrder[]>;
   /** available → reserved, with a hold marker of (`orderId`, `attemptId`), if enough is available and the order has no marker on it. True when this call took it. */
   hold(productId: string, orderId: string, quantity: number, attemptId: string): Promise<boolean>;
-  /** `hold` for each line in one round trip; each line is its own conditional write: read the outcome back with `findForOrder`. */
-  holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<void>;
+  /**
+   * `hold` for each line in one round trip; each line is its own conditional write. Returns how many this
+   * call took: all of them means every line now carries this attempt's marker; fewer, read the outcome back with `findForOrder`.
+   */
+  holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<number>;
   /**
    * Each give-back in one round trip, each applied only if the product's giveBackSeq is still
    * `expectedSeq` and the order has no give-back marker on it (then the seq is bumped and a give-back
