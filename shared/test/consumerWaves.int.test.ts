@@ -155,7 +155,11 @@ describe('reliable consumer: batches applied in per-key waves (real broker and d
       { sessionTimeoutMs: 6_000 }, // the broker's smallest (group.min.session.timeout.ms); the wave takes 9 s
     );
 
-    await until(async () => (await Promise.all(events.map((e) => seqOf(e.data.orderId)))).every((s) => s.length === 1), 'all applied', 30_000);
+    await until(
+      async () => (await Promise.all(events.map((e) => seqOf(e.data.orderId)))).every((s) => s.length === 1),
+      'all applied',
+      30_000,
+    );
     await sleep(4_000); // a dropped member would notice at its next heartbeat or commit, and rejoin
     expect(consumer.groupJoins).toBe(1);
     expect(waves).toEqual([9]);

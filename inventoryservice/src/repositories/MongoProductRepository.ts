@@ -86,7 +86,8 @@ export class MongoProductRepository implements ProductRepository {
         updateOne: { filter: holdFilter(productId, orderId, quantity), update: holdUpdate(orderId, quantity, attemptId) },
       })),
       { ordered: false },
-    );    return result.modifiedCount;
+    );
+    return result.modifiedCount;
   }
 
   async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {
