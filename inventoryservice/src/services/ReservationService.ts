@@ -30,6 +30,14 @@ const MAX_GIVE_BACK_ATTEMPTS = 10;
 const holdMarkerOf = (product: ProductForOrder | undefined): PendingMarker | undefined => product?.pending.find((m) => m.step === 'hold');
 const giveBackMarkerOf = (product: ProductForOrder | undefined): PendingMarker | undefined =>
   product?.pending.find((m) => m.step !== 'hold');
+/** The marker a hold write pushes (the repository stamps its own `at`; this one stands for it in memory). */
+const holdMarker = (orderId: string, attemptId: string, quantity: number): PendingMarker => ({
+  orderId,
+  attemptId,
+  quantity,
+  step: 'hold',
+  at: new Date(),
+});
 /** `products` after `lines` were held as `attemptId` (what the hold writes did to each; the give-back fences unchanged). */
 const withHolds = (
   products: ReadonlyMap<string, ProductForOrder>,
@@ -38,14 +46,13 @@ const withHolds = (
   attemptId: string,
 ): Map<string, ProductForOrder> => {
   const after = new Map(products);
-  const at = new Date();
   for (const { productId, quantity } of lines) {
     const product = after.get(productId)!;
     after.set(productId, {
       ...product,
       available: product.available - quantity,
       reserved: product.reserved + quantity,
-      pending: [...product.pending, { orderId, attemptId, quantity, step: 'hold', at }],
+      pending: [...product.pending, holdMarker(orderId, attemptId, quantity)],
     });
   }
   return after;
@@ -338,11 +345,7 @@ export class ReservationService {
     for (let attempt = 1; attempt <= MAX_HOLD_ATTEMPTS; attempt++) {
       if (await this.products.hold(line.productId, orderId, line.quantity, attemptId)) {
         const product = seen.get(line.productId);
-        if (product)
-          seen.set(line.productId, {
-            ...product,
-            pending: [...product.pending, { orderId, attemptId, quantity: line.quantity, step: 'hold', at: new Date() }],
-          });
+        if (product) seen.set(line.productId, { ...product, pending: [...product.pending, holdMarker(orderId, attemptId, line.quantity)] });
         return { kind: 'held', attemptId };
       }
       const state = await this.lineState(orderId, line, seen);
