@@ -14,6 +14,7 @@ import { startWaveSpans, withConsumeSpan } from '../tracing/messagingSpans.js';
 import { donePrefix, splitIntoWaves } from './waves.js';
 import { DLT_HEADERS, DeadLetterPublisher } from './DeadLetterPublisher.js';
 import type { ProcessedEventStore } from './ProcessedEventStore.js';
+import { CONSUMER_RETRY } from './createKafka.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from '../lifecycle/backoff.js';
 
 export interface MessageMeta {
@@ -123,7 +124,7 @@ export class ReliableConsumer {
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
+      retry: CONSUMER_RETRY,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.rebalances += 1;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BaseConfig } from '../config/defineServiceConfig.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { HealthCheck } from '../http/createHealthRouter.js';
-import { createIdempotentProducer, createKafka, PUBLISH_REQUEST_TIMEOUT_MS } from '../kafka/createKafka.js';
+import { createConsumerKafka, createIdempotentProducer, createKafka, PUBLISH_REQUEST_TIMEOUT_MS } from '../kafka/createKafka.js';
 import { countKafkaRequests } from '../kafka/countKafkaRequests.js';
 import { MongoProcessedEventStore } from '../persistence/MongoProcessedEventStore.js';
 import { ReliableConsumer, type ReliableConsumerOptions } from '../kafka/ReliableConsumer.js';
@@ -88,6 +88,8 @@ export function createInfrastructure<M extends Record<string, ManagedModel>>(
     logger,
     requestTimeoutMs: PUBLISH_REQUEST_TIMEOUT_MS,
   });
+  // Consumers ride out a broker restart on their own client's longer, finer retries (CONSUMER_RETRY).
+  const consumeClient = createConsumerKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const relay = new OutboxRelay(() => createIdempotentProducer(publishClient), logger.child({ component: 'outbox-relay' }), {
     provisionTopics: () => kafka.provision(),
   });
@@ -107,7 +109,7 @@ export function createInfrastructure<M extends Record<string, ManagedModel>>(
     createConsumer(groupId, topic, { naturallyIdempotent = false, ...options } = {}) {
       if (!naturallyIdempotent) keepsProcessedEvents = true;
       const consumer = new ReliableConsumer({
-        kafka: kafkaClient,
+        kafka: consumeClient,
         groupId,
         topics: [topic],
         logger,
