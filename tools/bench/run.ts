@@ -38,12 +38,20 @@ import { backendOfCommandLine } from '../../infra/local/lib/mongoServer.js';
 import { commandLine } from '../../infra/local/lib/processes.js';
 import { freePort } from '../lib/serviceProcess.js';
 import { helpFromHeader } from '../lib/usage.js';
-import { apiThroughput, backlogDrain, notificationsSettled, sagaLatency, waitUntilQuiet, type PhaseContext } from './lib/apiPhases.js';
+import {
+  apiThroughput,
+  backlogDrain,
+  notificationsSettled,
+  sagaLatency,
+  stackAtRest,
+  waitUntilQuiet,
+  type PhaseContext,
+} from './lib/apiPhases.js';
 import { kafkaCeiling, mongoCeilings } from './lib/ceilings.js';
 import { renderChart } from './lib/chart.js';
 import { checkoutRef, type Checkout } from './lib/compareCheckout.js';
 import { pidListeningOn } from './lib/cpu.js';
-import { stepUp, type Platform, type StepResult, type SteppingOptions, type SteppingResult } from './lib/endToEnd.js';
+import { runStep, stepUp, type Platform, type StepResult, type SteppingOptions, type SteppingResult } from './lib/endToEnd.js';
 import { readTemplate, seedHistory } from './lib/history.js';
 import { postJson } from '../lib/http.js';
 import { progress, ROOT } from './lib/platform.js';
@@ -209,6 +217,7 @@ async function main(): Promise<void> {
 
     const targets: Target[] = [{ key: 'this', label: 'this checkout', root: ROOT }];
     if (checkout) targets.push({ key: 'base', label: `${values.compare} (${checkout.commit.slice(0, 10)})`, root: checkout.root });
+    await primeStack(targets[0]!, stack);
     const measured: Record<string, PlatformFigures> = {};
     for (const target of targets)
       measured[target.key] = await measurePlatform(target, stack, floor.ordersPerSec, (mongo.insertOne as { opsPerSec: number }).opsPerSec);
@@ -415,6 +424,30 @@ function viewOf(platform: RunningPlatform, stack: Stack): Platform {
   };
 }
 
+/** Orders through the primer platform: enough for the JVMs to compile the platform's paths. */
+const PRIME_ORDERS = quick ? 150 : 300;
+
+/**
+ * Sends orders through one checkout's platform, unmeasured, before any is measured. The database's and the
+ * broker's JVMs compile the code the platform's requests take (updates, unique-index checks, group
+ * coordination) the first time it is hot, whichever checkout comes first: without this the first one
+ * measured met them busy (mongo-java-server 340–660 ms CPU/s at rest against 3–17 for the second) and held
+ * a third to a half of the second's rate — seen with the same commit on both sides (`--compare HEAD`).
+ */
+async function primeStack(target: Target, stack: Stack): Promise<void> {
+  section(`Priming the stack: ${PRIME_ORDERS} orders through ${target.label}, not measured`);
+  const platform = await launch(target, stack, `${RUN}-prime`);
+  try {
+    await runStep(viewOf(platform, stack), 20, { ...STEPPING, stepSeconds: PRIME_ORDERS / 20, label: 'prime' });
+    // The orders API at full concurrency: the hottest paths of the database's and the broker's JVMs.
+    await apiThroughput(platform.orders.url, phaseContext, { duration: DURATION, label: 'prime' });
+    await waitUntilQuiet(platform.dbUrls.orders, platform.dbUrls.notifications);
+  } finally {
+    await platform.stop();
+  }
+  await stackAtRest(stack.pids, dbUrlOn(stack.serverUrl, `${RUN}_settle`.replaceAll('-', '_')));
+}
+
 /** Every platform phase for one checkout: fresh services, databases and topics on the same stack. */
 async function measurePlatform(target: Target, stack: Stack, floorOrdersPerSec: number, insertCeiling: number): Promise<PlatformFigures> {
   section(`${target.label}: services`);
@@ -424,6 +457,7 @@ async function measurePlatform(target: Target, stack: Stack, floorOrdersPerSec: 
     section(
       `${target.label}: end to end (POST → CONFIRMED, notifications sent), arrival rate stepped up from ${STEPPING.startRate}/s until the saga p99 passes ${STEPPING.limitMs} ms`,
     );
+    await stackAtRest(stack.pids, dbUrlOn(stack.serverUrl, `${RUN}_settle`.replaceAll('-', '_')));
     const stepping = await stepUp(viewOf(platform, stack), { ...STEPPING, label: 'end to end' });
     const { measuredAt, ...endToEnd } = stepping;
     console.log(`  held ${endToEnd.ordersPerSec} orders/s (${ratio(endToEnd.ordersPerSec, floorOrdersPerSec) ?? '?'} of the floor)`);
@@ -494,6 +528,7 @@ async function measureGrowth(target: Target, stack: Stack, emptyOrdersPerSec: nu
         `${template.holds.length} product hold(s)`,
     );
     const seed = await seedHistory(template, HISTORY);
+    await stackAtRest(stack.pids, dbUrlOn(stack.serverUrl, `${RUN}_settle`.replaceAll('-', '_')));
     const grown = await stepUp(viewOf(platform, stack), { ...STEPPING, label: 'with history' });
     const { measuredAt, ...stepping } = grown;
     const out = {

@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import path from 'node:path';
 import { http, postJson } from '../../lib/http.js';
 import { launchService, type ServiceProcess } from '../../lib/serviceProcess.js';
+import { CpuMeter } from './cpu.js';
 import { progress } from './platform.js';
 import { percentile, summarize } from './stats.js';
 
@@ -187,6 +188,42 @@ export async function notificationsSettled(notificationDbUrl: string): Promise<R
 }
 
 /** The previous phase's sagas finished and their notifications went out. */
+/** A process doing work of its own (H2 compacting its file, Kafka after the raw ceilings) is not at rest above this. */
+const AT_REST_MS_PER_SEC = 100;
+
+/**
+ * Waits (at most 120 s) until a small write no longer sets the database and the broker to work of their
+ * own: a probe insert, then their CPU over 2 s, until both stay under AT_REST_MS_PER_SEC. Seen without it:
+ * mongo-java-server at rest (0 ms/s) until the first platform's warm-up wrote, then 340–660 ms/s for the
+ * rest of that platform's phases (H2's maintenance of a file the raw ceilings had grown), so in a
+ * `--compare` run the first checkout measured, whichever it was, held half the rate of the second.
+ */
+export async function stackAtRest(pids: { mongo?: number; kafka?: number }, scratchDbUrl: string): Promise<void> {
+  const bar = progress('stack at rest');
+  const client = new MongoClient(scratchDbUrl);
+  await client.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    for (let probe = 1; ; probe++) {
+      await client
+        .db()
+        .collection('probe')
+        .insertMany(Array.from({ length: 200 }, (_, i) => ({ probe, i, at: new Date() })));
+      const meter = new CpuMeter({ mongo: pids.mongo, kafka: pids.kafka }).start();
+      await new Promise((r) => setTimeout(r, 2_000));
+      const used = meter.stop();
+      const busy = Object.entries(used).map(([name, ms]) => `${name} ${(ms / 2).toFixed(0)}`);
+      if (Object.values(used).every((ms) => ms / 2 < AT_REST_MS_PER_SEC))
+        return bar.done(`ms CPU/s after a probe write: ${busy.join(', ')}`);
+      if (Date.now() > deadline) return bar.done(`still busy after 120 s (ms CPU/s: ${busy.join(', ')}); going on`);
+      bar.update(`ms CPU/s after probe ${probe}: ${busy.join(', ')}`);
+    }
+  } finally {
+    await client.db().dropDatabase();
+    await client.close();
+  }
+}
+
 export async function waitUntilQuiet(orderDbUrl: string, notificationDbUrl: string): Promise<void> {
   await ordersSettled(orderDbUrl);
   await notificationsSettled(notificationDbUrl);
