@@ -1,5 +1,5 @@
 import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
-import type { Model } from 'mongoose';
+import type { Model, UpdateQuery } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { NewProduct, PendingMarker, Product, ProductForOrder } from '../domain/Product.js';
 import type { GiveBack, MarkerRemoval, ProductRepository } from '../services/ports/ProductRepository.js';
@@ -20,6 +20,14 @@ const holdUpdate = (orderId: string, quantity: number, attemptId: string) => ({
   $inc: { available: -quantity, reserved: quantity },
   $push: { pending: { orderId, attemptId, quantity, step: 'hold', at: new Date() } satisfies PendingMarker },
 });
+
+/**
+ * Pulls each of these markers (exact: order, attempt, step) from a product's `pending`. `$pull` takes a
+ * query on the array's elements, and mongoose casts it as one, `$or` included (its types admit only field
+ * conditions, hence the cast).
+ */
+const pullEach = (markers: ReadonlyArray<Pick<MarkerRemoval, 'orderId' | 'attemptId' | 'step'>>): UpdateQuery<ProductDocument> =>
+  ({ $pull: { pending: markers.length === 1 ? markers[0] : { $or: markers } } }) as UpdateQuery<ProductDocument>;
 
 /**
  * The give-back fence is split into GIVE_BACK_FENCES counters per product, an order using the one its
@@ -117,18 +125,34 @@ export class MongoProductRepository implements ProductRepository {
     return result.modifiedCount;
   }
 
-  async removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
+  async removeMarkers(removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
     if (removals.length === 0) return;
+    const pullsByProduct = new Map<string, Array<Pick<MarkerRemoval, 'orderId' | 'attemptId' | 'step'>>>();
+    for (const { orderId, productId, attemptId, step, reverse } of removals) {
+      if (reverse) continue;
+      const pulls = pullsByProduct.get(productId) ?? [];
+      pulls.push({ orderId, attemptId, step });
+      pullsByProduct.set(productId, pulls);
+    }
     await this.model.bulkWrite(
-      removals.map(({ productId, attemptId, step, quantity, reverse }) => ({
-        updateOne: {
-          filter: { productId, pending: op({ $elemMatch: { orderId, attemptId, step, quantity } }) },
-          update: {
-            $pull: { pending: { orderId, attemptId, step } },
-            ...(reverse ? { $inc: { available: quantity, reserved: -quantity } } : {}),
+      [
+        // A reversal must find exactly its marker: the units go back only with the marker they came with.
+        ...removals
+          .filter((r) => r.reverse)
+          .map(({ orderId, productId, attemptId, step, quantity }) => ({
+            updateOne: {
+              filter: { productId, pending: op({ $elemMatch: { orderId, attemptId, step, quantity } }) },
+              update: { $pull: { pending: { orderId, attemptId, step } }, $inc: { available: quantity, reserved: -quantity } },
+            },
+          })),
+        // A plain pull changes no counter: pulling a marker that is gone already is a no-op, so one write per product takes them all.
+        ...[...pullsByProduct].map(([productId, pulls]) => ({
+          updateOne: {
+            filter: { productId },
+            update: pullEach(pulls),
           },
-        },
-      })),
+        })),
+      ],
       { ordered: false },
     );
   }

@@ -6,6 +6,7 @@ import type { Logger } from '@orderplatform/shared/logging';
 import { inject, injectable } from 'tsyringe';
 import type { PendingMarker, ProductForOrder } from '../domain/Product.js';
 import { ReservationNotFoundError } from '../domain/errors/ReservationNotFoundError.js';
+import type { MarkerPulls } from './MarkerPulls.js';
 import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type StockLine } from '../domain/Reservation.js';
 import { TOKENS } from '../tokens.js';
 import { mergeLines } from './mergeLines.js';
@@ -57,7 +58,8 @@ const withHolds = (
   }
   return after;
 };
-const removalOf = (productId: string, { attemptId, step, quantity }: PendingMarker, reverse: boolean): MarkerRemoval => ({
+const removalOf = (productId: string, { orderId, attemptId, step, quantity }: PendingMarker, reverse: boolean): MarkerRemoval => ({
+  orderId,
   productId,
   attemptId,
   step,
@@ -79,7 +81,8 @@ const removalOf = (productId: string, { attemptId, step, quantity }: PendingMark
  *    per line, the attempt of the hold marker now on the product (`held`: A's own, or an earlier or
  *    concurrent run's — adopted, "counted as that run's") and starts every line `holding`; with its event
  *    (outbox). A line with no marker and available < q is short: FAILED, which records nothing.
- * 3. product: pull the recorded hold markers (no stock change).
+ * 3. product: pull the recorded hold markers (no stock change; in a consumer wave, together with the
+ *    wave's other orders' pulls: MarkerPulls).
  * While RESERVING nothing is recorded, and an unrecorded hold marker is only ever removed by reversing
  * it once the reservation left RESERVING; so every marker the decision records is on its product when
  * the decision is written, each line counts exactly one hold, and two runs can never both decide.
@@ -127,14 +130,17 @@ export class ReservationService {
     return reservation;
   }
 
-  /** OrderPlaced: reserve every line or none, then InventoryReserved or InventoryFailed. */
-  async reserve(order: OrderToReserve): Promise<Reservation> {
+  /**
+   * OrderPlaced: reserve every line or none, then InventoryReserved or InventoryFailed. With `pulls`
+   * (a consumer wave's), the plain marker pulls are left to it; without, they are written here.
+   */
+  async reserve(order: OrderToReserve, pulls?: MarkerPulls): Promise<Reservation> {
     const { orderId } = order;
     const opened = await this.reservations.openOrGet(orderId, randomUUID(), mergeLines(order.items));
     if (opened.status !== 'RESERVING') {
       // Redelivery of a decided order, or a cancel that came first (tombstone): decide nothing again.
       this.log.info({ orderId, status: opened.status }, 'Reservation already decided; not reserving again');
-      await this.settle(opened);
+      await this.settle(opened, pulls);
       return opened;
     }
     const outcome = await this.holdAll(opened, randomUUID());
@@ -146,8 +152,8 @@ export class ReservationService {
     // Decided here: the products as holdAll left them serve the settle step (no further read). Lost to
     // another run (or a cancel): settle from a fresh read, products first, as any redelivery would.
     const current = decided ?? (await this.mustFind(orderId));
-    if (decided) await this.settleFrom(decided, outcome.products);
-    else await this.settle(current);
+    if (decided) await this.settleFrom(decided, outcome.products, pulls);
+    else await this.settle(current, pulls);
     this.log.info(
       { orderId, reservationId: current.reservationId, status: current.status, reason: current.failure?.reason },
       'Reservation decided',
@@ -156,12 +162,12 @@ export class ReservationService {
   }
 
   /** OrderCancelled: give a reservation's stock back (compensation) and say so with InventoryReleased. */
-  async release(orderId: string, reason: string): Promise<Reservation> {
+  async release(orderId: string, reason: string, pulls?: MarkerPulls): Promise<Reservation> {
     // No reservation yet: leave a tombstone so a late OrderPlaced reserves nothing.
     let current = (await this.reservations.findByOrderId(orderId)) ?? (await this.reservations.tombstoneOrGet(orderId, randomUUID()));
     if (current.status !== 'RESERVED' && current.status !== 'RESERVING') {
       if (current.status === 'SOLD') this.log.warn({ orderId }, 'Order cancelled after it shipped; sold stock stays sold');
-      await this.settle(current);
+      await this.settle(current, pulls);
       return current;
     }
     // The products first: the transition below is then a reservation read that came after them.
@@ -182,13 +188,13 @@ export class ReservationService {
       current = moved ?? (await this.mustFind(orderId));
     }
     if (current.status === 'SOLD') this.log.warn({ orderId }, 'Order cancelled after it shipped; sold stock stays sold');
-    await this.settleFrom(current, products);
+    await this.settleFrom(current, products, pulls);
     this.log.info({ orderId, status: current.status, reason }, 'Cancellation handled');
     return current;
   }
 
   /** OrderShipped: the order's reserved stock becomes sold stock. */
-  async ship(orderId: string): Promise<Reservation> {
+  async ship(orderId: string, pulls?: MarkerPulls): Promise<Reservation> {
     const existing = await this.reservations.findByOrderId(orderId);
     if (!existing) throw new PermanentError(`Order ${orderId} shipped but has no reservation`);
     if (existing.status !== 'RESERVED' && existing.status !== 'SOLD')
@@ -202,7 +208,7 @@ export class ReservationService {
       (existing.status === 'RESERVED' ? await this.reservations.transition(orderId, ['RESERVED'], 'SOLD', {}, []) : null) ??
       (await this.mustFind(orderId));
     if (current.status !== 'SOLD') throw new PermanentError(`Order ${orderId} shipped but its reservation is ${current.status}`);
-    await this.settleFrom(current, products);
+    await this.settleFrom(current, products, pulls);
     this.log.info({ orderId, reservationId: current.reservationId }, 'Reserved stock sold');
     return current;
   }
@@ -213,7 +219,7 @@ export class ReservationService {
    * `holding` (to sold for SOLD, to available otherwise) and completes give-backs left half done.
    * RESERVING is left alone. Run by redeliveries and the HoldReconciler.
    */
-  async settle(reservation: Reservation): Promise<void> {
+  async settle(reservation: Reservation, pulls?: MarkerPulls): Promise<void> {
     const { orderId, lines, status } = reservation;
     if (status === 'RESERVING' || lines.length === 0) return;
     const products = await this.products.findForOrder(
@@ -222,12 +228,12 @@ export class ReservationService {
     );
     // A line given back never holds again, so an ended reservation holding nothing needs no read after the products.
     const mustGiveBack = status !== 'RESERVED' && reservation.holding.length > 0;
-    await this.settleFrom(mustGiveBack ? await this.mustFind(orderId) : reservation, products);
+    await this.settleFrom(mustGiveBack ? await this.mustFind(orderId) : reservation, products, pulls);
   }
 
   /** `settle` on products read BEFORE `reservation` was (the give-back fence needs that order). */
-  private async settleFrom(reservation: Reservation, products: ProductForOrder[]): Promise<void> {
-    const { orderId, status } = reservation;
+  private async settleFrom(reservation: Reservation, products: ProductForOrder[], pulls: MarkerPulls | undefined): Promise<void> {
+    const { status } = reservation;
     if (status === 'RESERVING') return;
     const counted = new Map(reservation.held.map((h) => [h.productId, h.attemptId]));
     // Not RESERVING: `held` is final, so a hold marker it does not record is a stray, for good.
@@ -238,7 +244,13 @@ export class ReservationService {
       if (marker) remove(removalOf(product.productId, marker, counted.get(product.productId) !== marker.attemptId));
     }
     if (status !== 'RESERVED') await this.giveBack(reservation, products, remove);
-    if (removals.size > 0) await this.products.removeMarkers(orderId, [...removals.values()]);
+    if (removals.size === 0) return;
+    if (!pulls) return this.products.removeMarkers([...removals.values()]);
+    // Plain pulls go out with the wave's; reversals give units back, so they are written now.
+    const all = [...removals.values()];
+    pulls.add(all.filter((r) => !r.reverse));
+    const reversals = all.filter((r) => r.reverse);
+    if (reversals.length > 0) await this.products.removeMarkers(reversals);
   }
 
   /** Give back, steps 1–5 (the class comment); step 6's pulls go to `remove`. */
@@ -274,7 +286,7 @@ export class ReservationService {
       if (allPushed)
         for (const g of pushes) {
           applied.push(g.productId);
-          remove({ productId: g.productId, attemptId: runId, step, quantity: g.quantity, reverse: false });
+          remove({ orderId, productId: g.productId, attemptId: runId, step, quantity: g.quantity, reverse: false });
         }
       if (applied.length > 0) await this.reservations.recordGivenBack(orderId, applied); // step 5
       if (allPushed) return;

@@ -85,10 +85,8 @@ export class CrashingProductRepository implements ProductRepository {
       ? this.inner.giveBackEach(orderId, giveBacks)
       : this.crash.write(() => this.inner.giveBackEach(orderId, giveBacks));
   }
-  removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
-    return removals.length === 0
-      ? this.inner.removeMarkers(orderId, removals)
-      : this.crash.write(() => this.inner.removeMarkers(orderId, removals));
+  removeMarkers(removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
+    return removals.length === 0 ? this.inner.removeMarkers(removals) : this.crash.write(() => this.inner.removeMarkers(removals));
   }
   createIfAbsent(product: NewProduct): Promise<boolean> {
     return this.crash.write(() => this.inner.createIfAbsent(product));

@@ -75,8 +75,8 @@ export class FakeProductRepository implements ProductRepository {
     return applied;
   }
 
-  async removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
-    for (const { productId, attemptId, step, quantity, reverse } of removals) {
+  async removeMarkers(removals: ReadonlyArray<MarkerRemoval>): Promise<void> {
+    for (const { orderId, productId, attemptId, step, quantity, reverse } of removals) {
       const stored = this.products.get(productId);
       const at =
         stored?.pending.findIndex(

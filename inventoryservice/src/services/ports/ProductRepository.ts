@@ -13,6 +13,7 @@ export interface GiveBack {
 
 /** One of an order's markers to remove: `reverse` also undoes its hold (reserved → available; hold markers only). */
 export interface MarkerRemoval {
+  orderId: string;
   productId: string;
   attemptId: string;
   step: MarkerStep;
@@ -43,8 +44,12 @@ export interface ProductRepository {
    * marker pushed). Returns how many applied.
    */
   giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number>;
-  /** Removes each marker if it is still there (exactly that marker); a reversal moves its quantity back in the same write. */
-  removeMarkers(orderId: string, removals: ReadonlyArray<MarkerRemoval>): Promise<void>;
+  /**
+   * Removes each marker if it is still there (exactly that marker), in one round trip; the removals may
+   * be of many orders. A reversal moves its quantity back in the same write as its pull (one write per
+   * reversal); the plain pulls on one product are ONE write, whichever orders they are of.
+   */
+  removeMarkers(removals: ReadonlyArray<MarkerRemoval>): Promise<void>;
   /** The orders that have a marker pushed at or before `before` on any product (only products with such a marker are read). */
   ordersWithMarkersBefore(before: Date): Promise<string[]>;
   /** Inserts the product unless one with that id exists. True when this call created it. */
