@@ -122,7 +122,7 @@ describe('reservations against the real database survive a crash between any two
         },
       };
     });
-    expect(crashPoints).toBe(2); // open, decide (b is short when read: nothing is held, nothing to give back)
+    expect(crashPoints).toBe(4); // open, hold (a is taken, b misses), decide (b is short when read), reverse a's unrecorded hold
   });
 
   it('OrderCancelled: every crash point ends RELEASED with all stock back, one InventoryReleased', async () => {

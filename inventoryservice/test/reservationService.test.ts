@@ -42,6 +42,27 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     });
   });
 
+  it('a first delivery with every line in stock: one hold write for all lines, no product read, the decision, one pull', async () => {
+    const { service, products } = arrange({ A: 5, B: 3, C: 9 });
+    const calls: string[] = [];
+    for (const method of ['findForOrder', 'holdEach', 'removeMarkers'] as const) {
+      const inner = products[method].bind(products) as (...args: unknown[]) => Promise<unknown>;
+      (products as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        calls.push(method);
+        return inner(...args);
+      };
+    }
+    const order = buildOrder([
+      ['A', 1],
+      ['B', 3],
+      ['C', 2],
+    ]);
+
+    expect((await service.reserve(order)).status).toBe('RESERVED');
+    expect(calls).toEqual(['holdEach', 'removeMarkers']); // a read of the products used to come first
+    expect(products.snapshot('C')).toMatchObject({ available: 7, reserved: 2, pending: [] });
+  });
+
   it('when one line is short, holds nothing and reports every short line with what was available', async () => {
     const { service, products, reservations } = arrange({ A: 5, B: 1, C: 0 });
     const order = buildOrder([
@@ -70,14 +91,14 @@ describe('ReservationService.reserve (OrderPlaced)', () => {
     expect(reservations.eventsOf(order.orderId)).toHaveLength(1);
   });
 
-  it('when another order takes a line between the stock read and the hold, fails, gives back the lines it held and reports the shortfall', async () => {
+  it('when another order takes a line just before the hold, fails, gives back the lines it held and reports the shortfall', async () => {
     const { container, service, products, reservations } = arrange({ A: 5, B: 3 });
     const order = buildOrder([
       ['A', 2],
       ['B', 3],
     ]);
     const rival = buildOrder([['B', 2]]);
-    // Write 1 opens the reservation, then the stock is read (enough of both); the rival cuts in before write 2, the holds.
+    // Write 1 opens the reservation; the rival cuts in before write 2, the holds of both lines (B's then misses).
     const run = serviceThrough(container, new InterleavingSwitch({ 2: () => service.reserve(rival) }));
 
     const result = await run.reserve(order);

@@ -21,7 +21,10 @@ export interface OrderToReserve {
 
 type LineState = { kind: 'held'; attemptId: string } | { kind: 'available' } | { kind: 'short'; shortfall: Shortfall };
 /** What the hold steps found, with the products as last read (markers included) for the settle step. */
-type HoldOutcome = { products: ProductForOrder[] } & ({ failure: ReservationFailure } | { failure?: undefined; held: HeldLine[] });
+type HoldOutcome =
+  | { failure: ReservationFailure; products: ProductForOrder[] }
+  /** `products` undefined: this attempt took every line in its first write, so its own markers are the order's only ones. */
+  | { failure?: undefined; held: HeldLine[]; products?: ProductForOrder[] };
 
 /** Hold attempts on one line that may lose to concurrent changes before the handler retries later. */
 const MAX_HOLD_ATTEMPTS = 10;
@@ -77,10 +80,12 @@ const removalOf = (productId: string, { orderId, attemptId, step, quantity }: Pe
  *
  * Reserve (attempt A, one round trip per step for all lines):
  * 1. product: {available ≥ q, no marker of the order} → available −q, reserved +q, push hold marker {A}.
- * 2. read back; the decision is ONE conditional write (status RESERVING → RESERVED) that also records,
+ * 2. when that write took every line, each carries A's marker and nothing needs reading; otherwise read
+ *    back. The decision is ONE conditional write (status RESERVING → RESERVED) that also records,
  *    per line, the attempt of the hold marker now on the product (`held`: A's own, or an earlier or
  *    concurrent run's — adopted, "counted as that run's") and starts every line `holding`; with its event
- *    (outbox). A line with no marker and available < q is short: FAILED, which records nothing.
+ *    (outbox). A line with no marker and available < q is short: FAILED, which records nothing (so the
+ *    holds step 1 took on the other lines are strays, reversed when the decision is settled).
  * 3. product: pull the recorded hold markers (no stock change; in a consumer wave, together with the
  *    wave's other orders' pulls: MarkerPulls).
  * While RESERVING nothing is recorded, and an unrecorded hold marker is only ever removed by reversing
@@ -149,10 +154,12 @@ export class ReservationService {
           this.events.failed(orderId, outcome.failure),
         ])
       : await this.reservations.transition(orderId, ['RESERVING'], 'RESERVED', { held: outcome.held }, [this.events.reserved(opened)]);
-    // Decided here: the products as holdAll left them serve the settle step (no further read). Lost to
-    // another run (or a cancel): settle from a fresh read, products first, as any redelivery would.
+    // Decided here: the products as holdAll left them serve the settle step (no further read); when the
+    // first write took every line, the markers to pull are that write's. Lost to another run (or a
+    // cancel): settle from a fresh read, products first, as any redelivery would.
     const current = decided ?? (await this.mustFind(orderId));
-    if (decided) await this.settleFrom(decided, outcome.products, pulls);
+    if (decided && outcome.products) await this.settleFrom(decided, outcome.products, pulls);
+    else if (decided) await this.pullOwnHolds(decided, pulls);
     else await this.settle(current, pulls);
     this.log.info(
       { orderId, reservationId: current.reservationId, status: current.status, reason: current.failure?.reason },
@@ -244,12 +251,35 @@ export class ReservationService {
       if (marker) remove(removalOf(product.productId, marker, counted.get(product.productId) !== marker.attemptId));
     }
     if (status !== 'RESERVED') await this.giveBack(reservation, products, remove);
-    if (removals.size === 0) return;
-    if (!pulls) return this.products.removeMarkers([...removals.values()]);
+    await this.removeMarkers([...removals.values()], pulls);
+  }
+
+  /**
+   * `settleFrom` for a RESERVED decision whose attempt took every line in its first hold write: on each
+   * line that write pushed the order's only marker (the hold's filter admits no second one, and nothing
+   * else of the order is pushed while RESERVING), and `held` records exactly those, so they are pulled.
+   */
+  private async pullOwnHolds({ orderId, lines, held }: Reservation, pulls: MarkerPulls | undefined): Promise<void> {
+    const quantities = new Map(lines.map((l) => [l.productId, l.quantity]));
+    await this.removeMarkers(
+      held.map(({ productId, attemptId }) => ({
+        orderId,
+        productId,
+        attemptId,
+        step: 'hold',
+        quantity: quantities.get(productId)!,
+        reverse: false,
+      })),
+      pulls,
+    );
+  }
+
+  private async removeMarkers(removals: MarkerRemoval[], pulls: MarkerPulls | undefined): Promise<void> {
+    if (removals.length === 0) return;
+    if (!pulls) return this.products.removeMarkers(removals);
     // Plain pulls go out with the wave's; reversals give units back, so they are written now.
-    const all = [...removals.values()];
-    pulls.add(all.filter((r) => !r.reverse));
-    const reversals = all.filter((r) => r.reverse);
+    pulls.add(removals.filter((r) => !r.reverse));
+    const reversals = removals.filter((r) => r.reverse);
     if (reversals.length > 0) await this.products.removeMarkers(reversals);
   }
 
@@ -307,12 +337,20 @@ export class ReservationService {
   }
 
   /**
-   * Holds every line as `attemptId`, or none when a line is already short (then every line is only
-   * checked, for the report). The lines with no hold marker of the order are held in one round trip
-   * and read back; a line that missed (a concurrent change) goes through `holdLine` on its own. When
-   * all are held, says which attempt's hold each line counts on.
+   * Holds every line as `attemptId`: first all lines in one round trip with nothing read. When a line
+   * missed, reads the products: a line already short fails the order (every line is then only checked,
+   * for the report; what the first write took is left to be reversed); otherwise the lines still without
+   * a hold marker of the order are held in one round trip and read back, and a line that missed again (a
+   * concurrent change) goes through `holdLine` on its own. When all are held, says which attempt's hold
+   * each line counts on.
    */
   private async holdAll({ orderId, lines }: Reservation, attemptId: string): Promise<HoldOutcome> {
+    // The usual case, one write and no read: every line in stock and free of the order's markers (a first
+    // delivery). A line that misses (short, unknown, held by an earlier run, a race) sends the order through
+    // the careful path below, which reads first and counts what this write took as held; a failure then
+    // leaves this write's holds unrecorded, and settling the decision reverses them (strays).
+    if ((await this.products.holdEach(orderId, lines, attemptId)) === lines.length)
+      return { held: lines.map(({ productId }) => ({ productId, attemptId })) };
     const productIds = lines.map((l) => l.productId);
     const before = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
     const unknownProductIds = productIds.filter((id) => !before.has(id));
