@@ -261,15 +261,9 @@ export class ReservationService {
    */
   private async pullOwnHolds({ orderId, lines, held }: Reservation, pulls: MarkerPulls | undefined): Promise<void> {
     const quantities = new Map(lines.map((l) => [l.productId, l.quantity]));
+    const marker = (productId: string, attemptId: string) => holdMarker(orderId, attemptId, quantities.get(productId)!);
     await this.removeMarkers(
-      held.map(({ productId, attemptId }) => ({
-        orderId,
-        productId,
-        attemptId,
-        step: 'hold',
-        quantity: quantities.get(productId)!,
-        reverse: false,
-      })),
+      held.map(({ productId, attemptId }) => removalOf(productId, marker(productId, attemptId), false)),
       pulls,
     );
   }
