@@ -119,4 +119,9 @@ describe('notification templates', () => {
     expect(formatMoney(1234.5, 'EUR')).toBe('€1,234.50');
     expect(formatMoney(1234.5)).toBe('1234.50');
   });
+
+  it('formats each amount in its own currency when formatters are reused, an unknown code included', () => {
+    expect([formatMoney(5, 'USD'), formatMoney(5, 'JPY'), formatMoney(7.25, 'USD')]).toEqual(['$5.00', '¥5', '$7.25']);
+    expect([formatMoney(2, 'ZZZ'), formatMoney(3, 'ZZZ')]).toEqual(['ZZZ 2.00', 'ZZZ 3.00']);
+  });
 });

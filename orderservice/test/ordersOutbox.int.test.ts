@@ -52,6 +52,38 @@ describe('an order and its events are one stored document (transactional outbox)
     expect(doc?.timeline[0]?.eventId).toBe(outbox[0]!.eventId);
   });
 
+  it('stores the order in the schema’s own shape: nothing the schema would cast or drop, no absent field as null', async () => {
+    const res = await request(service.app).post('/api/orders').send(buildOrderRequest()).expect(201);
+
+    const model = service.infra.models.orders;
+    const raw = await model.collection.findOne({ _id: res.body.data.id as never });
+    expect(raw).not.toBeNull();
+    // Hydrating through the schema casts and strips: a stored document already in shape comes out unchanged.
+    expect(new model(raw).toObject({ depopulate: true, versionKey: false })).toEqual(raw);
+    expect(Object.keys(raw!).sort()).toEqual(
+      [
+        '_id',
+        'correlationId',
+        'createdAt',
+        'currency',
+        'customer',
+        'customerId',
+        'items',
+        'outbox',
+        'outboxLeaseOwner',
+        'outboxLeaseUntil',
+        'status',
+        'timeline',
+        'totalCents',
+        'updatedAt',
+      ].sort(),
+    );
+    expect(raw!.createdAt).toBeInstanceOf(Date);
+    expect(raw!.outbox[0].createdAt).toBeInstanceOf(Date);
+    expect(raw!.outboxLeaseUntil).toBeInstanceOf(Date);
+    expect(raw).not.toHaveProperty('idempotencyKey');
+  });
+
   it('a cancellation adds its OrderCancelled to the same document in the same write as the status', async () => {
     const created = await request(service.app).post('/api/orders').send(buildOrderRequest()).expect(201);
     const orderId = created.body.data.id as string;

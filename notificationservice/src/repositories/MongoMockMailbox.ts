@@ -1,4 +1,4 @@
-import { duplicateKeyIndexes, isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared/persistence';
+import { duplicateKeyIndexes, insertValidated, isDuplicateKeyError as isDuplicateKey } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { MockDelivery, MockMailbox } from '../providers/MockMailbox.js';
@@ -24,9 +24,10 @@ export class MongoMockMailbox implements MockMailbox {
     if (deliveries.length === 0) return [];
     let refused = new Set<number>();
     try {
-      await this.model.insertMany(
+      await insertValidated(
+        this.model,
         deliveries.map((delivery) => ({ _id: `${delivery.channel}:${delivery.notificationId}`, ...delivery })),
-        { ordered: false, throwOnValidationError: true },
+        { ordered: false },
       );
     } catch (err) {
       const duplicates = duplicateKeyIndexes(err);

@@ -1,4 +1,9 @@
-import { duplicateKeyIndexes, isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
+import {
+  duplicateKeyIndexes,
+  insertValidated,
+  isDuplicateKeyError as isDuplicateKey,
+  trusted as op,
+} from '@orderplatform/shared/persistence';
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
@@ -6,7 +11,7 @@ import type { Channel } from '../domain/Channel.js';
 import type { Notification, NotificationDraft, SkippedDraft } from '../domain/Notification.js';
 import type { NewRecord, NotificationQuery, NotificationRepository, Settlement } from '../services/ports/NotificationRepository.js';
 import { TOKENS } from '../tokens.js';
-import type { NotificationDocument } from './models/NotificationModel.js';
+import { newNotificationDocument, type NotificationDocument } from './models/NotificationModel.js';
 
 const toNotification = ({
   _id,
@@ -89,15 +94,26 @@ export class MongoNotificationRepository implements NotificationRepository {
         ? { ...record.draft, status: 'PENDING' as const, attempts: 1, leaseId: record.leaseId, leaseUntil: record.until }
         : { ...record.draft, status: 'SKIPPED' as const, attempts: 0, leaseId: null, leaseUntil: null }),
     }));
+    // The schema's rules, checked here: the insert is lean. A record they refuse is never written
+    // and fails the call once the valid ones are (as mongoose's own validation did).
+    const invalid = docs.flatMap((doc, i) => {
+      const check = newNotificationDocument.safeParse(doc);
+      return check.success ? [] : [{ i, issues: check.error.issues }];
+    });
+    const valid = invalid.length === 0 ? docs : docs.filter((_, i) => !invalid.some((bad) => bad.i === i));
     let refused = new Set<number>();
     try {
       // Unordered: a duplicate (an earlier delivery's record) refuses only itself, the rest are written.
-      await this.model.insertMany(docs, { ordered: false, throwOnValidationError: true });
+      if (valid.length > 0) await insertValidated(this.model, valid, { ordered: false });
     } catch (err) {
       const duplicates = duplicateKeyIndexes(err);
       if (!duplicates) throw err;
       refused = duplicates;
     }
+    if (invalid.length > 0)
+      throw new Error(
+        `Notification records refused by the schema: ${invalid.map(({ i, issues }) => `#${i} ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`).join('; ')}`,
+      );
     // Every field is set here (timestamps included), so what was written is `docs` itself.
     return docs.map((doc, i) => (refused.has(i) ? null : toNotification(doc)));
   }

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { Outbox } from '@orderplatform/shared/outbox';
-import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
+import { insertValidated, isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Order, TimelineEntry } from '../domain/Order.js';
@@ -22,8 +22,9 @@ export class MongoOrderRepository implements OrderRepository {
   async insert(order: Order, events: DomainEvent[]): Promise<InsertResult> {
     const { id, ...fields } = order;
     try {
-      // The order and its OrderPlaced are one document, one write.
-      await this.model.create({ _id: id, ...fields, ...this.outbox.forCreate(events) });
+      // The order and its OrderPlaced are one document, one write; the request schema and the
+      // domain have validated it (absent fields stay absent: the idempotencyKey index is sparse).
+      await insertValidated(this.model, [{ _id: id, ...fields, ...this.outbox.forCreate(events) }]);
     } catch (err) {
       if (order.idempotencyKey !== undefined && isDuplicateKey(err)) return { kind: 'duplicate-idempotency-key' };
       throw err;

@@ -3,4 +3,4 @@
 export { connectDatabase, createDatabaseConnection, initModels, isDatabaseUp, type ManagedModel } from './connectDatabase.js';
 export { isDependencyUnavailable } from './dependencyErrors.js';
 export { MongoProcessedEventStore } from './MongoProcessedEventStore.js';
-export { duplicateKeyIndexes, isDuplicateKeyError, trusted } from './mongo.js';
+export { duplicateKeyIndexes, insertValidated, isDuplicateKeyError, trusted } from './mongo.js';

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { z } from 'zod';
 import { CHANNELS } from '../../domain/Channel.js';
 import { NOTIFICATION_STATUSES, NOTIFIED_EVENT_TYPES, SKIP_REASONS, type Notification } from '../../domain/Notification.js';
 
@@ -35,6 +36,31 @@ const notificationSchema = new Schema<NotificationDocument>(
 notificationSchema.index({ eventId: 1, channel: 1 }, { unique: true });
 notificationSchema.index({ orderId: 1, createdAt: -1 });
 notificationSchema.index({ customerId: 1, createdAt: -1 });
+
+const required = z.string().min(1); // mongoose's `required` refuses an empty string too
+
+/**
+ * The schema's rules for a new record, checked in memory before the lean bulk insert (which skips
+ * mongoose's own validation): the same required fields and enums.
+ */
+export const newNotificationDocument = z.object({
+  _id: required,
+  eventId: required,
+  eventType: z.enum(NOTIFIED_EVENT_TYPES),
+  orderId: required,
+  customerId: required,
+  channel: z.enum(CHANNELS),
+  recipient: z.string().optional(),
+  subject: z.string().optional(),
+  body: required,
+  status: z.enum(NOTIFICATION_STATUSES),
+  reason: z.enum(SKIP_REASONS).optional(),
+  attempts: z.number().int().nonnegative(),
+  leaseId: z.string().nullable(),
+  leaseUntil: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
 
 export function notificationModel(connection: Connection): Model<NotificationDocument> {
   return (
