@@ -111,6 +111,102 @@ describe('transactional outbox against the real broker and database', () => {
     expect(JSON.parse(published.message.value!.toString())).toEqual(event);
     expect((await Orders.findById(event.data.orderId).lean())?.outbox).toEqual([]);
   });
+
+  describe('a writer that hands its outbox to the relay', () => {
+    let watched: Connection;
+    let Watched: Model<TestOrder>;
+    const finds: string[] = [];
+    beforeAll(async () => {
+      // The relay's own connection, its commands counted: how often it reads the documents.
+      watched = await connect(dbUrlOf(connection), { monitorCommands: true });
+      watched.getClient().on('commandStarted', (e) => {
+        if (e.commandName === 'find' && e.command.find === 'orders') finds.push(String(e.requestId));
+      });
+      Watched = testOrderModel(watched);
+    });
+    afterAll(async () => {
+      await watched?.close();
+    });
+
+    const publishedOnce = async (eventIds: string[]): Promise<void> => {
+      await until(
+        async () => {
+          const ids = await publishedIds();
+          return eventIds.every((id) => ids.includes(id));
+        },
+        'events published',
+        10_000,
+      );
+      await new Promise((r) => setTimeout(r, 500)); // a late second copy would land in this window
+      const ids = await publishedIds();
+      expect(eventIds.map((id) => ids.filter((x) => x === id).length)).toEqual(eventIds.map(() => 1));
+    };
+
+    it('publishes a new document’s events without reading it; a wake without its outbox reads it', async () => {
+      const relay = await newRelay({ pollIntervalMs: 60_000 }); // never started: no recovery poll reads
+      relay.register(Watched);
+      const outbox = new Outbox(relay, topics);
+      const handed = buildOrderPlaced();
+      const fields = outbox.forCreate([handed]);
+      await Orders.create({ _id: handed.data.orderId, status: 'PENDING', ...fields });
+      const before = finds.length;
+
+      outbox.committed(Watched, handed.data.orderId, fields);
+
+      await publishedOnce([handed.eventId]);
+      expect(finds.length - before).toBe(0);
+      expect((await Orders.findById(handed.data.orderId).lean())?.outbox).toEqual([]);
+
+      const woken = buildOrderPlaced();
+      await Orders.create({ _id: woken.data.orderId, status: 'PENDING', ...outbox.forCreate([woken]) });
+      outbox.committed(Watched, woken.data.orderId);
+      await publishedOnce([woken.eventId]);
+      expect(finds.length - before).toBe(1);
+    });
+
+    it('an update’s outbox that still lists entries a round has just acknowledged publishes only the new ones', async () => {
+      const relay = await newRelay({ pollIntervalMs: 60_000 });
+      relay.register(Watched);
+      const outbox = new Outbox(relay, topics);
+      const first = buildOrderPlaced();
+      const orderId = first.data.orderId;
+      const fields = outbox.forCreate([first]);
+      await Orders.create({ _id: orderId, status: 'PENDING', ...fields });
+      outbox.committed(Watched, orderId, fields);
+      await publishedOnce([first.eventId]);
+
+      // The update committed just before that round removed `first`: the outbox it returned lists both.
+      const second = buildOrderPlaced({ orderId });
+      const updated = await Watched.findOneAndUpdate(
+        { _id: orderId },
+        outbox.withEvents<TestOrder>({ $set: { status: 'NEXT' } }, [second]),
+        {
+          new: true,
+        },
+      ).lean();
+      outbox.committed(Watched, orderId, { outbox: [...fields.outbox, ...(updated?.outbox ?? [])] });
+
+      await publishedOnce([first.eventId, second.eventId]);
+      expect((await Orders.findById(orderId).lean())?.outbox).toEqual([]);
+    });
+
+    it('a parked document’s handed-over outbox is not published: it is left to the read, which skips parked documents', async () => {
+      const relay = await newRelay({ pollIntervalMs: 60_000 });
+      relay.register(Watched);
+      const outbox = new Outbox(relay, topics);
+      const parked = buildOrderPlaced();
+      const fields = { ...outbox.forCreate([parked]), outboxParkedAt: new Date() };
+      await Orders.create({ _id: parked.data.orderId, status: 'PENDING', ...fields });
+      const before = finds.length;
+
+      outbox.committed(Watched, parked.data.orderId, fields);
+
+      await until(async () => finds.length > before, 'the relay reads the document', 10_000);
+      await new Promise((r) => setTimeout(r, 1_000)); // a publish would land in this window
+      expect(await publishedIds()).not.toContain(parked.eventId);
+      expect((await Orders.findById(parked.data.orderId).lean())?.outbox).toHaveLength(1);
+    });
+  });
 });
 
 function dbUrlOf(connection: Connection): string {

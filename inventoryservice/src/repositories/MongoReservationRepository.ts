@@ -1,6 +1,6 @@
 import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import type { DomainEvent } from '@orderplatform/shared/contracts';
-import type { Outbox } from '@orderplatform/shared/outbox';
+import { WITH_WRITTEN_OUTBOX, type Outbox } from '@orderplatform/shared/outbox';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { Reservation, ReservationStatus, StockLine } from '../domain/Reservation.js';
@@ -77,14 +77,12 @@ export class MongoReservationRepository implements ReservationRepository {
           { $set: { status: to, ...changes, ...(changes.held ? { holding: changes.held.map((h) => h.productId) } : {}) } },
           events,
         ),
-        {
-          new: true,
-          projection: WITHOUT_OUTBOX,
-        },
+        // With events, the update returns the outbox it left, for the relay to publish without a read.
+        { new: true, projection: events.length > 0 ? WITH_WRITTEN_OUTBOX : WITHOUT_OUTBOX },
       )
       .lean<ReservationDocument>();
     if (!doc) return null;
-    if (events.length > 0) this.outbox.committed(this.model, orderId);
+    if (events.length > 0) this.outbox.committed(this.model, orderId, doc);
     return toReservation(doc);
   }
 

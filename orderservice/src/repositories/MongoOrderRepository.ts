@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@orderplatform/shared/contracts';
-import type { Outbox } from '@orderplatform/shared/outbox';
+import { WITH_WRITTEN_OUTBOX, type Outbox } from '@orderplatform/shared/outbox';
 import { insertValidated, isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplatform/shared/persistence';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
@@ -21,15 +21,16 @@ export class MongoOrderRepository implements OrderRepository {
 
   async insert(order: Order, events: DomainEvent[]): Promise<InsertResult> {
     const { id, ...fields } = order;
+    const outbox = this.outbox.forCreate(events);
     try {
       // The order and its OrderPlaced are one document, one write; the request schema and the
       // domain have validated it (absent fields stay absent: the idempotencyKey index is sparse).
-      await insertValidated(this.model, [{ _id: id, ...fields, ...this.outbox.forCreate(events) }]);
+      await insertValidated(this.model, [{ _id: id, ...fields, ...outbox }]);
     } catch (err) {
       if (order.idempotencyKey !== undefined && isDuplicateKey(err)) return { kind: 'duplicate-idempotency-key' };
       throw err;
     }
-    this.outbox.committed(this.model, id);
+    this.outbox.committed(this.model, id, outbox);
     return { kind: 'created', order };
   }
 
@@ -52,14 +53,12 @@ export class MongoOrderRepository implements OrderRepository {
       .findOneAndUpdate(
         { _id: id, status: change.from },
         this.outbox.withEvents({ $set: set, $push: { timeline: change.entry } }, events),
-        {
-          new: true,
-          projection: WITHOUT_OUTBOX,
-        },
+        // With events, the update returns the outbox it left, for the relay to publish without a read.
+        { new: true, projection: events.length > 0 ? WITH_WRITTEN_OUTBOX : WITHOUT_OUTBOX },
       )
       .lean<OrderDocument>();
     if (!doc) return null;
-    this.outbox.committed(this.model, id);
+    if (events.length > 0) this.outbox.committed(this.model, id, doc);
     return toOrder(doc);
   }
 

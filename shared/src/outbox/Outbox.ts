@@ -7,6 +7,12 @@ import { traceparentForEvents } from '../tracing/messagingSpans.js';
 import type { OutboxEntry, OutboxFields } from './outboxSchema.js';
 import type { OutboxRelay } from './OutboxRelay.js';
 
+/**
+ * The projection for an update that carries events: the updated document with its outbox state
+ * (`outbox`, `outboxParkedAt`) and without the lease, to hand to `Outbox.committed`.
+ */
+export const WITH_WRITTEN_OUTBOX = { outboxLeaseUntil: 0, outboxLeaseOwner: 0 } as const;
+
 /** The Kafka key of every platform event is its orderId (per-order ordering, SPEC §4). */
 const keyOf = (event: DomainEvent): string => (event.data as { orderId: string }).orderId;
 
@@ -52,9 +58,16 @@ export class Outbox {
     } as UpdateQuery<T>;
   }
 
-  /** Call once the write is committed: the relay publishes now instead of at the next poll. */
-  committed<T>(model: Model<T>, id: unknown): void {
-    this.relay.wake(model, id);
+  /**
+   * Call once the write is committed: the relay publishes now instead of at the next poll. `written`
+   * is the document's outbox as that write left it, when the writer has it: the entries of a new
+   * document, or the fields an update returned with the updated document (`outbox`,
+   * `outboxParkedAt`). The relay then publishes them without reading the document again; a parked
+   * document's are left to the read, which skips them.
+   */
+  committed<T>(model: Model<T>, id: unknown, written?: Pick<OutboxFields, 'outbox' | 'outboxParkedAt'>): void {
+    const handOver = written !== undefined && written.outboxParkedAt == null;
+    this.relay.wake(model, id, handOver ? (written.outbox ?? []) : undefined);
   }
 
   /**

@@ -47,6 +47,19 @@ interface RoundDoc {
   doc: PendingDoc;
 }
 
+/**
+ * A woken document. `pending` is its whole outbox as the write that woke the relay left it (the new
+ * document's entries, or the outbox an update returned atomically): published without reading the
+ * document again, if still fresh at the round. Without it, the round reads the document.
+ */
+const ACKNOWLEDGED_REMEMBERED = 10_000;
+
+interface Queued {
+  id: unknown;
+  pending?: OutboxEntry[];
+  at: number;
+}
+
 /** A producer, or how to make a new one: a new producer id is the only way out of a broken sequence. */
 export type ProducerSource = Producer | (() => Producer);
 
@@ -78,9 +91,11 @@ export class OutboxRelay {
   private readonly maxBackoffMs: number;
   private readonly stopTimeoutMs: number;
   private readonly models = new Map<string, AnyModel>();
-  /** Woken document ids per collection, in wake order. */
-  private readonly queue = new Map<string, Map<string, unknown>>();
+  /** Woken documents per collection, in wake order: each with its outbox when the writer handed it over. */
+  private readonly queue = new Map<string, Map<string, Queued>>();
   private readonly listeners: PublishedListener[] = [];
+  /** Event ids acknowledged lately, oldest first (see rememberAcknowledged). */
+  private readonly acknowledged = new Set<string>();
   /** `max.message.bytes` per topic, as the broker reported it. */
   private readonly topicLimits = new Map<string, number>();
   private producer: Producer;
@@ -201,17 +216,42 @@ export class OutboxRelay {
     if (this.ownsProducer) await this.producer.disconnect().catch(() => undefined);
   }
 
-  wake<T>(model: Model<T>, id: unknown): void {
+  /**
+   * Publishes the document's events soon. `pending`, when given, must be the document's whole outbox
+   * as the write just committed it, read atomically with the write (see Outbox.committed).
+   */
+  wake<T>(model: Model<T>, id: unknown, pending?: OutboxEntry[]): void {
     const name = model.collection.collectionName;
     if (!this.models.has(name)) this.register(model);
-    this.enqueue(name, id);
+    this.enqueue(name, id, pending);
     void this.drain();
   }
 
-  private enqueue(name: string, id: unknown): void {
-    let ids = this.queue.get(name);
-    if (!ids) this.queue.set(name, (ids = new Map()));
-    ids.set(String(id), id);
+  /**
+   * A newer write's outbox replaces the older one queued for the same document (it holds every entry
+   * still pending then). A wake without one (the recovery poll, a failed round's retry) means the
+   * round must read the document, and it stays so until that round.
+   */
+  private enqueue(name: string, id: unknown, pending?: OutboxEntry[]): void {
+    let docs = this.queue.get(name);
+    if (!docs) this.queue.set(name, (docs = new Map()));
+    const key = String(id);
+    const queued = docs.get(key);
+    const fromMemory = pending !== undefined && (queued === undefined || queued.pending !== undefined);
+    docs.set(key, { id, at: Date.now(), ...(fromMemory ? { pending } : {}) });
+  }
+
+  /**
+   * Remembers the last acknowledged event ids (oldest forgotten first). A write that committed just
+   * before a round removed its document's earlier entries hands over an outbox that still lists them:
+   * they are left out of the memory path's sends instead of going out twice.
+   */
+  private rememberAcknowledged(entries: OutboxEntry[]): void {
+    for (const { eventId } of entries) this.acknowledged.add(eventId);
+    for (const eventId of this.acknowledged) {
+      if (this.acknowledged.size <= ACKNOWLEDGED_REMEMBERED) break;
+      this.acknowledged.delete(eventId);
+    }
   }
 
   private pending(): number {
@@ -243,29 +283,29 @@ export class OutboxRelay {
     }
   }
 
-  private takeRound(): Map<string, unknown[]> {
-    const round = new Map<string, unknown[]>();
+  private takeRound(): Map<string, Queued[]> {
+    const round = new Map<string, Queued[]>();
     let budget = this.batchSize;
-    for (const [name, ids] of this.queue) {
-      const taken: unknown[] = [];
-      for (const [key, id] of ids) {
+    for (const [name, docs] of this.queue) {
+      const taken: Queued[] = [];
+      for (const [key, queued] of docs) {
         if (budget-- <= 0) break;
-        taken.push(id);
-        ids.delete(key);
+        taken.push(queued);
+        docs.delete(key);
       }
       if (taken.length > 0) round.set(name, taken);
-      if (ids.size === 0) this.queue.delete(name);
+      if (docs.size === 0) this.queue.delete(name);
     }
     return round;
   }
 
   /** Reads the round's documents and publishes them in size-bounded sends; on a failure the unsent rest is queued again. */
-  private async publishRound(round: Map<string, unknown[]>): Promise<void> {
+  private async publishRound(round: Map<string, Queued[]>): Promise<void> {
     let docs: RoundDoc[];
     try {
       docs = await this.readRound(round);
     } catch (err) {
-      for (const [name, ids] of round) for (const id of ids) this.enqueue(name, id);
+      for (const [name, queued] of round) for (const { id } of queued) this.enqueue(name, id);
       throw err;
     }
     const { sends, unpublishable } = this.cutIntoSends(docs);
@@ -286,12 +326,27 @@ export class OutboxRelay {
     }
   }
 
-  private async readRound(round: Map<string, unknown[]>): Promise<RoundDoc[]> {
+  /**
+   * The round's documents: those whose outbox the writer handed over, as it was, while that is well
+   * inside the writer's lease (no other instance can have published them meanwhile); the rest read,
+   * in one query per collection.
+   */
+  private async readRound(round: Map<string, Queued[]>): Promise<RoundDoc[]> {
     const docs: RoundDoc[] = [];
-    for (const [name, ids] of round) {
+    const freshSince = Date.now() - this.leaseMs / 2;
+    for (const [name, queued] of round) {
       const model = this.models.get(name)!;
+      const toRead: unknown[] = [];
+      for (const { id, pending, at } of queued) {
+        if (pending === undefined || at < freshSince) toRead.push(id);
+        else {
+          const outbox = pending.filter((e) => !this.acknowledged.has(e.eventId));
+          if (outbox.length > 0) docs.push({ name, model, doc: { _id: id, outbox } });
+        }
+      }
+      if (toRead.length === 0) continue;
       const found = await model
-        .find({ _id: op({ $in: ids }), 'outbox.createdAt': op({ $lte: new Date() }), outboxParkedAt: null }, { outbox: 1 })
+        .find({ _id: op({ $in: toRead }), 'outbox.createdAt': op({ $lte: new Date() }), outboxParkedAt: null }, { outbox: 1 })
         .lean<PendingDoc[]>();
       for (const doc of found) if (doc.outbox && doc.outbox.length > 0) docs.push({ name, model, doc });
     }
@@ -375,6 +430,7 @@ export class OutboxRelay {
     const ackedAt = Date.now();
 
     await this.acknowledge(docs);
+    this.rememberAcknowledged(entries);
     for (const entry of entries) {
       metrics.eventsPublished.inc({ topic: entry.topic, event_type: entry.eventType });
       metrics.publishLatency.observe({ topic: entry.topic }, (ackedAt - new Date(entry.createdAt).getTime()) / 1000);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import mongoose, { Schema, type ConnectOptions, type Connection, type Model } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import { createEvent, type DomainEvent } from '../../src/contracts/codec.js';
 import { outboxPlugin, type OutboxFields } from '../../src/outbox/outboxSchema.js';
@@ -18,10 +18,10 @@ export function testOrderModel(connection: Connection): Model<TestOrder> {
 }
 
 /** Connects the way services do (connectDatabase): with sanitizeFilter on, so the kit's own queries are tested under it. */
-export async function connect(url: string): Promise<Connection> {
+export async function connect(url: string, options: ConnectOptions = {}): Promise<Connection> {
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
-  return mongoose.createConnection(url).asPromise();
+  return mongoose.createConnection(url, options).asPromise();
 }
 
 export function buildOrderPlaced(overrides: { orderId?: string; correlationId?: string } = {}): DomainEvent<'OrderPlaced'> {
