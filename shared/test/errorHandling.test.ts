@@ -26,6 +26,20 @@ function appWithFailingRoutes() {
         // What the driver let through once while the database restarted (net.js writeAfterFIN).
         throw Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
       });
+      app.get('/bulk-timed-out', async () => {
+        // What the driver throws when an insertMany or bulkWrite times out (seen with the database SIGSTOPped):
+        // the bulk error keeps the timeout as `errorResponse`, not as its cause.
+        const timeout = Object.assign(new Error('Timed out during connection checkout'), { name: 'MongoOperationTimeoutError' });
+        throw Object.assign(new Error('Timed out during connection checkout'), {
+          name: 'MongoBulkWriteError',
+          errorResponse: timeout,
+          writeErrors: [],
+        });
+      });
+      app.get('/bulk-refused', async () => {
+        const refused = Object.assign(new Error('E11000 duplicate key error'), { name: 'MongoServerError', code: 11000 });
+        throw Object.assign(new Error('E11000 duplicate key error'), { name: 'MongoBulkWriteError', errorResponse: refused, code: 11000 });
+      });
       app.get('/boom', async () => {
         throw new Error('connect ECONNREFUSED 10.0.0.7:27017 password=hunter2');
       });
@@ -81,6 +95,16 @@ describe('error responses', () => {
 
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('DEPENDENCY.UNAVAILABLE');
+  });
+
+  it('when a bulk write timed out against the database, answers 503; a bulk write the server refused stays a 500', async () => {
+    const { app } = appWithFailingRoutes();
+
+    const timedOut = await request(app).get('/bulk-timed-out');
+    const refused = await request(app).get('/bulk-refused');
+
+    expect([timedOut.status, timedOut.body.error.code]).toEqual([503, 'DEPENDENCY.UNAVAILABLE']);
+    expect(refused.status).toBe(500);
   });
 
   it('when zod rejects the body, answers 400 REQUEST.VALIDATION_FAILED with each issue path and message', async () => {

@@ -26,8 +26,17 @@ const SOCKET_GONE_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONN
 const MONGOOSE_NOT_CONNECTED =
   /before initial connection is complete|buffering timed out|Connection was force closed|Client must be connected/i;
 
+/**
+ * The error behind this one: its `cause`, or for the driver's MongoBulkWriteError (every insertMany and
+ * bulkWrite) the error that stopped the bulk, which it keeps as `errorResponse` and not as a cause.
+ */
+function underlying(error: Error): unknown {
+  const { cause, errorResponse } = error as { cause?: unknown; errorResponse?: unknown };
+  return cause ?? (errorResponse instanceof Error ? errorResponse : undefined);
+}
+
 export function isDependencyUnavailable(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = underlying(e), depth++) {
     if (UNAVAILABLE_NAMES.has(e.name)) return true;
     if (SOCKET_GONE_CODES.has(String((e as { code?: unknown }).code))) return true;
     if (e.name === 'MongooseError' && MONGOOSE_NOT_CONNECTED.test(e.message)) return true;
