@@ -47,13 +47,14 @@ interface RoundDoc {
   doc: PendingDoc;
 }
 
+/** How many acknowledged event ids the relay remembers (see rememberAcknowledged). */
+const ACKNOWLEDGED_REMEMBERED = 10_000;
+
 /**
  * A woken document. `pending` is its whole outbox as the write that woke the relay left it (the new
  * document's entries, or the outbox an update returned atomically): published without reading the
  * document again, if still fresh at the round. Without it, the round reads the document.
  */
-const ACKNOWLEDGED_REMEMBERED = 10_000;
-
 interface Queued {
   id: unknown;
   pending?: OutboxEntry[];
