@@ -19,6 +19,7 @@ import { OrderEventPublisher } from './events/OrderEventPublisher.js';
 import { MongoOrderRepository } from './repositories/MongoOrderRepository.js';
 import { orderModel, type OrderDocument } from './repositories/models/OrderModel.js';
 import { OrderChangeNotifier } from './services/OrderChangeNotifier.js';
+import { PendingOrderSnapshots } from './services/PendingOrderSnapshots.js';
 import { OrderLifecycleService } from './services/OrderLifecycleService.js';
 import { OrderPlacementService } from './services/OrderPlacementService.js';
 import { OrderQueryService } from './services/OrderQueryService.js';
@@ -92,6 +93,7 @@ function registerComponents(
   container.register(TOKENS.OrderRepository, { useClass: MongoOrderRepository }, scoped);
   container.register(TOKENS.OrderEvents, { useClass: OrderEventPublisher }, scoped);
   container.register(TOKENS.OrderChangeNotifier, { useClass: OrderChangeNotifier }, scoped);
+  container.register(TOKENS.PendingOrderSnapshots, { useClass: PendingOrderSnapshots }, scoped);
   container.register(TOKENS.OrderPlacementService, { useClass: OrderPlacementService }, scoped);
   container.register(TOKENS.OrderQueryService, { useClass: OrderQueryService }, scoped);
   container.register(TOKENS.OrderLifecycleService, { useClass: OrderLifecycleService }, scoped);

@@ -7,6 +7,7 @@ export const TOKENS = {
   OrderRepository: Symbol('OrderRepository'),
   OrderEvents: Symbol('OrderEvents'),
   OrderChangeNotifier: Symbol('OrderChangeNotifier'),
+  PendingOrderSnapshots: Symbol('PendingOrderSnapshots'),
   OrderPlacementService: Symbol('OrderPlacementService'),
   OrderQueryService: Symbol('OrderQueryService'),
   OrderLifecycleService: Symbol('OrderLifecycleService'),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Order, OrderStatus } from '../src/domain/Order.js';
 import type { OrderLifecycleService } from '../src/services/OrderLifecycleService.js';
+import type { OrderPlacementService } from '../src/services/OrderPlacementService.js';
 import { TOKENS } from '../src/tokens.js';
-import { buildInventoryFailed, buildInventoryReleased, buildInventoryReserved, buildOrder } from './support/builders.js';
+import { buildInventoryFailed, buildInventoryReleased, buildInventoryReserved, buildOrder, buildOrderRequest } from './support/builders.js';
 import { unitService } from '../../test/support/serviceHarness.js';
 import { createService } from '../src/createService.js';
 import { InMemoryOrderRepository } from './support/InMemoryOrderRepository.js';
@@ -13,6 +14,56 @@ function arrange(...orders: Order[]) {
   repository.seed(...orders);
   return { lifecycle: container.resolve<OrderLifecycleService>(TOKENS.OrderLifecycleService), repository };
 }
+
+describe('an order this process placed (its PENDING snapshot)', () => {
+  function arrangePlaced() {
+    const repository = new InMemoryOrderRepository();
+    const { container } = unitService(createService, { register: (c) => c.registerInstance(TOKENS.OrderRepository, repository) });
+    return {
+      placement: container.resolve<OrderPlacementService>(TOKENS.OrderPlacementService),
+      lifecycle: container.resolve<OrderLifecycleService>(TOKENS.OrderLifecycleService),
+      repository,
+    };
+  }
+
+  it('is confirmed by the reservation without reading it: one conditional write with the placed order’s data', async () => {
+    const { placement, lifecycle, repository } = arrangePlaced();
+    const { order } = await placement.place(buildOrderRequest());
+    const reads = repository.reads;
+
+    await lifecycle.confirmReservation(buildInventoryReserved(order.id));
+
+    expect(repository.reads - reads).toBe(0);
+    expect(repository.orders.get(order.id)?.status).toBe('CONFIRMED');
+    expect(repository.written.at(-1)).toMatchObject({
+      eventType: 'OrderConfirmed',
+      data: { orderId: order.id, customerId: order.customerId, totalAmount: order.totalCents / 100, currency: order.currency },
+    });
+  });
+
+  it('when it was cancelled meanwhile (the snapshot is stale), reads it and ignores the reservation; a redelivery reads again', async () => {
+    const { placement, lifecycle, repository } = arrangePlaced();
+    const { order } = await placement.place(buildOrderRequest());
+    repository.orders.get(order.id)!.status = 'CANCELLED'; // another instance's write
+
+    await lifecycle.confirmReservation(buildInventoryReserved(order.id));
+    await lifecycle.confirmReservation(buildInventoryReserved(order.id));
+
+    expect(repository.orders.get(order.id)?.status).toBe('CANCELLED');
+    expect(repository.written.map((e) => e.eventType)).toEqual(['OrderPlaced']);
+    expect(repository.reads).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a move its PENDING state does not allow is decided on what is read, never refused from the snapshot', async () => {
+    const { placement, lifecycle, repository } = arrangePlaced();
+    const { order } = await placement.place(buildOrderRequest());
+    Object.assign(repository.orders.get(order.id)!, { status: 'SHIPPED' }); // shipped by another instance
+
+    const delivered = await lifecycle.setStatus(order.id, 'DELIVERED');
+
+    expect(delivered.status).toBe('DELIVERED');
+  });
+});
 
 describe('order lifecycle rules', () => {
   describe('inventory answers', () => {

@@ -13,6 +13,7 @@ import { TOKENS } from '../tokens.js';
 import type { OrderChangeNotifier } from './OrderChangeNotifier.js';
 import type { OrderEvents } from './ports/OrderEvents.js';
 import type { OrderRepository } from './ports/OrderRepository.js';
+import type { PendingOrderSnapshots } from './PendingOrderSnapshots.js';
 
 /** What a transition should do; the event and timeline entry are derived from it. */
 interface TransitionPlan {
@@ -42,6 +43,7 @@ export class OrderLifecycleService {
     @inject(TOKENS.OrderRepository) private readonly orders: OrderRepository,
     @inject(TOKENS.OrderEvents) private readonly events: OrderEvents,
     @inject(TOKENS.OrderChangeNotifier) private readonly changes: OrderChangeNotifier,
+    @inject(TOKENS.PendingOrderSnapshots) private readonly snapshots: PendingOrderSnapshots,
     @inject(TOKENS.Logger) logger: Logger,
   ) {
     this.log = logger.child({ component: 'order-lifecycle' });
@@ -131,9 +133,18 @@ export class OrderLifecycleService {
     return outcome;
   }
 
+  /**
+   * The first attempt may start from the order as this process placed it (PendingOrderSnapshots)
+   * instead of a read, when that state allows the change: the conditional write checks it. A stale
+   * snapshot costs one attempt; a refusal is only ever decided on what was read.
+   */
   private async apply(plan: TransitionPlan, allowed: (from: OrderStatus) => boolean): Promise<Outcome> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const order = await this.orders.findById(plan.orderId);
+    let snapshot = this.snapshots.take(plan.orderId);
+    const attempts = MAX_ATTEMPTS + (snapshot ? 1 : 0); // a stale snapshot does not use up a read's attempt
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let order = snapshot && allowed(snapshot.status) ? snapshot : undefined;
+      snapshot = undefined;
+      order ??= (await this.orders.findById(plan.orderId)) ?? undefined;
       if (!order) throw new OrderNotFoundError(plan.orderId);
       if (!allowed(order.status)) return { kind: 'refused', order };
 

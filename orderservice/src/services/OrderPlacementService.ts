@@ -10,6 +10,7 @@ import type { Contact, Order, OrderLine } from '../domain/Order.js';
 import { TOKENS } from '../tokens.js';
 import type { OrderEvents } from './ports/OrderEvents.js';
 import type { OrderRepository } from './ports/OrderRepository.js';
+import type { PendingOrderSnapshots } from './PendingOrderSnapshots.js';
 import { requestFingerprint } from './requestFingerprint.js';
 
 /** A validated POST /api/orders body. */
@@ -33,6 +34,7 @@ export class OrderPlacementService {
   constructor(
     @inject(TOKENS.OrderRepository) private readonly orders: OrderRepository,
     @inject(TOKENS.OrderEvents) private readonly events: OrderEvents,
+    @inject(TOKENS.PendingOrderSnapshots) private readonly snapshots: PendingOrderSnapshots,
     @inject(TOKENS.Logger) logger: Logger,
   ) {
     this.log = logger.child({ component: 'order-placement' });
@@ -50,6 +52,7 @@ export class OrderPlacementService {
     order.timeline = [{ status: 'PENDING', at: order.createdAt, eventType: placed.eventType, eventId: placed.eventId }];
     const result = await this.orders.insert(order, [placed]);
     if (result.kind === 'created') {
+      this.snapshots.remember(result.order);
       this.log.info(
         { orderId: order.id, eventId: placed.eventId, customerId: order.customerId, totalCents: order.totalCents },
         'Order placed',

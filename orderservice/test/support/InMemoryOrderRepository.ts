@@ -9,6 +9,8 @@ export class InMemoryOrderRepository implements OrderRepository {
   readonly orders = new Map<string, Order>();
   /** Every event stored with a write, in write order (what the outbox would publish). */
   readonly written: DomainEvent[] = [];
+  /** How many times findById was called (a read of one order). */
+  reads = 0;
   /** Runs just before a status change is applied: lets a test slip in a concurrent writer. */
   beforeChange: ((id: string) => void) | undefined;
 
@@ -27,6 +29,7 @@ export class InMemoryOrderRepository implements OrderRepository {
   }
 
   async findById(id: string): Promise<Order | null> {
+    this.reads += 1;
     const order = this.orders.get(id);
     return order ? copy(order) : null;
   }
