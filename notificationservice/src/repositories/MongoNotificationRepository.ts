@@ -4,6 +4,7 @@ import {
   isDuplicateKeyError as isDuplicateKey,
   trusted as op,
 } from '@orderplatform/shared/persistence';
+import { summarizeIssues } from '@orderplatform/shared/contracts';
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
@@ -96,11 +97,8 @@ export class MongoNotificationRepository implements NotificationRepository {
     }));
     // The schema's rules, checked here: the insert is lean. A record they refuse is never written
     // and fails the call once the valid ones are (as mongoose's own validation did).
-    const invalid = docs.flatMap((doc, i) => {
-      const check = newNotificationDocument.safeParse(doc);
-      return check.success ? [] : [{ i, issues: check.error.issues }];
-    });
-    const valid = invalid.length === 0 ? docs : docs.filter((_, i) => !invalid.some((bad) => bad.i === i));
+    const checks = docs.map((doc) => newNotificationDocument.safeParse(doc));
+    const valid = docs.filter((_, i) => checks[i]!.success);
     let refused = new Set<number>();
     try {
       // Unordered: a duplicate (an earlier delivery's record) refuses only itself, the rest are written.
@@ -110,10 +108,8 @@ export class MongoNotificationRepository implements NotificationRepository {
       if (!duplicates) throw err;
       refused = duplicates;
     }
-    if (invalid.length > 0)
-      throw new Error(
-        `Notification records refused by the schema: ${invalid.map(({ i, issues }) => `#${i} ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`).join('; ')}`,
-      );
+    const invalid = checks.flatMap((check, i) => (check.success ? [] : [`#${i} ${summarizeIssues(check.error.issues)}`]));
+    if (invalid.length > 0) throw new Error(`Notification records refused by the schema: ${invalid.join(' | ')}`);
     // Every field is set here (timestamps included), so what was written is `docs` itself.
     return docs.map((doc, i) => (refused.has(i) ? null : toNotification(doc)));
   }

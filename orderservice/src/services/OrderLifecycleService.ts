@@ -139,12 +139,12 @@ export class OrderLifecycleService {
    * snapshot costs one attempt; a refusal is only ever decided on what was read.
    */
   private async apply(plan: TransitionPlan, allowed: (from: OrderStatus) => boolean): Promise<Outcome> {
-    let snapshot = this.snapshots.take(plan.orderId);
-    const attempts = MAX_ATTEMPTS + (snapshot ? 1 : 0); // a stale snapshot does not use up a read's attempt
+    const snapshot = this.snapshots.take(plan.orderId);
+    let guess = snapshot && allowed(snapshot.status) ? snapshot : undefined;
+    const attempts = MAX_ATTEMPTS + (guess ? 1 : 0); // a stale guess does not use up a read's attempt
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      let order = snapshot && allowed(snapshot.status) ? snapshot : undefined;
-      snapshot = undefined;
-      order ??= (await this.orders.findById(plan.orderId)) ?? undefined;
+      const order = guess ?? (await this.orders.findById(plan.orderId));
+      guess = undefined;
       if (!order) throw new OrderNotFoundError(plan.orderId);
       if (!allowed(order.status)) return { kind: 'refused', order };
 

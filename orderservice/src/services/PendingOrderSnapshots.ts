@@ -31,8 +31,4 @@ export class PendingOrderSnapshots {
     this.orders.delete(orderId);
     return order;
   }
-
-  forget(orderId: string): void {
-    this.orders.delete(orderId);
-  }
 }

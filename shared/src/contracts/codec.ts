@@ -59,7 +59,7 @@ export function parseEvent(value: Buffer | string | null): ParseResult {
     const raw = (json ?? {}) as Record<string, unknown>;
     return {
       kind: 'invalid',
-      reason: `invalid envelope: ${summarize(envelope.error.issues)}`,
+      reason: `invalid envelope: ${summarizeIssues(envelope.error.issues)}`,
       eventType: str(raw.eventType),
       eventId: str(raw.eventId),
     };
@@ -89,7 +89,7 @@ export function parseEvent(value: Buffer | string | null): ParseResult {
   if (!data.success)
     return {
       kind: 'invalid',
-      reason: `invalid ${eventType} v${version} payload: ${summarize(data.error?.issues ?? [])}`,
+      reason: `invalid ${eventType} v${version} payload: ${summarizeIssues(data.error?.issues ?? [])}`,
       eventType,
       eventId,
     };
@@ -101,7 +101,8 @@ interface Issue {
   message: string;
 }
 
-const summarize = (issues: Issue[]): string =>
+/** A schema's first issues in one line (`path: message; …`), for logs and error messages. */
+export const summarizeIssues = (issues: readonly Issue[]): string =>
   issues
     .slice(0, 5)
     .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
