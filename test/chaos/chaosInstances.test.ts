@@ -1,9 +1,13 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leaderChanges } from '../../tools/chaos/faults.js';
 import { LoadGenerator } from '../../tools/chaos/LoadGenerator.js';
+import { warningsIn } from '../../tools/chaos/logWarnings.js';
 import { parseOptions } from '../../tools/chaos/options.js';
 import { freePort } from '../../tools/lib/serviceProcess.js';
 
@@ -186,5 +190,39 @@ describe('leader changes', () => {
       ['t/2', 1],
     ]);
     expect(leaderChanges(before, after)).toBe(2);
+  });
+});
+
+describe('warnings in a service log (the stall report)', () => {
+  it('counts warn and error lines inside the window and names the most frequent first', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-log-'));
+    const file = path.join(dir, 'service.log');
+    const line = (level: string, at: string, msg: string) => JSON.stringify({ level, time: at, msg });
+    writeFileSync(
+      file,
+      [
+        line('warn', '2026-12-03T10:00:00.000Z', 'before the window'),
+        line('info', '2026-12-03T10:00:05.000Z', 'Joined consumer group'),
+        line('warn', '2026-12-03T10:00:06.000Z', 'Outbox publish failed; will retry'),
+        line('error', '2026-12-03T10:00:07.000Z', 'Handler failed'),
+        line('warn', '2026-12-03T10:00:08.000Z', 'Outbox publish failed; will retry'),
+        'not json "level":"warn"',
+        line('warn', '2026-12-03T10:01:00.000Z', 'after the window'),
+      ].join('\n'),
+    );
+    try {
+      const from = Date.parse('2026-12-03T10:00:01.000Z');
+      const to = Date.parse('2026-12-03T10:00:30.000Z');
+      expect(warningsIn(file, from, to)).toEqual({
+        count: 3,
+        top: [
+          { msg: 'Outbox publish failed; will retry', times: 2 },
+          { msg: 'Handler failed', times: 1 },
+        ],
+      });
+      expect(warningsIn(path.join(dir, 'missing.log'), from, to)).toEqual({ count: 0, top: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

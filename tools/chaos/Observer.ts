@@ -72,21 +72,55 @@ export class Observer {
 
   /** End offset minus committed offset, summed; a partition a group never committed counts from its start. */
   async consumerLag(groups: GroupSubscription[]): Promise<number> {
+    return Object.values(await this.consumerLagByGroup(groups)).reduce((sum, lag) => sum + lag, 0);
+  }
+
+  /** consumerLag per group id. */
+  async consumerLagByGroup(groups: GroupSubscription[]): Promise<Record<string, number>> {
     if (!this.admin) {
       this.admin = this.kafka.admin();
       await this.admin.connect();
     }
-    let lag = 0;
+    const lags: Record<string, number> = {};
     for (const { groupId, topic } of groups) {
       const ends = await this.admin.fetchTopicOffsets(topic);
       const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+      let lag = 0;
       for (const end of ends) {
         const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
         const from = Number(offset) < 0 ? Number(end.low) : Number(offset);
         lag += Math.max(0, Number(end.high) - from);
       }
+      lags[groupId] = lag;
     }
-    return lag;
+    return lags;
+  }
+
+  /** Orders placed at or after `placedFrom` (epoch ms) by status, a cancelled one by its reason ("CANCELLED/TIMEOUT"). */
+  async ordersByOutcome(placedFrom: number): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    const placed = this.orders
+      .collection('orders')
+      .find({ createdAt: { $gte: new Date(placedFrom) } }, { projection: { status: 1, cancellation: 1 } });
+    for await (const o of placed) {
+      const reason = (o.cancellation as { reason?: string } | undefined)?.reason;
+      const key = o.status === 'CANCELLED' && reason ? `CANCELLED/${reason}` : String(o.status);
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Documents with events not yet published, per outbox, and how many of them the relay parked. */
+  async outboxDocuments(): Promise<Record<'orders' | 'ordersParked' | 'reservations' | 'reservationsParked', number>> {
+    const waiting = { 'outbox.0': { $exists: true } };
+    const parked = { ...waiting, outboxParkedAt: { $ne: null } };
+    const [orders, ordersParked, reservations, reservationsParked] = await Promise.all([
+      this.orders.collection('orders').countDocuments(waiting),
+      this.orders.collection('orders').countDocuments(parked),
+      this.inventory.collection('reservations').countDocuments(waiting),
+      this.inventory.collection('reservations').countDocuments(parked),
+    ]);
+    return { orders, ordersParked, reservations, reservationsParked };
   }
 
   /**

@@ -4,7 +4,8 @@ import { BURST_PRODUCTS, postBurst, stockBurstProducts, type BurstResult } from 
 import type { ChaosStack, LeaderMap } from './ChaosStack.js';
 import { countGroupJoins } from './groupJoins.js';
 import type { RequestSample } from './LoadGenerator.js';
-import type { Observer } from './Observer.js';
+import { warningsIn } from './logWarnings.js';
+import type { GroupSubscription, Observer } from './Observer.js';
 import { injectPoison, type PoisonRecord } from './poison.js';
 import { requestFigures, type RequestFigures } from './requestFigures.js';
 import { SERVICE_NAMES, standbyOf, type Instance, type ServiceRunner } from './ServiceRunner.js';
@@ -76,6 +77,8 @@ export interface FaultPlan {
   leaderTopics: string[];
   /** The consumer group whose coordinator broker-stop-long stops. */
   coordinatorGroup: string;
+  /** Every consumer group of the run and its topic (for the lag a stall report shows). */
+  groups: GroupSubscription[];
   /** Instance 1 of each (the burst and its stocking go there). */
   ordersUrl: string;
   inventoryUrl: string;
@@ -249,8 +252,14 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
     },
   };
 
+  /** Set once a fault's first new saga never came: the faults after it are not injected (see step). */
+  let stalledBy: FaultName | undefined;
   const step = async (fault: FaultName) => {
     if (plan.aborted()) return;
+    if (stalledBy !== undefined) {
+      log(`fault: ${fault} skipped — the sagas did not recover from "${stalledBy}"`);
+      return;
+    }
     const spec = specs[fault];
     await spec.prepare?.();
     const startedAt = Date.now();
@@ -262,11 +271,18 @@ export async function runFaults(plan: FaultPlan, faults: FaultRecord[], poison: 
     const readyAt = Date.now();
     // Both clocks start when the fault is lifted: a fault's own after-lift measure (the outbox drain)
     // must not wait for the first new saga, or it would report the saga's time as its own.
-    const [sagaAt] = await Promise.all([firstSagaAfter(plan.observer, liftedAt, SAGA_WAIT_MS), spec.afterLift?.(details, liftedAt)]);
-    const sagaRecoveredAfterMs = sagaAt === undefined ? null : sagaAt - liftedAt;
+    const [saga] = await Promise.all([firstSagaAfter(plan.observer, liftedAt, SAGA_WAIT_MS), spec.afterLift?.(details, liftedAt)]);
+    const sagaRecoveredAfterMs = saga.at === undefined ? null : saga.at - liftedAt;
     log(
       `recovered from "${fault}": ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, ${sagaRecoveredAfterMs === null ? `no new saga within ${SAGA_WAIT_MS / 1000} s` : `first new saga ${(sagaRecoveredAfterMs / 1000).toFixed(1)} s`} after the fault ended`,
     );
+    if (sagaRecoveredAfterMs === null) {
+      // Say where the saga stands, for a run whose logs are gone (CI): each later fault would only wait
+      // out its own SAGA_WAIT_MS on top, so they are skipped and the checks report the failure.
+      details.stall = { ...(await stallReport(plan, startedAt, liftedAt)), ...(saga.lastError ? { observerError: saga.lastError } : {}) };
+      log(`${fault}: the sagas are stuck: ${JSON.stringify(details.stall)}`);
+      stalledBy = fault;
+    }
     await sleep(Math.max(0, readyAt + plan.gapMs - Date.now()));
     const windowEndAt = Date.now();
     const groupJoins: Partial<Record<Instance, number>> = {};
@@ -352,14 +368,42 @@ async function leadersWithout(stack: ChaosStack, topics: string[], nodeId: numbe
 }
 
 /** The first saga decided for an order placed at or after `after`, polled from the orders database. */
-async function firstSagaAfter(observer: Observer, after: number, timeoutMs: number): Promise<number | undefined> {
+async function firstSagaAfter(observer: Observer, after: number, timeoutMs: number): Promise<{ at?: number; lastError?: string }> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: string | undefined;
   for (;;) {
-    const decided = await observer.sagaDecisions({ placedFrom: after }).catch(() => []);
-    if (decided.length > 0) return decided[0];
-    if (Date.now() > deadline) return undefined;
+    const decided = await observer.sagaDecisions({ placedFrom: after }).catch((err: unknown) => {
+      lastError = String(err);
+      return [];
+    });
+    if (decided.length > 0) return { at: decided[0] };
+    if (Date.now() > deadline) return lastError === undefined ? {} : { lastError };
     await sleep(500);
   }
+}
+
+/**
+ * Where the sagas stand when none completed after a fault: what became of the orders placed since it
+ * ended, what waits in the outboxes and consumer groups, and what each process warned about since the
+ * fault began.
+ */
+async function stallReport(plan: FaultPlan, startedAt: number, liftedAt: number): Promise<Record<string, unknown>> {
+  const now = Date.now();
+  const settled = async <T>(what: Promise<T>): Promise<T | string> => what.catch((err: unknown) => `unavailable: ${String(err)}`);
+  const warnings: Record<string, unknown> = {};
+  for (const name of SERVICE_NAMES) {
+    for (const { instance, file } of plan.services.logFilesOf(name)) {
+      if (!plan.services.hasRun(instance)) continue;
+      const { count, top } = warningsIn(file, startedAt, now);
+      if (count > 0) warnings[instance] = { count, top: top.map(({ msg, times }) => `${times}× ${msg}`) };
+    }
+  }
+  return {
+    ordersPlacedSinceLift: await settled(plan.observer.ordersByOutcome(liftedAt)),
+    outboxDocuments: await settled(plan.observer.outboxDocuments()),
+    consumerLag: await settled(plan.observer.consumerLagByGroup(plan.groups)),
+    warnings,
+  };
 }
 
 /** When no order's event has been pending for more than `staleMs` (polled until `deadline`); undefined if never. */

@@ -225,6 +225,7 @@ async function main(): Promise<number> {
       orderTopic: ORDER_TOPIC,
       leaderTopics: [ORDER_TOPIC, INVENTORY_TOPIC, `${ORDER_TOPIC}.DLT`, `${INVENTORY_TOPIC}.DLT`, '__consumer_offsets'],
       coordinatorGroup: groupOf('inventoryservice'),
+      groups: GROUPS,
       ordersUrl: runner.url('orderservice'),
       inventoryUrl: runner.url('inventoryservice'),
       adminKey: ADMIN_KEY,
