@@ -7,7 +7,9 @@ import { classifyPublishFailure, failureReason } from '../src/outbox/publishFail
  * it does not retry it, and wraps the last one when its retries run out.
  */
 function brokerAnswer(type: string, retriable: boolean): Error {
-  const protocol = new KafkaJSProtocolError({ type, code: 0, retriable, message: `broker says ${type}` });
+  // kafkajs builds it from its error table's entry ({ type, code, retriable, message }); its typings say Error.
+  const entry = Object.assign(new Error(`broker says ${type}`), { type, code: 0, retriable });
+  const protocol = new KafkaJSProtocolError(entry);
   return retriable ? new KafkaJSNumberOfRetriesExceeded(protocol, { retryCount: 5, retryTime: 300 }) : protocol;
 }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { leaderChanges } from '../../tools/chaos/faults.js';
+import { leaderChanges, stallReport } from '../../tools/chaos/faults.js';
 import { LoadGenerator } from '../../tools/chaos/LoadGenerator.js';
 import { warningsIn } from '../../tools/chaos/logWarnings.js';
 import { parseOptions } from '../../tools/chaos/options.js';
@@ -221,6 +221,40 @@ describe('warnings in a service log (the stall report)', () => {
         ],
       });
       expect(warningsIn(path.join(dir, 'missing.log'), from, to)).toEqual({ count: 0, top: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the stall report (a fault after which no saga completed)', () => {
+  it('says what became of the orders, the outboxes, the lag and the warnings, and what could not be read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-stall-'));
+    const file = path.join(dir, 'inventoryservice.log');
+    writeFileSync(file, JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: 'Handler failed; will retry' }));
+    const observer = {
+      ordersByOutcome: async () => ({ PENDING: 40, 'CANCELLED/TIMEOUT': 12 }),
+      outboxDocuments: async () => ({ orders: 3, ordersParked: 0, reservations: 0, reservationsParked: 0 }),
+      consumerLagByGroup: async () => {
+        throw new Error('The coordinator is not available');
+      },
+    };
+    const services = {
+      logFilesOf: (name: string) => (name === 'inventoryservice' ? [{ instance: 'inventoryservice', file }] : []),
+      hasRun: () => true,
+    };
+    try {
+      const report = await stallReport(
+        { observer, services, groups: [] } as unknown as Parameters<typeof stallReport>[0],
+        Date.now() - 60_000,
+        Date.now() - 30_000,
+      );
+      expect(report).toEqual({
+        ordersPlacedSinceLift: { PENDING: 40, 'CANCELLED/TIMEOUT': 12 },
+        outboxDocuments: { orders: 3, ordersParked: 0, reservations: 0, reservationsParked: 0 },
+        consumerLag: 'unavailable: Error: The coordinator is not available',
+        warnings: { inventoryservice: { count: 1, top: ['1× Handler failed; will retry'] } },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

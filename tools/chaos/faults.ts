@@ -387,7 +387,7 @@ async function firstSagaAfter(observer: Observer, after: number, timeoutMs: numb
  * ended, what waits in the outboxes and consumer groups, and what each process warned about since the
  * fault began.
  */
-async function stallReport(plan: FaultPlan, startedAt: number, liftedAt: number): Promise<Record<string, unknown>> {
+export async function stallReport(plan: FaultPlan, startedAt: number, liftedAt: number): Promise<Record<string, unknown>> {
   const now = Date.now();
   const settled = async <T>(what: Promise<T>): Promise<T | string> => what.catch((err: unknown) => `unavailable: ${String(err)}`);
   const warnings: Record<string, unknown> = {};
