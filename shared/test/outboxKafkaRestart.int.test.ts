@@ -13,8 +13,24 @@ import { readTopicToEnd } from '../src/kafka/dltReplay.js';
 import { provisionTopics } from '../src/kafka/TopicProvisioner.js';
 import { Outbox } from '../src/outbox/Outbox.js';
 import { OutboxRelay } from '../src/outbox/OutboxRelay.js';
-import { buildOrderPlaced, connect, pendingCount, silentLogger, testOrderModel } from './support/testOrders.js';
+import { buildOrderPlaced, capturingLogger, connect, pendingCount, silentLogger, testOrderModel } from './support/testOrders.js';
 import { until } from '../../tools/lib/eventually.js';
+
+/** The relay's last few warn-or-worse lines: how long ago, message, error name and broker error type. */
+function lastWarnings(lines: Array<Record<string, unknown>>): string {
+  const loud = lines.filter((line) => Number(line.level) >= 40).slice(-5);
+  return JSON.stringify(
+    loud.map((line) => {
+      const err = line.err as { type?: string; name?: string; message?: string } | undefined;
+      return {
+        agoS: Math.round((Date.now() - Number(line.time)) / 1000),
+        msg: line.msg,
+        attempt: line.attempt,
+        err: err && { name: err.name, type: err.type, message: err.message?.slice(0, 200) },
+      };
+    }),
+  );
+}
 
 describe('outbox while the Kafka broker stops and comes back', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'kafka-restart-'));
@@ -45,7 +61,8 @@ describe('outbox while the Kafka broker stops and comes back', () => {
     // As the services build it: the relay makes its own producers, and a new one (a new producer id)
     // after a failed send. One shared producer can be left with a sequence the broker refuses for
     // good once the outage cut a send the broker had already written (kafkajs rolls the sequence back).
-    const relay = new OutboxRelay(() => createIdempotentProducer(kafka), silentLogger(), {
+    const relayLog = capturingLogger();
+    const relay = new OutboxRelay(() => createIdempotentProducer(kafka), relayLog.logger, {
       pollIntervalMs: 500,
       leaseMs: 3_000,
       maxBackoffMs: 1_000,
@@ -75,7 +92,13 @@ describe('outbox while the Kafka broker stops and comes back', () => {
     await writeOrders(60);
 
     // Assert: everything published, nothing twice.
-    await until(async () => (await pendingCount(Orders)) === 0, 'outbox drained', 120_000);
+    let left = Number.NaN;
+    await until(
+      async () => (left = await pendingCount(Orders)) === 0,
+      // What the relay said last, should it never drain (CI keeps no logs).
+      () => `outbox drained (${left} documents left; the relay's last warnings: ${lastWarnings(relayLog.lines)})`,
+      120_000,
+    );
     await relay.stop();
     const published = (await readTopicToEnd(kafka, topic)).map(({ message }) => message.headers!.eventId!.toString());
     expect(published).toHaveLength(written.length);
