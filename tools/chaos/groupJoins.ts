@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { logLinesIn } from './serviceLogs.js';
 
 /** kafkajs's own line for a join (consumerGroup.js), logged through pino by shared/src/logging/kafkaLogCreator.ts. */
 const KAFKAJS_JOINED = 'Consumer has joined the group';
@@ -11,20 +11,9 @@ const CONSUMER_JOINED = 'Joined consumer group';
  * taken, so the figure survives either line being dropped or renamed alone.
  */
 export function countGroupJoins(file: string, from: number, to: number): number {
-  if (!existsSync(file)) return 0;
   let kafkajs = 0;
   let consumer = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const isKafkajs = line.includes(KAFKAJS_JOINED);
-    if (!isKafkajs && !line.includes(CONSUMER_JOINED)) continue;
-    let entry: { time?: string; msg?: string };
-    try {
-      entry = JSON.parse(line) as { time?: string; msg?: string };
-    } catch {
-      continue;
-    }
-    const at = entry.time ? Date.parse(entry.time) : Number.NaN;
-    if (!(at >= from && at <= to)) continue;
+  for (const entry of logLinesIn(file, from, to, (line) => line.includes(KAFKAJS_JOINED) || line.includes(CONSUMER_JOINED))) {
     if (entry.msg === KAFKAJS_JOINED) kafkajs += 1;
     else if (entry.msg === CONSUMER_JOINED) consumer += 1;
   }
