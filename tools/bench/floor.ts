@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { provisionTopics } from '@orderplatform/shared/kafka';
+import { provisionTopics, stopIdleRequestQueueTimers } from '@orderplatform/shared/kafka';
 import { createLogger } from '@orderplatform/shared/logging';
 import { Kafka, logLevel, Partitioners, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
 import { MongoClient, type AnyBulkWriteOperation, type Document, type Filter, type UpdateFilter } from 'mongodb';
@@ -62,6 +62,8 @@ const reservations = dbs.inventory.collection('reservations');
 const notifications = dbs.notifications.collection('notifications');
 const preferences = dbs.notifications.collection('contact_preferences');
 
+// kafkajs without its 1 ms idle timer loop, as the platform runs it (the floor gets every fix the services get).
+stopIdleRequestQueueTimers();
 const kafka = new Kafka({ clientId: 'floor', brokers, logLevel: logLevel.NOTHING });
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
 producer.on(producer.events.REQUEST, () => (kafkaRequests += 1));

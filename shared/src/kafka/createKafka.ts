@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, type Producer, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaLogCreator } from '../logging/index.js';
+import { stopIdleRequestQueueTimers } from './idleRequestQueue.js';
 import { onePartitionPerRequest } from './onePartitionPerRequest.js';
 
 export interface KafkaClientOptions {
@@ -24,9 +25,11 @@ export const PUBLISH_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * A kafkajs client whose logs go to pino. Retries are generous so a broker restart is ridden
- * out (requests wait for it) instead of surfacing as errors to the relay and consumers.
+ * out (requests wait for it) instead of surfacing as errors to the relay and consumers. Its connections
+ * sleep while they have nothing to do (stopIdleRequestQueueTimers).
  */
 export function createKafka({ clientId, brokers, logger, requestTimeoutMs = 30_000, retry = CLIENT_RETRY }: KafkaClientOptions): Kafka {
+  stopIdleRequestQueueTimers();
   return new Kafka({
     clientId,
     brokers,

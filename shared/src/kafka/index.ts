@@ -1,4 +1,5 @@
 export * from './createKafka.js';
+export * from './idleRequestQueue.js';
 export * from './TopicProvisioner.js';
 export * from './ProcessedEventStore.js';
 export * from './DeadLetterPublisher.js';
