@@ -15,6 +15,9 @@
  *   --mongo-backend B    h2 | memory: run the database privately with that backend on a free port
  *                        (the shared stack is never restarted); recorded as mongoBackend
  *   --compare REF        also measure another commit (git worktree) in the same run: both reported, with ratios
+ *   --base-first         with --compare: measure the other commit first (by default this checkout goes first).
+ *                        The side measured first has met a busier broker and database in some runs: run
+ *                        the comparison both ways before trusting a ratio of less than ~1.5
  *   --tracing            the services record OpenTelemetry traces (OTEL_* set) and export them over
  *                        OTLP/HTTP to a sink in this process, to measure what tracing costs
  *   --brokers 1|3        3: Kafka is a private three-broker cluster on free ports (topics with 3 replicas,
@@ -73,6 +76,7 @@ const { values } = parseArgs({
     'history-all': { type: 'boolean', default: false },
     'mongo-backend': { type: 'string' },
     compare: { type: 'string' },
+    'base-first': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     tracing: { type: 'boolean', default: false },
     brokers: { type: 'string', default: '1' },
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
         kafkaBrokers: BROKERS,
         instances: INSTANCES,
         logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
-        ...(checkout ? { compare: values.compare } : {}),
+        ...(checkout ? { compare: values.compare, measuredFirst: values['base-first'] ? 'base' : 'this' } : {}),
       },
       mongoBackend: stack.mongoBackend,
     };
@@ -216,7 +220,11 @@ async function main(): Promise<void> {
     report.floor = floor;
 
     const targets: Target[] = [{ key: 'this', label: 'this checkout', root: ROOT }];
-    if (checkout) targets.push({ key: 'base', label: `${values.compare} (${checkout.commit.slice(0, 10)})`, root: checkout.root });
+    if (checkout) {
+      const base: Target = { key: 'base', label: `${values.compare} (${checkout.commit.slice(0, 10)})`, root: checkout.root };
+      if (values['base-first']) targets.unshift(base);
+      else targets.push(base);
+    }
     await primeStack(targets[0]!, stack);
     const measured: Record<string, PlatformFigures> = {};
     for (const target of targets)
