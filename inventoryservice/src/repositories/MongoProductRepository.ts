@@ -2,7 +2,7 @@ import { isDuplicateKeyError as isDuplicateKey, trusted as op } from '@orderplat
 import type { Model, UpdateQuery } from 'mongoose';
 import { inject, injectable } from 'tsyringe';
 import type { NewProduct, PendingMarker, Product, ProductForOrder } from '../domain/Product.js';
-import type { GiveBack, MarkerRemoval, ProductRepository } from '../services/ports/ProductRepository.js';
+import type { GiveBack, HoldRequest, MarkerRemoval, ProductRepository } from '../services/ports/ProductRepository.js';
 import { TOKENS } from '../tokens.js';
 import type { ProductDocument } from './models/ProductModel.js';
 
@@ -96,6 +96,56 @@ export class MongoProductRepository implements ProductRepository {
       { ordered: false },
     );
     return result.modifiedCount;
+  }
+
+  async holdTogether(requests: ReadonlyArray<HoldRequest>): Promise<Set<string>> {
+    const byProduct = new Map<string, Array<{ orderId: string; attemptId: string; quantity: number }>>();
+    for (const { orderId, attemptId, lines } of requests)
+      for (const { productId, quantity } of lines) {
+        const holds = byProduct.get(productId) ?? [];
+        holds.push({ orderId, attemptId, quantity });
+        byProduct.set(productId, holds);
+      }
+    const everyOrder = new Set(requests.map((r) => r.orderId));
+    if (byProduct.size === 0) return everyOrder;
+    const at = new Date();
+    const result = await this.model.bulkWrite(
+      [...byProduct].map(([productId, holds]) => {
+        const total = holds.reduce((sum, h) => sum + h.quantity, 0);
+        return {
+          updateOne: {
+            // holdFilter for all of them at once: enough for their sum, and a marker of none of them.
+            filter: { productId, available: op({ $gte: total }), 'pending.orderId': op({ $nin: holds.map((h) => h.orderId) }) },
+            update: {
+              $inc: { available: -total, reserved: total },
+              $push: {
+                pending: {
+                  $each: holds.map(
+                    ({ orderId, attemptId, quantity }) => ({ orderId, attemptId, quantity, step: 'hold', at }) satisfies PendingMarker,
+                  ),
+                },
+              },
+            },
+          },
+        };
+      }),
+      { ordered: false },
+    );
+    if (result.modifiedCount === byProduct.size) return everyOrder;
+    // Some product refused its orders (short, unknown, one of them marked already): a write pushed all of
+    // its orders' markers or none, so one of them on the product says which products took theirs.
+    const docs = await this.model
+      .find({ productId: op({ $in: [...byProduct.keys()] }) }, { _id: 0, productId: 1, pending: 1 })
+      .lean<Array<Pick<ProductDocument, 'productId' | 'pending'>>>();
+    const took = new Set(
+      docs
+        .filter((doc) => {
+          const [first] = byProduct.get(doc.productId)!;
+          return doc.pending.some((m) => m.step === 'hold' && m.orderId === first!.orderId && m.attemptId === first!.attemptId);
+        })
+        .map((doc) => doc.productId),
+    );
+    return new Set(requests.filter((r) => r.lines.every((l) => took.has(l.productId))).map((r) => r.orderId));
   }
 
   async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {

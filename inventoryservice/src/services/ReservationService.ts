@@ -7,6 +7,7 @@ import { inject, injectable } from 'tsyringe';
 import type { PendingMarker, ProductForOrder } from '../domain/Product.js';
 import { ReservationNotFoundError } from '../domain/errors/ReservationNotFoundError.js';
 import type { MarkerPulls } from './MarkerPulls.js';
+import type { WaveHolds } from './WaveHolds.js';
 import { HOLDS_NOTHING, type HeldLine, type Reservation, type ReservationFailure, type StockLine } from '../domain/Reservation.js';
 import { TOKENS } from '../tokens.js';
 import { mergeLines } from './mergeLines.js';
@@ -137,9 +138,10 @@ export class ReservationService {
 
   /**
    * OrderPlaced: reserve every line or none, then InventoryReserved or InventoryFailed. With `pulls`
-   * (a consumer wave's), the plain marker pulls are left to it; without, they are written here.
+   * (a consumer wave's), the plain marker pulls are left to it; without, they are written here. With
+   * `holds` (the wave's too), the first hold write goes out with the wave's other orders'.
    */
-  async reserve(order: OrderToReserve, pulls?: MarkerPulls): Promise<Reservation> {
+  async reserve(order: OrderToReserve, pulls?: MarkerPulls, holds?: WaveHolds): Promise<Reservation> {
     const { orderId } = order;
     const opened = await this.reservations.openOrGet(orderId, randomUUID(), mergeLines(order.items));
     if (opened.status !== 'RESERVING') {
@@ -148,7 +150,7 @@ export class ReservationService {
       await this.settle(opened, pulls);
       return opened;
     }
-    const outcome = await this.holdAll(opened, randomUUID());
+    const outcome = await this.holdAll(opened, randomUUID(), holds);
     const decided = outcome.failure
       ? await this.reservations.transition(orderId, ['RESERVING'], 'FAILED', { failure: outcome.failure }, [
           this.events.failed(orderId, outcome.failure),
@@ -338,13 +340,15 @@ export class ReservationService {
    * concurrent change) goes through `holdLine` on its own. When all are held, says which attempt's hold
    * each line counts on.
    */
-  private async holdAll({ orderId, lines }: Reservation, attemptId: string): Promise<HoldOutcome> {
+  private async holdAll({ orderId, lines }: Reservation, attemptId: string, holds: WaveHolds | undefined): Promise<HoldOutcome> {
     // The usual case, one write and no read: every line in stock and free of the order's markers (a first
     // delivery). A line that misses (short, unknown, held by an earlier run, a race) sends the order through
     // the careful path below, which reads first and counts what this write took as held; a failure then
     // leaves this write's holds unrecorded, and settling the decision reverses them (strays).
-    if ((await this.products.holdEach(orderId, lines, attemptId)) === lines.length)
-      return { held: lines.map(({ productId }) => ({ productId, attemptId })) };
+    const tookEvery = holds
+      ? await holds.holdAll(orderId, lines, attemptId)
+      : (await this.products.holdEach(orderId, lines, attemptId)) === lines.length;
+    if (tookEvery) return { held: lines.map(({ productId }) => ({ productId, attemptId })) };
     const productIds = lines.map((l) => l.productId);
     const before = new Map((await this.products.findForOrder(productIds, orderId)).map((p) => [p.productId, p]));
     const unknownProductIds = productIds.filter((id) => !before.has(id));

@@ -2,7 +2,7 @@ import type { DomainEvent } from '@orderplatform/shared/contracts';
 import type { DependencyContainer } from 'tsyringe';
 import type { NewProduct, Product, ProductForOrder } from '../../src/domain/Product.js';
 import type { Reservation, ReservationStatus, StockLine } from '../../src/domain/Reservation.js';
-import type { GiveBack, MarkerRemoval, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { GiveBack, HoldRequest, MarkerRemoval, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 import type { ReservationRepository, TransitionChanges } from '../../src/services/ports/ReservationRepository.js';
 import type { ReservationService } from '../../src/services/ReservationService.js';
 import { TOKENS } from '../../src/tokens.js';
@@ -79,6 +79,11 @@ export class CrashingProductRepository implements ProductRepository {
     return lines.length === 0
       ? this.inner.holdEach(orderId, lines, attemptId)
       : this.crash.write(() => this.inner.holdEach(orderId, lines, attemptId));
+  }
+  holdTogether(requests: ReadonlyArray<HoldRequest>): Promise<Set<string>> {
+    return requests.every((r) => r.lines.length === 0)
+      ? this.inner.holdTogether(requests)
+      : this.crash.write(() => this.inner.holdTogether(requests));
   }
   giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {
     return giveBacks.length === 0

@@ -1,5 +1,5 @@
 import type { NewProduct, PendingMarker, Product, ProductForOrder } from '../../src/domain/Product.js';
-import type { GiveBack, MarkerRemoval, ProductRepository } from '../../src/services/ports/ProductRepository.js';
+import type { GiveBack, HoldRequest, MarkerRemoval, ProductRepository } from '../../src/services/ports/ProductRepository.js';
 
 interface Stored {
   product: Product;
@@ -58,6 +58,25 @@ export class FakeProductRepository implements ProductRepository {
     let held = 0;
     for (const { productId, quantity } of lines) if (await this.hold(productId, orderId, quantity, attemptId)) held += 1;
     return held;
+  }
+
+  async holdTogether(requests: ReadonlyArray<HoldRequest>): Promise<Set<string>> {
+    const byProduct = new Map<string, Array<{ orderId: string; attemptId: string; quantity: number }>>();
+    for (const { orderId, attemptId, lines } of requests)
+      for (const { productId, quantity } of lines)
+        byProduct.set(productId, [...(byProduct.get(productId) ?? []), { orderId, attemptId, quantity }]);
+    const took = new Set<string>();
+    for (const [productId, holds] of byProduct) {
+      const stored = this.products.get(productId);
+      const total = holds.reduce((sum, h) => sum + h.quantity, 0);
+      if (!stored || stored.product.available < total || stored.pending.some((m) => holds.some((h) => h.orderId === m.orderId))) continue;
+      stored.product.available -= total;
+      stored.product.reserved += total;
+      for (const { orderId, attemptId, quantity } of holds)
+        stored.pending.push({ orderId, attemptId, quantity, step: 'hold', at: new Date() });
+      took.add(productId);
+    }
+    return new Set(requests.filter((r) => r.lines.every((l) => took.has(l.productId))).map((r) => r.orderId));
   }
 
   async giveBackEach(orderId: string, giveBacks: ReadonlyArray<GiveBack>): Promise<number> {

@@ -21,6 +21,13 @@ export interface MarkerRemoval {
   reverse: boolean;
 }
 
+/** One order's first hold of every line (see `holdTogether`). */
+export interface HoldRequest {
+  orderId: string;
+  attemptId: string;
+  lines: ReadonlyArray<{ productId: string; quantity: number }>;
+}
+
 /**
  * Stock storage. Every write is ONE single-document conditional update, so each is atomic on its own.
  * A product keeps its counters, a give-back fence and only the in-flight markers of orders (`pending`);
@@ -38,6 +45,14 @@ export interface ProductRepository {
    * call took: all of them means every line now carries this attempt's marker; fewer, read the outcome back with `findForOrder`.
    */
   holdEach(orderId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>, attemptId: string): Promise<number>;
+  /**
+   * `holdEach` for several orders (distinct, each product once per order) in one round trip, with ONE
+   * conditional write per product: the orders needing a product hold it together (available ≥ the sum
+   * of their quantities and none of them marked on it → each one's quantity held, each one's marker
+   * pushed) or none of them does. Returns the orders that now hold every line with their own attempt's
+   * marker; any other may hold some of its lines: read them back with `findForOrder`.
+   */
+  holdTogether(requests: ReadonlyArray<HoldRequest>): Promise<Set<string>>;
   /**
    * Each give-back in one round trip, each applied only if the product's giveBackSeq is still
    * `expectedSeq` and the order has no give-back marker on it (then the seq is bumped and a give-back
